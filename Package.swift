@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gatehouse",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gatehouse", targets: ["gatehouse"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // Plain values: the API Gateway object model. No I/O.
+        .target(name: "GatewayModel"),
+        // SQLite through GRDB: schema, migrations, transactions. The only disk I/O.
+        .target(
+            name: "GatewayStore",
+            dependencies: ["GatewayModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // OpenAPI 2.0 / 3.0 / 3.1 (JSON or YAML) to and from the model.
+        .target(
+            name: "GatewayImport",
+            dependencies: ["GatewayModel", "Yams", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
+        // The control plane every front end uses.
+        .target(name: "GatewayControl", dependencies: ["GatewayModel", "GatewayStore", "GatewayImport"]),
+        // The command-line verbs.
+        .target(
+            name: "GatehouseCLI",
+            dependencies: [
+                "GatewayControl", "GatewayImport", "GatewayModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "gatehouse", dependencies: ["GatehouseCLI"]),
+        .testTarget(name: "GatewayImportTests", dependencies: ["GatewayImport", "GatewayModel"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "GatewayControlTests",
+            dependencies: ["GatewayControl", "GatewayStore", "GatewayImport", "GatewayModel"]
+        ),
+        .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseCLI", "gatehouse"]),
+    ]
+)

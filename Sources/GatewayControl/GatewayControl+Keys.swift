@@ -1,0 +1,234 @@
+import Foundation
+import GatewayModel
+import GatewayStore
+
+extension GatewayControl {
+    /// API Gateway's limit of API keys per account and region.
+    public static let maximumApiKeys = 10_000
+    /// API Gateway's limit of usage plans per account and region.
+    public static let maximumUsagePlans = 300
+
+    // MARK: API keys
+
+    /// Creates an API key with a generated value, or with `value` (20–128 letters and digits, unique).
+    public func createApiKey(
+        name: String, value: String? = nil, description: String? = nil, enabled: Bool, customerId: String? = nil,
+        tags: [String: String] = [:]
+    ) throws -> ApiKey {
+        if name.count > 1024 { throw GatewayError.badRequest("API Key name must be at most 1024 characters") }
+        if let value {
+            if value.count < 20 { throw GatewayError.badRequest("API Key value should be at least 20 characters") }
+            if value.count > 128 { throw GatewayError.badRequest("API Key value should be at most 128 characters") }
+            guard Identifiers.isValidApiKeyValue(value) else {
+                throw GatewayError.badRequest("API Key value must contain only letters and digits")
+            }
+        }
+        let key = ApiKey(
+            id: Identifiers.apiKey(), value: value ?? Identifiers.apiKeyValue(), name: name, description: description,
+            customerId: customerId, enabled: enabled, tags: tags)
+        try write { access in
+            if try access.apiKey(withValue: key.value) != nil { throw GatewayError.conflict("API Key already exists") }
+            if try access.all(ApiKey.self, in: .apiKey).count >= GatewayControl.maximumApiKeys {
+                throw GatewayError(.limitExceeded, "Limit of \(GatewayControl.maximumApiKeys) API keys reached")
+            }
+            try access.save(apiKey: key)
+        }
+        emit(.apiKey, .created, id: key.id)
+        return key
+    }
+
+    /// Every API key, by name.
+    public func apiKeys() throws -> [ApiKey] {
+        try read { try $0.all(ApiKey.self, in: .apiKey) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+    }
+
+    /// One API key.
+    public func apiKey(_ id: String) throws -> ApiKey {
+        try read { try requireKey(id, $0) }
+    }
+
+    func requireKey(_ id: String, _ access: StoreAccess) throws -> ApiKey {
+        guard let key = try access.one(ApiKey.self, in: .apiKey, id: id) else {
+            throw GatewayError.notFound("Invalid API Key identifier specified")
+        }
+        return key
+    }
+
+    /// Changes a key's name, description, customer or enabled flag; its value never changes.
+    public func updateApiKey(_ id: String, _ change: (inout ApiKey) throws -> Void) throws -> ApiKey {
+        let key = try write { access in
+            var key = try requireKey(id, access)
+            let original = key
+            try change(&key)
+            key.id = original.id
+            key.value = original.value
+            key.createdDate = original.createdDate
+            key.lastUpdatedDate = Date()
+            try access.save(apiKey: key)
+            return key
+        }
+        emit(.apiKey, .updated, id: id)
+        return key
+    }
+
+    /// Deletes a key; it leaves every usage plan.
+    public func deleteApiKey(_ id: String) throws {
+        try write { access in
+            guard try access.delete(from: .apiKey, id: id) else {
+                throw GatewayError.notFound("Invalid API Key identifier specified")
+            }
+        }
+        emit(.apiKey, .deleted, id: id)
+    }
+
+    // MARK: Usage plans
+
+    /// Creates a usage plan; its API stages must exist.
+    public func createUsagePlan(
+        name: String, description: String? = nil, apiStages: [ApiStage] = [], throttle: ThrottleSettings? = nil,
+        quota: QuotaSettings? = nil, tags: [String: String] = [:]
+    ) throws -> UsagePlan {
+        let plan = UsagePlan(
+            id: Identifiers.usagePlan(), name: name, description: description, apiStages: apiStages, throttle: throttle,
+            quota: quota, tags: tags)
+        try write { access in
+            if try access.all(UsagePlan.self, in: .usagePlan).count >= GatewayControl.maximumUsagePlans {
+                throw GatewayError(.limitExceeded, "Limit of \(GatewayControl.maximumUsagePlans) usage plans reached")
+            }
+            try validate(plan, access)
+            try access.save(plan, in: .usagePlan, id: plan.id)
+        }
+        emit(.usagePlan, .created, id: plan.id)
+        return plan
+    }
+
+    /// Every usage plan, by name.
+    public func usagePlans() throws -> [UsagePlan] {
+        try read { try $0.all(UsagePlan.self, in: .usagePlan) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+    }
+
+    /// One usage plan.
+    public func usagePlan(_ id: String) throws -> UsagePlan {
+        try read { try requirePlan(id, $0) }
+    }
+
+    func requirePlan(_ id: String, _ access: StoreAccess) throws -> UsagePlan {
+        guard let plan = try access.one(UsagePlan.self, in: .usagePlan, id: id) else {
+            throw GatewayError.notFound("Invalid Usage Plan ID specified")
+        }
+        return plan
+    }
+
+    /// Changes a usage plan: name, stages, throttle, quota.
+    public func updateUsagePlan(_ id: String, _ change: (inout UsagePlan) throws -> Void) throws -> UsagePlan {
+        let plan = try write { access in
+            var plan = try requirePlan(id, access)
+            try change(&plan)
+            plan.id = id
+            try validate(plan, access)
+            for keyId in try access.keyIds(inPlan: id) { try checkOnePlanPerStage(key: keyId, plan: plan, access) }
+            try access.save(plan, in: .usagePlan, id: id)
+            return plan
+        }
+        emit(.usagePlan, .updated, id: id)
+        return plan
+    }
+
+    /// Deletes a usage plan.
+    public func deleteUsagePlan(_ id: String) throws {
+        try write { access in
+            guard try access.delete(from: .usagePlan, id: id) else { throw GatewayError.notFound("Invalid Usage Plan ID specified") }
+        }
+        emit(.usagePlan, .deleted, id: id)
+    }
+
+    func validate(_ plan: UsagePlan, _ access: StoreAccess) throws {
+        guard !plan.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw GatewayError.badRequest("Usage plan name must not be empty")
+        }
+        if let throttle = plan.throttle, throttle.rateLimit < 0 || throttle.burstLimit < 0 {
+            throw GatewayError.badRequest("Throttle rate and burst must not be negative")
+        }
+        if let quota = plan.quota {
+            guard quota.limit > 0 else { throw GatewayError.badRequest("Quota limit must be greater than 0") }
+            guard quota.offset >= 0, quota.offset < quota.limit else {
+                throw GatewayError.badRequest("Quota offset must be at least 0 and less than the limit")
+            }
+        }
+        var seen: Set<ApiStage> = []
+        for apiStage in plan.apiStages {
+            guard seen.insert(apiStage).inserted else {
+                throw GatewayError.conflict("The usage plan already covers stage \(apiStage.apiId):\(apiStage.stage)")
+            }
+            _ = try requireApi(apiStage.apiId, access)
+            guard try access.one(Stage.self, in: .stage, id: apiStage.stage, api: apiStage.apiId) != nil else {
+                throw GatewayError.notFound("Invalid stage identifier specified: \(apiStage.apiId):\(apiStage.stage)")
+            }
+            if apiStage.throttle.count > 20 {
+                throw GatewayError.badRequest("A usage plan can have at most 20 method throttles per stage")
+            }
+            for (key, throttle) in apiStage.throttle {
+                guard let slash = key.lastIndex(of: "/"), key.hasPrefix("/"), HTTPVerb.isValid(String(key[key.index(after: slash)...])) else {
+                    throw GatewayError.badRequest("Invalid method throttle '\(key)': use /resource/path/METHOD (the root is //GET)")
+                }
+                if throttle.rateLimit < 0 || throttle.burstLimit < 0 {
+                    throw GatewayError.badRequest("Throttle rate and burst must not be negative (\(key))")
+                }
+            }
+        }
+    }
+
+    // MARK: Usage plan keys
+
+    /// Puts a key into a usage plan. A key may be in only one plan per API stage.
+    public func createUsagePlanKey(plan planId: String, key keyId: String) throws -> UsagePlanKey {
+        let planKey = try write { access in
+            let plan = try requirePlan(planId, access)
+            let key = try requireKey(keyId, access)
+            if try access.keyIds(inPlan: planId).contains(keyId) {
+                throw GatewayError.conflict("The API key \(keyId) is already in usage plan \(planId)")
+            }
+            if try access.planIds(ofKey: keyId).count >= 10 {
+                throw GatewayError(.limitExceeded, "An API key can be in at most 10 usage plans")
+            }
+            try checkOnePlanPerStage(key: keyId, plan: plan, access)
+            try access.addKey(keyId, toPlan: planId)
+            return UsagePlanKey(id: key.id, value: key.value, name: key.name, usagePlanId: planId)
+        }
+        emit(.usagePlanKey, .created, id: keyId)
+        return planKey
+    }
+
+    func checkOnePlanPerStage(key keyId: String, plan: UsagePlan, _ access: StoreAccess) throws {
+        for otherId in try access.planIds(ofKey: keyId) where otherId != plan.id {
+            guard let other = try access.one(UsagePlan.self, in: .usagePlan, id: otherId) else { continue }
+            if let shared = other.apiStages.first(where: { plan.apiStages.contains($0) }) {
+                throw GatewayError.conflict(
+                    "API key \(keyId) is already in usage plan \(otherId), which covers stage \(shared.apiId):\(shared.stage); a key may be in only one usage plan per API stage")
+            }
+        }
+    }
+
+    /// The keys in a usage plan.
+    public func usagePlanKeys(plan planId: String) throws -> [UsagePlanKey] {
+        try read { access in
+            _ = try requirePlan(planId, access)
+            return try access.keyIds(inPlan: planId).compactMap { id in
+                try access.one(ApiKey.self, in: .apiKey, id: id).map {
+                    UsagePlanKey(id: $0.id, value: $0.value, name: $0.name, usagePlanId: planId)
+                }
+            }
+        }
+    }
+
+    /// Takes a key out of a usage plan.
+    public func deleteUsagePlanKey(plan planId: String, key keyId: String) throws {
+        try write { access in
+            _ = try requirePlan(planId, access)
+            guard try access.removeKey(keyId, fromPlan: planId) else {
+                throw GatewayError.notFound("Invalid API Key identifier specified")
+            }
+        }
+        emit(.usagePlanKey, .deleted, id: keyId)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GatewayImport
+import GatewayModel
+import GatewayStore
+
+/// The control plane: every operation the console, the command line and the control API perform, validated
+/// with API Gateway's error kinds and messages, each one a single store transaction, announced as a change event.
+public actor GatewayControl {
+    /// The state the operations read and write.
+    public nonisolated let store: GatewayStore
+    /// The region Gatehouse presents itself in.
+    public nonisolated let region: String
+    private var subscribers: [UUID: AsyncStream<ChangeEvent>.Continuation] = [:]
+
+    public init(store: GatewayStore, region: String = Region.default) {
+        self.store = store
+        self.region = region
+    }
+
+    /// Opens the state at `location` (`:memory:` for none).
+    public init(location: String, region: String = Region.default) throws(StoreError) {
+        self.init(store: try GatewayStore(location: location), region: region)
+    }
+
+    // MARK: Change events
+
+    /// A stream of every change made through this control plane from now on.
+    public func events() -> AsyncStream<ChangeEvent> {
+        let (stream, continuation) = AsyncStream<ChangeEvent>.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        let id = UUID()
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
+
+    func emit(_ kind: ChangeEvent.Kind, _ action: ChangeEvent.Action, id: String, api: String? = nil) {
+        let event = ChangeEvent(kind: kind, action: action, id: id, apiId: api)
+        for continuation in subscribers.values { continuation.yield(event) }
+    }
+
+    // MARK: Transactions
+
+    func read<T>(_ body: (StoreAccess) throws -> T) throws -> T { try store.read(body) }
+    func write<T>(_ body: (StoreAccess) throws -> T) throws -> T { try store.write(body) }
+
+    // MARK: Lookups that fail the way API Gateway does
+
+    func requireApi(_ id: String, _ access: StoreAccess) throws -> RestApi {
+        guard let api = try access.one(RestApi.self, in: .restApi, id: id) else {
+            throw GatewayError.notFound("Invalid API identifier specified \(Region.accountId):\(id)")
+        }
+        return api
+    }
+
+    func requireResource(_ id: String, api: String, _ access: StoreAccess) throws -> Resource {
+        _ = try requireApi(api, access)
+        guard let resource = try access.one(Resource.self, in: .resource, id: id, api: api) else {
+            throw GatewayError.notFound("Invalid Resource identifier specified")
+        }
+        return resource
+    }
+
+    func requireMethod(_ httpMethod: String, in resource: Resource) throws -> Method {
+        guard let method = resource.resourceMethods[httpMethod.uppercased()] else {
+            throw GatewayError.notFound("Invalid Method identifier specified")
+        }
+        return method
+    }
+}
+
+/// A change made through the control plane.
+public struct ChangeEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case restApi, resource, method, integration, model, requestValidator, gatewayResponse, deployment, stage
+        case apiKey, usagePlan, usagePlanKey, vpcLink, loadBalancer
+    }
+
+    public enum Action: String, Sendable {
+        case created, updated, deleted
+    }
+
+    public var kind: Kind
+    public var action: Action
+    public var id: String
+    public var apiId: String?
+}

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import GatewayModel
+
+/// Gatehouse's state: one SQLite database in WAL mode. Every change is one transaction, so a crash or a
+/// `kill -9` at any moment leaves the last committed state intact. Several processes may share a file: a
+/// writer waits up to `busyTimeout` for another to finish, then fails with a clear message.
+public final class GatewayStore: Sendable {
+    /// Where the state lives: a file path, or `:memory:`.
+    public let location: String
+    let writer: any DatabaseWriter
+
+    /// How long a write waits for another process holding the file.
+    public static let busyTimeout: TimeInterval = 5
+
+    /// Opens (creating when needed) the state at `location`; `:memory:` keeps nothing on disk.
+    public init(location: String) throws(StoreError) {
+        self.location = location
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(GatewayStore.busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "gatehouse"
+        do {
+            if location == ":memory:" {
+                writer = try DatabaseQueue(configuration: configuration)
+            } else {
+                let directory = URL(fileURLWithPath: location).deletingLastPathComponent()
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                let pool = try DatabasePool(path: location, configuration: configuration)
+                // Durable against a process crash (WAL); the last commits may be lost only on power loss.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
+                writer = pool
+            }
+            try Schema.migrator.migrate(writer)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.wrap(error, location: location)
+        }
+    }
+
+    /// The default state file: `$XDG_STATE_HOME/gatehouse/gatehouse.sqlite`, `~/.local/state/...` when unset.
+    public static func defaultLocation(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base: String
+        if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
+            base = state
+        } else {
+            let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
+            base = home + "/.local/state"
+        }
+        return base + "/gatehouse/gatehouse.sqlite"
+    }
+
+    /// Runs `body` in a read transaction.
+    public func read<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+        do {
+            return try writer.read { db in try body(StoreAccess(db: db)) }
+        } catch let error as GatewayError {
+            throw error
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.wrap(error, location: location)
+        }
+    }
+
+    /// Runs `body` in one write transaction: all of it is committed, or none of it when it throws.
+    public func write<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+        do {
+            return try writer.write { db in try body(StoreAccess(db: db)) }
+        } catch let error as GatewayError {
+            throw error
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.wrap(error, location: location)
+        }
+    }
+}
+
+/// A failure of the state file itself.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+
+    static func wrap(_ error: Error, location: String) -> StoreError {
+        if let database = error as? DatabaseError {
+            switch database.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError(
+                    "The state file \(location) is busy: another Gatehouse process is writing to it. Try again, or use --state to pick another file")
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                return StoreError("The state file \(location) is not a Gatehouse state database (\(database.message ?? "not a database"))")
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                return StoreError("Cannot open the state file \(location): \(database.message ?? "permission denied")")
+            default:
+                return StoreError("State file \(location): \(database.message ?? "\(database)")")
+            }
+        }
+        return StoreError("State file \(location): \(error.localizedDescription)")
+    }
+}

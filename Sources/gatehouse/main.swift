@@ -1,0 +1,3 @@
+import GatehouseCLI
+
+await Gatehouse.run(arguments: Array(CommandLine.arguments.dropFirst()))

@@ -37,7 +37,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gatehouse", dependencies: ["GatehouseCLI"]),
-        .testTarget(name: "GatewayImportTests", dependencies: ["GatewayImport", "GatewayModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GatewayImportTests", dependencies: ["GatewayImport", "GatewayModel"]),
         .testTarget(
             name: "GatewayControlTests",
             dependencies: ["GatewayControl", "GatewayStore", "GatewayImport", "GatewayModel"]

@@ -22,7 +22,11 @@ public enum DocumentWriter {
         case .bool(let flag): return Node(flag ? "true" : "false", Tag(.bool))
         case .int(let number): return Node(String(number), Tag(.int))
         case .double(let number): return Node(DocValue.format(number), Tag(.float))
-        case .string(let text): return Node(text, Tag(.str), text.contains("\n") ? .literal : .any)
+        case .string(let text):
+            if text.contains("\n") { return Node(text, Tag(.str), .literal) }
+            // A string that would read back as a number, boolean or null is quoted.
+            let plain = Resolver.default.resolveTag(of: Node(text)) == Tag.Name.str
+            return Node(text, Tag(.str), plain ? .any : .doubleQuoted)
         case .array(let items): return Node(items.map(node))
         case .object(let members): return Node(members.map { (Node($0.key, Tag(.str)), node($0.value)) })
         }

@@ -183,7 +183,7 @@ public struct OpenAPIExporter {
         if !security.isEmpty { operation["security"] = .array(security) }
         if extensions {
             if let integration = method.methodIntegration {
-                operation["x-amazon-apigateway-integration"] = .object(Self.integration(integration))
+                operation["x-amazon-apigateway-integration"] = .object(Self.integration(integration, resourceId: resource.id))
             }
             if let validatorId = method.requestValidatorId,
                 let validator = definition.requestValidators.first(where: { $0.id == validatorId })
@@ -221,7 +221,8 @@ public struct OpenAPIExporter {
         return responses
     }
 
-    static func integration(_ integration: Integration) -> OrderedDictionary<String, DocValue> {
+    /// The integration extension; a cache namespace equal to the resource's id is the default and is left out.
+    static func integration(_ integration: Integration, resourceId: String) -> OrderedDictionary<String, DocValue> {
         var out = OrderedDictionary<String, DocValue>()
         out["type"] = .string(integration.type.rawValue.lowercased())
         if let method = integration.httpMethod { out["httpMethod"] = .string(method) }
@@ -236,7 +237,7 @@ public struct OpenAPIExporter {
         }
         if let handling = integration.contentHandling { out["contentHandling"] = .string(handling.rawValue) }
         if integration.timeoutInMillis != Integration.defaultTimeout { out["timeoutInMillis"] = .int(integration.timeoutInMillis) }
-        if let namespace = integration.cacheNamespace { out["cacheNamespace"] = .string(namespace) }
+        if let namespace = integration.cacheNamespace, namespace != resourceId { out["cacheNamespace"] = .string(namespace) }
         if !integration.cacheKeyParameters.isEmpty {
             out["cacheKeyParameters"] = .array(integration.cacheKeyParameters.map(DocValue.string))
         }

@@ -156,9 +156,12 @@ extension OpenAPIImporter {
             method.requestParameters[ParameterLocation.header.methodRequestKey(name)] = required
         case "body" where version == .swagger2:
             guard let schema = parameter["schema"] else { return }
-            let contentType = mediaTypes(operation, "consumes").first ?? "application/json"
+            // Swagger 2.0 has one body schema for every type the operation consumes.
+            let contentTypes = mediaTypes(operation, "consumes")
             if let model = modelName(ofSchema: schema, at: JSONPointer.append(pointer, "schema")) {
-                method.requestModels[contentType] = model
+                for contentType in contentTypes.isEmpty ? ["application/json"] : contentTypes {
+                    method.requestModels[contentType] = model
+                }
             }
         case "formData" where version == .swagger2:
             warn("The form parameter '\(name)' is not imported: API Gateway has no form parameters", at: pointer)
@@ -209,7 +212,10 @@ extension OpenAPIImporter {
                 if let schema = response["schema"],
                     let model = modelName(ofSchema: schema, at: JSONPointer.append(resolvedPointer, "schema"))
                 {
-                    methodResponse.responseModels[mediaTypes(operation, "produces").first ?? "application/json"] = model
+                    let contentTypes = mediaTypes(operation, "produces")
+                    for contentType in contentTypes.isEmpty ? ["application/json"] : contentTypes {
+                        methodResponse.responseModels[contentType] = model
+                    }
                 }
             } else if let content = response["content"]?.objectValue {
                 for (contentType, media) in content {

@@ -42,6 +42,8 @@ let package = Package(
             name: "GatewayControlTests",
             dependencies: ["GatewayControl", "GatewayStore", "GatewayImport", "GatewayModel"]
         ),
-        .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseCLI", "gatehouse"]),
+        .testTarget(
+            name: "GatehouseCLITests", dependencies: ["GatehouseCLI", "gatehouse", "GatewayControl", "GatewayStore"]
+        ),
     ]
 )

@@ -21,7 +21,9 @@ public struct Gatehouse: AsyncParsableCommand {
 
 /// Options every verb takes.
 struct StateOptions: ParsableArguments {
-    @Option(name: .long, help: "The state file, or :memory: for none (default: $XDG_STATE_HOME/gatehouse/gatehouse.sqlite).")
+    @Option(
+        name: .long, help: "The state file, or :memory: for none (default: $XDG_STATE_HOME/gatehouse/gatehouse.sqlite)."
+    )
     var state: String?
 
     @Flag(name: .long, help: "Print JSON for scripts instead of tables.")

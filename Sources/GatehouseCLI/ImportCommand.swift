@@ -30,10 +30,13 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Import into this existing API (id or name) instead of creating one.")
     var api: String?
 
-    @Option(help: "With --api: merge (keep what the file does not name) or overwrite (make the API what the file says).")
+    @Option(
+        help: "With --api: merge (keep what the file does not name) or overwrite (make the API what the file says).")
     var mode: ImportMode = .merge
 
-    @Option(name: .customLong("endpoint-type"), help: "Endpoint type of a new API: REGIONAL, EDGE or PRIVATE (default: the file's, else EDGE).")
+    @Option(
+        name: .customLong("endpoint-type"),
+        help: "Endpoint type of a new API: REGIONAL, EDGE or PRIVATE (default: the file's, else EDGE).")
     var endpointType: EndpointType?
 
     @Option(help: "The document's base path: ignore, prepend or split.")
@@ -50,15 +53,23 @@ struct ImportCommand: AsyncParsableCommand {
             if file == "-" {
                 data = FileHandle.standardInput.readDataToEndOfFile()
             } else {
-                guard FileManager.default.fileExists(atPath: file) else { throw CLIError(message: "No such file: \(file)") }
-                guard let contents = FileManager.default.contents(atPath: file) else { throw CLIError(message: "Cannot read \(file)") }
+                guard FileManager.default.fileExists(atPath: file) else {
+                    throw CLIError(message: "No such file: \(file)")
+                }
+                guard let contents = FileManager.default.contents(atPath: file) else {
+                    throw CLIError(message: "Cannot read \(file)")
+                }
                 data = contents
             }
             if api != nil && endpointType != nil {
-                throw CLIError(message: "--endpoint-type applies to a new API; an import into an existing API never changes its endpoint")
+                throw CLIError(
+                    message:
+                        "--endpoint-type applies to a new API; an import into an existing API never changes its endpoint"
+                )
             }
             let control = try options.control()
-            let importOptions = ImportOptions(basePath: basepath, endpointType: endpointType, failOnWarnings: failOnWarnings)
+            let importOptions = ImportOptions(
+                basePath: basepath, endpointType: endpointType, failOnWarnings: failOnWarnings)
             let outcome: ImportOutcome
             if let api {
                 let target = try await control.findApi(api)
@@ -100,7 +111,8 @@ struct ExportCommand: AsyncParsableCommand {
         try await runReporting {
             let control = try options.control()
             let target = try await control.findApi(api)
-            let text = try await control.export(target.id, stage: stage, format: format, yaml: yaml, extensions: !noExtensions)
+            let text = try await control.export(
+                target.id, stage: stage, format: format, yaml: yaml, extensions: !noExtensions)
             if let output {
                 do {
                     try text.write(toFile: output, atomically: true, encoding: .utf8)

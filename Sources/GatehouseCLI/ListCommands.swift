@@ -22,8 +22,10 @@ struct ApisCommand: AsyncParsableCommand {
                 return
             }
             let table = rows.map { api, resources in
-                [api.id, api.name, api.endpointType.rawValue, String(resources.count),
-                 String(resources.reduce(0) { $0 + $1.resourceMethods.count }), Render.date(api.createdDate)]
+                [
+                    api.id, api.name, api.endpointType.rawValue, String(resources.count),
+                    String(resources.reduce(0) { $0 + $1.resourceMethods.count }), Render.date(api.createdDate),
+                ]
             }
             print(Render.table(["ID", "NAME", "ENDPOINT", "RESOURCES", "METHODS", "CREATED"], table))
         }
@@ -49,9 +51,12 @@ struct ResourcesCommand: AsyncParsableCommand {
                 return
             }
             let rows = resources.map { resource in
-                [resource.id, resource.path,
-                 resource.sortedMethods.map { $0.httpMethod + ($0.apiKeyRequired ? "*" : "") }.joined(separator: " "),
-                 resource.sortedMethods.map(Render.integrationSummary).joined(separator: "; ")]
+                [
+                    resource.id, resource.path,
+                    resource.sortedMethods.map { $0.httpMethod + ($0.apiKeyRequired ? "*" : "") }.joined(
+                        separator: " "),
+                    resource.sortedMethods.map(Render.integrationSummary).joined(separator: "; "),
+                ]
             }
             print(Render.table(["ID", "PATH", "METHODS", "INTEGRATIONS"], rows))
         }

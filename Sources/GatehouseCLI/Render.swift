@@ -25,7 +25,8 @@ enum Render {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        let text = String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        return text == "[\n\n]" ? "[]" : text
     }
 
     static func integrationSummary(_ method: Method) -> String {
@@ -61,20 +62,26 @@ enum Render {
     }
 
     static func json(_ outcome: ImportOutcome) -> String {
-        json(ImportReport(
-            id: outcome.api.id, name: outcome.api.name, version: outcome.version.rawValue,
-            resources: outcome.resourceCount, methods: outcome.methodCount, warnings: outcome.warnings.map(\.description)))
+        json(
+            ImportReport(
+                id: outcome.api.id, name: outcome.api.name, version: outcome.version.rawValue,
+                resources: outcome.resourceCount, methods: outcome.methodCount,
+                warnings: outcome.warnings.map(\.description)))
     }
 
     static func text(_ outcome: ImportOutcome) -> String {
         var lines = [
             "Imported \(outcome.api.name) (\(outcome.api.id)) from \(outcome.version.rawValue): "
-                + "\(outcome.resourceCount) resources, \(outcome.methodCount) methods, endpoint \(outcome.api.endpointType.rawValue)"
+                + "\(count(outcome.resourceCount, "resource")), \(count(outcome.methodCount, "method")), "
+                + "endpoint \(outcome.api.endpointType.rawValue)"
         ]
         if !outcome.warnings.isEmpty {
-            lines.append("\(outcome.warnings.count) warning\(outcome.warnings.count == 1 ? "" : "s"):")
+            lines.append("\(count(outcome.warnings.count, "warning")):")
             lines += outcome.warnings.map { "  - \($0.description)" }
         }
         return lines.joined(separator: "\n")
     }
+
+    /// `1 method`, `3 methods`.
+    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 }

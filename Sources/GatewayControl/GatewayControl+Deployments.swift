@@ -7,7 +7,9 @@ extension GatewayControl {
     public static let maximumStages = 10
 
     /// Freezes the working copy into a deployment and, with `stageName`, creates or repoints that stage.
-    public func createDeployment(api: String, stageName: String? = nil, stageDescription: String? = nil, description: String? = nil)
+    public func createDeployment(
+        api: String, stageName: String? = nil, stageDescription: String? = nil, description: String? = nil
+    )
         throws -> Deployment
     {
         if let stageName, let problem = Stage.problem(inName: stageName) { throw GatewayError.badRequest(problem) }
@@ -26,7 +28,8 @@ extension GatewayControl {
                 return (deployment, false)
             }
             try checkStageQuota(api, access)
-            let stage = Stage(stageName: stageName, restApiId: api, deploymentId: deployment.id, description: stageDescription)
+            let stage = Stage(
+                stageName: stageName, restApiId: api, deploymentId: deployment.id, description: stageDescription)
             try access.save(stage, in: .stage, id: stageName, api: api)
             return (deployment, true)
         }
@@ -40,14 +43,17 @@ extension GatewayControl {
         guard !methods.isEmpty else { throw GatewayError.badRequest("The REST API doesn't contain any methods") }
         for (resource, method) in methods {
             guard let integration = method.methodIntegration else {
-                throw GatewayError.badRequest("No integration defined for method (\(method.httpMethod) \(resource.path))")
+                throw GatewayError.badRequest(
+                    "No integration defined for method (\(method.httpMethod) \(resource.path))")
             }
             if integration.connectionType == .vpcLink, let id = integration.connectionId, !id.contains("${") {
                 guard let link = try access.one(VpcLink.self, in: .vpcLink, id: id) else {
-                    throw GatewayError.badRequest("Invalid VPC link identifier specified: \(id) (\(method.httpMethod) \(resource.path))")
+                    throw GatewayError.badRequest(
+                        "Invalid VPC link identifier specified: \(id) (\(method.httpMethod) \(resource.path))")
                 }
                 if link.status == .failed || link.status == .deleting {
-                    throw GatewayError.badRequest("VPC link \(id) is \(link.status.rawValue); methods that use it cannot be deployed")
+                    throw GatewayError.badRequest(
+                        "VPC link \(id) is \(link.status.rawValue); methods that use it cannot be deployed")
                 }
             }
         }
@@ -156,7 +162,9 @@ extension GatewayControl {
             stage.createdDate = original.createdDate
             stage.lastUpdatedDate = Date()
             try validate(stage, access)
-            if stage.cacheClusterEnabled != original.cacheClusterEnabled || stage.cacheClusterSize != original.cacheClusterSize {
+            if stage.cacheClusterEnabled != original.cacheClusterEnabled
+                || stage.cacheClusterSize != original.cacheClusterSize
+            {
                 stage.cacheClusterStatus = stage.cacheClusterEnabled ? .available : .notAvailable
                 if stage.cacheClusterEnabled && stage.cacheClusterSize == nil { stage.cacheClusterSize = .gb0_5 }
             }
@@ -168,7 +176,8 @@ extension GatewayControl {
     }
 
     func validate(_ stage: Stage, _ access: StoreAccess) throws {
-        guard try access.one(Deployment.self, in: .deployment, id: stage.deploymentId, api: stage.restApiId) != nil else {
+        guard try access.one(Deployment.self, in: .deployment, id: stage.deploymentId, api: stage.restApiId) != nil
+        else {
             throw GatewayError.badRequest("Invalid Deployment identifier specified: \(stage.deploymentId)")
         }
         if stage.variables.count > 100 { throw GatewayError.badRequest("A stage can have at most 100 variables") }
@@ -177,10 +186,13 @@ extension GatewayControl {
         }
         for (key, setting) in stage.methodSettings {
             let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-            let valid = key == MethodSetting.allMethodsKey
-                || (parts.count == 2 && (parts[0].hasPrefix("~1") || parts[0] == "*") && (HTTPVerb.isValid(String(parts[1])) || parts[1] == "*"))
+            let valid =
+                key == MethodSetting.allMethodsKey
+                || (parts.count == 2 && (parts[0].hasPrefix("~1") || parts[0] == "*")
+                    && (HTTPVerb.isValid(String(parts[1])) || parts[1] == "*"))
             guard valid else {
-                throw GatewayError.badRequest("Invalid method setting path '\(key)': use */* or ~1resource~1path/METHOD")
+                throw GatewayError.badRequest(
+                    "Invalid method setting path '\(key)': use */* or ~1resource~1path/METHOD")
             }
             guard (0...MethodSetting.maximumCacheTtl).contains(setting.cacheTtlInSeconds) else {
                 throw GatewayError.badRequest("Cache TTL must be between 0 and 3600 seconds (\(key))")
@@ -202,7 +214,8 @@ extension GatewayControl {
                 .filter { $0.apiStages.contains(ApiStage(apiId: api, stage: name)) }
             if !plans.isEmpty {
                 throw GatewayError.badRequest(
-                    "Cannot delete stage \(name): it is associated with usage plan(s) \(plans.map(\.id).joined(separator: ", ")); remove it from them first")
+                    "Cannot delete stage \(name): it is associated with usage plan(s) \(plans.map(\.id).joined(separator: ", ")); remove it from them first"
+                )
             }
             try access.delete(from: .stage, id: name, api: api)
         }

@@ -137,7 +137,9 @@ extension GatewayControl {
     /// Deletes a usage plan.
     public func deleteUsagePlan(_ id: String) throws {
         try write { access in
-            guard try access.delete(from: .usagePlan, id: id) else { throw GatewayError.notFound("Invalid Usage Plan ID specified") }
+            guard try access.delete(from: .usagePlan, id: id) else {
+                throw GatewayError.notFound("Invalid Usage Plan ID specified")
+            }
         }
         emit(.usagePlan, .deleted, id: id)
     }
@@ -168,8 +170,11 @@ extension GatewayControl {
                 throw GatewayError.badRequest("A usage plan can have at most 20 method throttles per stage")
             }
             for (key, throttle) in apiStage.throttle {
-                guard let slash = key.lastIndex(of: "/"), key.hasPrefix("/"), HTTPVerb.isValid(String(key[key.index(after: slash)...])) else {
-                    throw GatewayError.badRequest("Invalid method throttle '\(key)': use /resource/path/METHOD (the root is //GET)")
+                guard let slash = key.lastIndex(of: "/"), key.hasPrefix("/"),
+                    HTTPVerb.isValid(String(key[key.index(after: slash)...]))
+                else {
+                    throw GatewayError.badRequest(
+                        "Invalid method throttle '\(key)': use /resource/path/METHOD (the root is //GET)")
                 }
                 if throttle.rateLimit < 0 || throttle.burstLimit < 0 {
                     throw GatewayError.badRequest("Throttle rate and burst must not be negative (\(key))")
@@ -204,7 +209,8 @@ extension GatewayControl {
             guard let other = try access.one(UsagePlan.self, in: .usagePlan, id: otherId) else { continue }
             if let shared = other.apiStages.first(where: { plan.apiStages.contains($0) }) {
                 throw GatewayError.conflict(
-                    "API key \(keyId) is already in usage plan \(otherId), which covers stage \(shared.apiId):\(shared.stage); a key may be in only one usage plan per API stage")
+                    "API key \(keyId) is already in usage plan \(otherId), which covers stage \(shared.apiId):\(shared.stage); a key may be in only one usage plan per API stage"
+                )
             }
         }
     }

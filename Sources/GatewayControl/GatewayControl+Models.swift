@@ -13,14 +13,19 @@ extension GatewayControl {
     }
 
     /// Creates a model; the schema must be JSON.
-    public func createModel(api: String, name: String, schema: String?, contentType: String = "application/json", description: String? = nil)
+    public func createModel(
+        api: String, name: String, schema: String?, contentType: String = "application/json", description: String? = nil
+    )
         throws -> Model
     {
         guard Model.isValidName(name) else { throw GatewayError.badRequest("Model name must be alphanumeric: \(name)") }
         if let schema, (try? JSONSerialization.jsonObject(with: Data(schema.utf8))) == nil {
-            throw GatewayError.badRequest("Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]")
+            throw GatewayError.badRequest(
+                "Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]")
         }
-        let model = Model(id: Identifiers.shortObject(), name: name, description: description, schema: schema, contentType: contentType)
+        let model = Model(
+            id: Identifiers.shortObject(), name: name, description: description, schema: schema,
+            contentType: contentType)
         try write { access in
             _ = try requireApi(api, access)
             if try access.all(Model.self, in: .model, api: api).contains(where: { $0.name == name }) {
@@ -41,10 +46,13 @@ extension GatewayControl {
             }
             for resource in try access.all(Resource.self, in: .resource, api: api) {
                 for method in resource.sortedMethods {
-                    let used = method.requestModels.values.contains(name)
+                    let used =
+                        method.requestModels.values.contains(name)
                         || method.methodResponses.values.contains { $0.responseModels.values.contains(name) }
                     if used {
-                        throw GatewayError.conflict("Cannot delete model '\(name)', is referenced in method: \(resource.path)/\(method.httpMethod)")
+                        throw GatewayError.conflict(
+                            "Cannot delete model '\(name)', is referenced in method: \(resource.path)/\(method.httpMethod)"
+                        )
                     }
                 }
             }
@@ -62,7 +70,9 @@ extension GatewayControl {
         }
     }
 
-    public func createRequestValidator(api: String, name: String, validateRequestBody: Bool, validateRequestParameters: Bool)
+    public func createRequestValidator(
+        api: String, name: String, validateRequestBody: Bool, validateRequestParameters: Bool
+    )
         throws -> RequestValidator
     {
         let validator = RequestValidator(
@@ -70,7 +80,9 @@ extension GatewayControl {
             validateRequestParameters: validateRequestParameters)
         try write { access in
             _ = try requireApi(api, access)
-            if try access.all(RequestValidator.self, in: .requestValidator, api: api).contains(where: { $0.name == name }) {
+            if try access.all(RequestValidator.self, in: .requestValidator, api: api).contains(where: {
+                $0.name == name
+            }) {
                 throw GatewayError.conflict("Validator with name \(name) already exists")
             }
             try access.save(validator, in: .requestValidator, id: validator.id, api: api)
@@ -109,7 +121,9 @@ extension GatewayControl {
         guard GatewayResponse.types.contains(response.responseType) else {
             throw GatewayError.badRequest("Invalid gateway response type '\(response.responseType)'")
         }
-        if let status = response.statusCode, !(status.count == 3 && Int(status).map { (100...599).contains($0) } == true) {
+        if let status = response.statusCode,
+            !(status.count == 3 && Int(status).map { (100...599).contains($0) } == true)
+        {
             throw GatewayError.badRequest("Invalid status code '\(status)'")
         }
         try write { access in

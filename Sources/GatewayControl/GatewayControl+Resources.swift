@@ -20,9 +20,12 @@ extension GatewayControl {
     public func createResource(api: String, parentId: String, pathPart: String) throws -> Resource {
         let resource = try write { access in
             let parent = try requireResource(parentId, api: api, access)
-            guard PathRules.isValidPathPart(pathPart) else { throw GatewayError.badRequest(PathRules.invalidPathPartMessage) }
+            guard PathRules.isValidPathPart(pathPart) else {
+                throw GatewayError.badRequest(PathRules.invalidPathPartMessage)
+            }
             if parent.isGreedy {
-                throw GatewayError.badRequest("Cannot create a child of a resource with a greedy path variable: \(parent.pathPart ?? "")")
+                throw GatewayError.badRequest(
+                    "Cannot create a child of a resource with a greedy path variable: \(parent.pathPart ?? "")")
             }
             let siblings = try access.all(Resource.self, in: .resource, api: api).filter { $0.parentId == parentId }
             if siblings.contains(where: { $0.pathPart == pathPart }) {
@@ -32,7 +35,8 @@ extension GatewayControl {
                 let sibling = siblings.first(where: { PathRules.variableName($0.pathPart ?? "") != nil })
             {
                 throw GatewayError.badRequest(
-                    "A sibling (\(sibling.pathPart ?? "")) of this resource already has a variable path part -- only one is allowed")
+                    "A sibling (\(sibling.pathPart ?? "")) of this resource already has a variable path part -- only one is allowed"
+                )
             }
             let path = parent.path == "/" ? "/" + pathPart : parent.path + "/" + pathPart
             if let problem = PathRules.problem(inPath: path) { throw GatewayError.badRequest(problem) }
@@ -50,7 +54,9 @@ extension GatewayControl {
         var current = try resources(api: api).first { $0.path == "/" }!
         for part in PathRules.segments(path) {
             let children = try resources(api: api).filter { $0.parentId == current.id }
-            current = try children.first { $0.pathPart == part } ?? createResource(api: api, parentId: current.id, pathPart: part)
+            current =
+                try children.first { $0.pathPart == part }
+                ?? createResource(api: api, parentId: current.id, pathPart: part)
         }
         return current
     }
@@ -65,7 +71,8 @@ extension GatewayControl {
             var grew = true
             while grew {
                 grew = false
-                for candidate in all where !doomed.contains(candidate.id) && candidate.parentId.map(doomed.contains) == true {
+                for candidate in all
+                where !doomed.contains(candidate.id) && candidate.parentId.map(doomed.contains) == true {
                     doomed.insert(candidate.id)
                     grew = true
                 }
@@ -95,10 +102,13 @@ extension GatewayControl {
     ) throws -> Method {
         let verb = httpMethod.uppercased()
         guard HTTPVerb.isValid(verb) else {
-            throw GatewayError.badRequest("Invalid HttpMethod specified. Valid options are \(HTTPVerb.all.joined(separator: ","))")
+            throw GatewayError.badRequest(
+                "Invalid HttpMethod specified. Valid options are \(HTTPVerb.all.joined(separator: ","))")
         }
         let method = try changeResource(api: api, id: resource) { resource, access in
-            if resource.resourceMethods[verb] != nil { throw GatewayError.conflict("Method already exists for this resource") }
+            if resource.resourceMethods[verb] != nil {
+                throw GatewayError.conflict("Method already exists for this resource")
+            }
             let method = Method(
                 httpMethod: verb, authorizationType: authorizationType, apiKeyRequired: apiKeyRequired,
                 operationName: operationName, requestParameters: requestParameters, requestModels: requestModels)
@@ -149,7 +159,8 @@ extension GatewayControl {
         }
         let models = Set(try access.all(Model.self, in: .model, api: api).map(\.name))
         for (contentType, model) in method.requestModels where !models.contains(model) {
-            throw GatewayError.badRequest("Invalid model identifier specified: \(model) (request model for \(contentType))")
+            throw GatewayError.badRequest(
+                "Invalid model identifier specified: \(model) (request model for \(contentType))")
         }
         for response in method.methodResponses.values {
             for model in response.responseModels.values where !models.contains(model) {
@@ -174,8 +185,11 @@ extension GatewayControl {
         guard statusCode.count == 3, let code = Int(statusCode), (100...599).contains(code) else {
             throw GatewayError.badRequest("Invalid status code '\(statusCode)': must be three digits from 100 to 599")
         }
-        let response = MethodResponse(statusCode: statusCode, responseParameters: responseParameters, responseModels: responseModels)
-        _ = try updateMethod(api: api, resource: resource, httpMethod: httpMethod) { $0.methodResponses[statusCode] = response }
+        let response = MethodResponse(
+            statusCode: statusCode, responseParameters: responseParameters, responseModels: responseModels)
+        _ = try updateMethod(api: api, resource: resource, httpMethod: httpMethod) {
+            $0.methodResponses[statusCode] = response
+        }
         return response
     }
 
@@ -191,7 +205,9 @@ extension GatewayControl {
     // MARK: Integrations
 
     /// Sets a method's integration (`PutIntegration`). The cache namespace defaults to the resource id.
-    public func putIntegration(api: String, resource: String, httpMethod: String, integration: Integration) throws -> Integration {
+    public func putIntegration(api: String, resource: String, httpMethod: String, integration: Integration) throws
+        -> Integration
+    {
         var integration = integration
         if integration.cacheNamespace == nil { integration.cacheNamespace = resource }
         if let method = integration.httpMethod { integration.httpMethod = method.uppercased() }
@@ -199,7 +215,9 @@ extension GatewayControl {
         _ = try updateMethod(api: api, resource: resource, httpMethod: httpMethod) { method in
             var merged = stored
             // A new integration keeps the integration responses already set up, as PutIntegration does.
-            if merged.integrationResponses.isEmpty, let old = method.methodIntegration { merged.integrationResponses = old.integrationResponses }
+            if merged.integrationResponses.isEmpty, let old = method.methodIntegration {
+                merged.integrationResponses = old.integrationResponses
+            }
             method.methodIntegration = merged
         }
         emit(.integration, .updated, id: "\(resource)/\(httpMethod.uppercased())", api: api)
@@ -224,7 +242,9 @@ extension GatewayControl {
     /// Removes a method's integration.
     public func deleteIntegration(api: String, resource: String, httpMethod: String) throws {
         _ = try updateMethod(api: api, resource: resource, httpMethod: httpMethod) { method in
-            guard method.methodIntegration != nil else { throw GatewayError.notFound("Invalid Integration identifier specified") }
+            guard method.methodIntegration != nil else {
+                throw GatewayError.notFound("Invalid Integration identifier specified")
+            }
             method.methodIntegration = nil
         }
         emit(.integration, .deleted, id: "\(resource)/\(httpMethod.uppercased())", api: api)
@@ -242,10 +262,13 @@ extension GatewayControl {
         }
         _ = try updateIntegration(api: api, resource: resource, httpMethod: httpMethod) { integration in
             if response.selectionPattern == nil,
-                let other = integration.integrationResponses.values.first(where: { $0.selectionPattern == nil && $0.statusCode != response.statusCode })
+                let other = integration.integrationResponses.values.first(where: {
+                    $0.selectionPattern == nil && $0.statusCode != response.statusCode
+                })
             {
                 throw GatewayError.badRequest(
-                    "Only one default integration response is allowed; \(other.statusCode) is already the default (give one a selection pattern)")
+                    "Only one default integration response is allowed; \(other.statusCode) is already the default (give one a selection pattern)"
+                )
             }
             integration.integrationResponses[response.statusCode] = response
         }
@@ -253,7 +276,8 @@ extension GatewayControl {
     }
 
     /// Removes an integration response.
-    public func deleteIntegrationResponse(api: String, resource: String, httpMethod: String, statusCode: String) throws {
+    public func deleteIntegrationResponse(api: String, resource: String, httpMethod: String, statusCode: String) throws
+    {
         _ = try updateIntegration(api: api, resource: resource, httpMethod: httpMethod) { integration in
             guard integration.integrationResponses.removeValue(forKey: statusCode) != nil else {
                 throw GatewayError.notFound("Invalid Response status code specified")
@@ -273,9 +297,12 @@ extension GatewayControl {
             guard integration.httpMethod != nil else {
                 throw GatewayError.badRequest("Enumeration value for HttpMethod must be non-empty")
             }
-            guard let uri = integration.uri, let url = URL(string: uri.replacingOccurrences(of: "${", with: "%7B")
-                .replacingOccurrences(of: "{", with: "%7B").replacingOccurrences(of: "}", with: "%7D")),
-                let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil || uri.contains("${stageVariables.")
+            guard let uri = integration.uri,
+                let url = URL(
+                    string: uri.replacingOccurrences(of: "${", with: "%7B")
+                        .replacingOccurrences(of: "{", with: "%7B").replacingOccurrences(of: "}", with: "%7D")),
+                let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                url.host != nil || uri.contains("${stageVariables.")
             else {
                 throw GatewayError.badRequest("Invalid HTTP endpoint specified for URI")
             }

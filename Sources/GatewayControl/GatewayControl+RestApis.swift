@@ -86,7 +86,8 @@ extension GatewayControl {
     public func deleteRestApi(_ id: String) throws {
         try write { access in
             _ = try requireApi(id, access)
-            for var plan in try access.all(UsagePlan.self, in: .usagePlan) where plan.apiStages.contains(where: { $0.apiId == id }) {
+            for var plan in try access.all(UsagePlan.self, in: .usagePlan)
+            where plan.apiStages.contains(where: { $0.apiId == id }) {
                 plan.apiStages.removeAll { $0.apiId == id }
                 try access.save(plan, in: .usagePlan, id: plan.id)
             }
@@ -136,7 +137,8 @@ extension GatewayControl {
         guard let title = imported.title, !title.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw GatewayError.badRequest("The document has no API name: set info.title (at /info/title)")
         }
-        let endpoint = options.endpointType.map { EndpointConfiguration(types: [$0]) }
+        let endpoint =
+            options.endpointType.map { EndpointConfiguration(types: [$0]) }
             ?? imported.endpointConfiguration ?? EndpointConfiguration(types: [.edge])
         let root = Resource(id: Identifiers.rootResource(), parentId: nil, pathPart: nil, path: "/")
         let api = RestApi(
@@ -185,7 +187,9 @@ extension GatewayControl {
     }
 
     /// The API as Swagger 2.0 or OpenAPI 3.0 text: the working copy, or a stage's deployment when `stage` is given.
-    public func export(_ id: String, stage: String? = nil, format: ExportFormat = .oas30, yaml: Bool = false, extensions: Bool = true)
+    public func export(
+        _ id: String, stage: String? = nil, format: ExportFormat = .oas30, yaml: Bool = false, extensions: Bool = true
+    )
         throws -> String
     {
         let definition: ApiDefinition = try read { access in

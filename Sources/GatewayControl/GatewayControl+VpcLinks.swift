@@ -11,7 +11,9 @@ extension GatewayControl {
     /// Creates a private load balancer over `targets`.
     public func createLoadBalancer(name: String, targets: [Target], dnsName: String? = nil) throws -> LoadBalancer {
         if let problem = LoadBalancer.problem(inName: name) { throw GatewayError.badRequest(problem) }
-        guard !targets.isEmpty else { throw GatewayError.badRequest("A load balancer needs at least one target (host:port)") }
+        guard !targets.isEmpty else {
+            throw GatewayError.badRequest("A load balancer needs at least one target (host:port)")
+        }
         guard Set(targets).count == targets.count else { throw GatewayError.badRequest("A target is listed twice") }
         let balancer = LoadBalancer(name: name, dnsName: dnsName, targets: targets, region: region)
         try write { access in
@@ -41,7 +43,9 @@ extension GatewayControl {
 
     /// Replaces a load balancer's targets.
     public func updateLoadBalancer(_ name: String, targets: [Target]) throws -> LoadBalancer {
-        guard !targets.isEmpty else { throw GatewayError.badRequest("A load balancer needs at least one target (host:port)") }
+        guard !targets.isEmpty else {
+            throw GatewayError.badRequest("A load balancer needs at least one target (host:port)")
+        }
         let balancer = try write { access in
             guard var balancer = try access.one(LoadBalancer.self, in: .loadBalancer, id: name) else {
                 throw GatewayError.notFound("Load balancer '\(name)' not found")
@@ -60,8 +64,11 @@ extension GatewayControl {
             guard let balancer = try access.one(LoadBalancer.self, in: .loadBalancer, id: name) else {
                 throw GatewayError.notFound("Load balancer '\(name)' not found")
             }
-            if let link = try access.all(VpcLink.self, in: .vpcLink).first(where: { $0.targetArns.contains(balancer.arn) }) {
-                throw GatewayError.badRequest("Load balancer \(name) is the target of VPC link \(link.id); delete the link first")
+            if let link = try access.all(VpcLink.self, in: .vpcLink).first(where: {
+                $0.targetArns.contains(balancer.arn)
+            }) {
+                throw GatewayError.badRequest(
+                    "Load balancer \(name) is the target of VPC link \(link.id); delete the link first")
             }
             try access.delete(from: .loadBalancer, id: name)
         }
@@ -75,23 +82,30 @@ extension GatewayControl {
     public func createVpcLink(name: String, targetArn: String, description: String? = nil, tags: [String: String] = [:])
         throws -> VpcLink
     {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw GatewayError.badRequest("VPC link name must not be empty") }
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw GatewayError.badRequest("VPC link name must not be empty")
+        }
         guard let balancerName = LoadBalancer.name(fromArn: targetArn) else {
             throw GatewayError.badRequest(
-                "Invalid target ARN '\(targetArn)': a VPC link targets a network load balancer, arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/net/NAME/ID")
+                "Invalid target ARN '\(targetArn)': a VPC link targets a network load balancer, arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/net/NAME/ID"
+            )
         }
         let link = try write { access in
             guard let balancer = try access.one(LoadBalancer.self, in: .loadBalancer, id: balancerName) else {
-                throw GatewayError.badRequest("No load balancer named \(balancerName): create it first (gatehouse load-balancer create \(balancerName) --target HOST:PORT)")
+                throw GatewayError.badRequest(
+                    "No load balancer named \(balancerName): create it first (gatehouse load-balancer create \(balancerName) --target HOST:PORT)"
+                )
             }
             let links = try access.all(VpcLink.self, in: .vpcLink)
             if links.count >= GatewayControl.maximumVpcLinks {
                 throw GatewayError(.limitExceeded, "Limit of \(GatewayControl.maximumVpcLinks) VPC links reached")
             }
             if let other = links.first(where: { $0.targetArns.contains(balancer.arn) }) {
-                throw GatewayError.conflict("NLB is already associated with another VPC Endpoint Service (VPC link \(other.id))")
+                throw GatewayError.conflict(
+                    "NLB is already associated with another VPC Endpoint Service (VPC link \(other.id))")
             }
-            let link = VpcLink(id: Identifiers.vpcLink(), name: name, description: description, targetArns: [balancer.arn], tags: tags)
+            let link = VpcLink(
+                id: Identifiers.vpcLink(), name: name, description: description, targetArns: [balancer.arn], tags: tags)
             try access.save(link, in: .vpcLink, id: link.id)
             return link
         }

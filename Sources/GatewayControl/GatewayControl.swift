@@ -87,4 +87,11 @@ public struct ChangeEvent: Sendable, Equatable {
     public var action: Action
     public var id: String
     public var apiId: String?
+
+    public init(kind: Kind, action: Action, id: String, apiId: String? = nil) {
+        self.kind = kind
+        self.action = action
+        self.id = id
+        self.apiId = apiId
+    }
 }

@@ -34,26 +34,37 @@ enum ImportApplier {
             return model
         }
         let importedValidators = imported.requestValidators.sorted { $0.key < $1.key }.map {
-            RequestValidator(id: Identifiers.shortObject(), name: $0.key, validateRequestBody: $0.value.body,
+            RequestValidator(
+                id: Identifiers.shortObject(), name: $0.key, validateRequestBody: $0.value.body,
                 validateRequestParameters: $0.value.parameters)
         }
-        result.requestValidators = merge(current.requestValidators, importedValidators, mode: mode, key: \.name) { existing, new in
+        result.requestValidators = merge(current.requestValidators, importedValidators, mode: mode, key: \.name) {
+            existing, new in
             var validator = new
             validator.id = existing.id
             return validator
         }
-        result.gatewayResponses = merge(current.gatewayResponses, imported.gatewayResponses, mode: mode, key: \.responseType) { $1 }
-        let validatorIds = Dictionary(result.requestValidators.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        result.gatewayResponses = merge(
+            current.gatewayResponses, imported.gatewayResponses, mode: mode, key: \.responseType
+        ) { $1 }
+        let validatorIds = Dictionary(
+            result.requestValidators.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
 
         // Resources by path; new ones are made parent first.
         var byPath = Dictionary(current.resources.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         let rootPath = "/"
-        for path in imported.paths.keys.sorted(by: { PathRules.segments($0).count < PathRules.segments($1).count || ($0 < $1) }) {
-            if byPath[path] != nil { continue }
-            let segments = PathRules.segments(path)
-            let parentPath = segments.count <= 1 ? rootPath : "/" + segments.dropLast().joined(separator: "/")
-            let parent = byPath[parentPath]!
-            byPath[path] = Resource(id: Identifiers.resource(), parentId: parent.id, pathPart: segments.last, path: path)
+        for path in imported.paths.keys {
+            // Walk down from the root, making each missing resource under its parent.
+            var parent = byPath[rootPath]!
+            var current = ""
+            for segment in PathRules.segments(path) {
+                current += "/" + segment
+                if byPath[current] == nil {
+                    byPath[current] = Resource(
+                        id: Identifiers.resource(), parentId: parent.id, pathPart: segment, path: current)
+                }
+                parent = byPath[current]!
+            }
         }
         if mode == .overwrite {
             for path in byPath.keys where path != rootPath && imported.paths[path] == nil {
@@ -83,7 +94,9 @@ enum ImportApplier {
 
     /// `current` with `imported` laid over it: same-key items replaced (by `combine`), new ones added, and on
     /// overwrite, items the import does not name dropped.
-    static func merge<T>(_ current: [T], _ imported: [T], mode: ImportMode, key: KeyPath<T, String>, combine: (T, T) -> T) -> [T] {
+    static func merge<T>(
+        _ current: [T], _ imported: [T], mode: ImportMode, key: KeyPath<T, String>, combine: (T, T) -> T
+    ) -> [T] {
         let existing = Dictionary(current.map { ($0[keyPath: key], $0) }, uniquingKeysWith: { first, _ in first })
         let importedKeys = Set(imported.map { $0[keyPath: key] })
         var result = mode == .merge ? current.filter { !importedKeys.contains($0[keyPath: key]) } : []

@@ -22,8 +22,10 @@ public struct OpenAPIExporter {
         _ definition: ApiDefinition, format: ExportFormat, stageName: String? = nil, region: String = Region.default,
         extensions: Bool = true
     ) -> DocValue {
-        OpenAPIExporter(definition: definition, format: format, stageName: stageName, region: region, extensions: extensions)
-            .build()
+        OpenAPIExporter(
+            definition: definition, format: format, stageName: stageName, region: region, extensions: extensions
+        )
+        .build()
     }
 
     /// The export as JSON or YAML text.
@@ -55,10 +57,12 @@ public struct OpenAPIExporter {
         } else {
             root["openapi"] = "3.0.1"
             root["info"] = .object(info)
-            root["servers"] = [[
-                "url": .string("https://\(host)/{basePath}"),
-                "variables": ["basePath": ["default": .string(basePath)]],
-            ]]
+            root["servers"] = [
+                [
+                    "url": .string("https://\(host)/{basePath}"),
+                    "variables": ["basePath": ["default": .string(basePath)]],
+                ]
+            ]
         }
         root["paths"] = .object(paths())
         var schemes = OrderedDictionary<String, DocValue>()
@@ -102,8 +106,12 @@ public struct OpenAPIExporter {
             for response in definition.gatewayResponses.sorted(by: { $0.responseType < $1.responseType }) {
                 var entry = OrderedDictionary<String, DocValue>()
                 if let status = response.statusCode { entry["statusCode"] = .string(status) }
-                if !response.responseParameters.isEmpty { entry["responseParameters"] = Self.map(response.responseParameters) }
-                if !response.responseTemplates.isEmpty { entry["responseTemplates"] = Self.map(response.responseTemplates) }
+                if !response.responseParameters.isEmpty {
+                    entry["responseParameters"] = Self.map(response.responseParameters)
+                }
+                if !response.responseTemplates.isEmpty {
+                    entry["responseTemplates"] = Self.map(response.responseTemplates)
+                }
                 responses[response.responseType] = .object(entry)
             }
             root["x-amazon-apigateway-gateway-responses"] = .object(responses)
@@ -145,7 +153,9 @@ public struct OpenAPIExporter {
     func operation(_ method: Method, resource: Resource) -> OrderedDictionary<String, DocValue> {
         var operation = OrderedDictionary<String, DocValue>()
         if let name = method.operationName { operation["operationId"] = .string(name) }
-        let requestModel = method.requestModels.sorted { ($0.key == "application/json" ? "" : $0.key) < ($1.key == "application/json" ? "" : $1.key) }
+        let requestModel = method.requestModels.sorted {
+            ($0.key == "application/json" ? "" : $0.key) < ($1.key == "application/json" ? "" : $1.key)
+        }
         let responseTypes = Set(method.methodResponses.values.flatMap(\.responseModels.keys)).sorted()
         if isSwagger {
             if !requestModel.isEmpty { operation["consumes"] = .array(requestModel.map { .string($0.key) }) }
@@ -154,7 +164,8 @@ public struct OpenAPIExporter {
         var parameters: [DocValue] = []
         for location in ParameterLocation.allCases {
             let entries = method.requestParameters.compactMap { key, required -> (String, Bool)? in
-                guard let (parsedLocation, name) = ParameterLocation.parse(methodRequestKey: key), parsedLocation == location
+                guard let (parsedLocation, name) = ParameterLocation.parse(methodRequestKey: key),
+                    parsedLocation == location
                 else { return nil }
                 return (name, required)
             }.sorted { $0.0 < $1.0 }
@@ -183,7 +194,8 @@ public struct OpenAPIExporter {
         if !security.isEmpty { operation["security"] = .array(security) }
         if extensions {
             if let integration = method.methodIntegration {
-                operation["x-amazon-apigateway-integration"] = .object(Self.integration(integration, resourceId: resource.id))
+                operation["x-amazon-apigateway-integration"] = .object(
+                    Self.integration(integration, resourceId: resource.id))
             }
             if let validatorId = method.requestValidatorId,
                 let validator = definition.requestValidators.first(where: { $0.id == validatorId })
@@ -227,7 +239,9 @@ public struct OpenAPIExporter {
         out["type"] = .string(integration.type.rawValue.lowercased())
         if let method = integration.httpMethod { out["httpMethod"] = .string(method) }
         if let uri = integration.uri { out["uri"] = .string(uri) }
-        if integration.connectionType != .internet { out["connectionType"] = .string(integration.connectionType.rawValue) }
+        if integration.connectionType != .internet {
+            out["connectionType"] = .string(integration.connectionType.rawValue)
+        }
         if let id = integration.connectionId { out["connectionId"] = .string(id) }
         if let credentials = integration.credentials { out["credentials"] = .string(credentials) }
         if !integration.requestParameters.isEmpty { out["requestParameters"] = map(integration.requestParameters) }
@@ -236,17 +250,25 @@ public struct OpenAPIExporter {
             out["passthroughBehavior"] = .string(passthrough.rawValue.lowercased())
         }
         if let handling = integration.contentHandling { out["contentHandling"] = .string(handling.rawValue) }
-        if integration.timeoutInMillis != Integration.defaultTimeout { out["timeoutInMillis"] = .int(integration.timeoutInMillis) }
-        if let namespace = integration.cacheNamespace, namespace != resourceId { out["cacheNamespace"] = .string(namespace) }
+        if integration.timeoutInMillis != Integration.defaultTimeout {
+            out["timeoutInMillis"] = .int(integration.timeoutInMillis)
+        }
+        if let namespace = integration.cacheNamespace, namespace != resourceId {
+            out["cacheNamespace"] = .string(namespace)
+        }
         if !integration.cacheKeyParameters.isEmpty {
             out["cacheKeyParameters"] = .array(integration.cacheKeyParameters.map(DocValue.string))
         }
-        if let tls = integration.tlsConfig { out["tlsConfig"] = ["insecureSkipVerification": .bool(tls.insecureSkipVerification)] }
+        if let tls = integration.tlsConfig {
+            out["tlsConfig"] = ["insecureSkipVerification": .bool(tls.insecureSkipVerification)]
+        }
         if !integration.integrationResponses.isEmpty {
             var responses = OrderedDictionary<String, DocValue>()
             for response in integration.integrationResponses.values.sorted(by: { $0.statusCode < $1.statusCode }) {
                 var entry: OrderedDictionary<String, DocValue> = ["statusCode": .string(response.statusCode)]
-                if !response.responseParameters.isEmpty { entry["responseParameters"] = map(response.responseParameters) }
+                if !response.responseParameters.isEmpty {
+                    entry["responseParameters"] = map(response.responseParameters)
+                }
                 if !response.responseTemplates.isEmpty { entry["responseTemplates"] = map(response.responseTemplates) }
                 if let handling = response.contentHandling { entry["contentHandling"] = .string(handling.rawValue) }
                 responses[response.selectionPattern ?? "default"] = .object(entry)
@@ -289,7 +311,10 @@ public struct OpenAPIExporter {
     }
 
     static func map(_ dictionary: [String: String]) -> DocValue {
-        .object(OrderedDictionary(uniqueKeysWithValues: dictionary.sorted { $0.key < $1.key }.map { ($0.key, DocValue.string($0.value)) }))
+        .object(
+            OrderedDictionary(
+                uniqueKeysWithValues: dictionary.sorted { $0.key < $1.key }.map { ($0.key, DocValue.string($0.value)) })
+        )
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -29,7 +29,8 @@ extension OpenAPIImporter {
         for (name, schema) in container {
             let schemaPointer = JSONPointer.append(pointer, name)
             guard Model.isValidName(name) else {
-                error("Unable to create model for '\(name)': Model name must be alphanumeric: \(name)", at: schemaPointer)
+                error(
+                    "Unable to create model for '\(name)': Model name must be alphanumeric: \(name)", at: schemaPointer)
                 continue
             }
             guard schema.objectValue != nil || schema.boolValue != nil else {
@@ -38,9 +39,10 @@ extension OpenAPIImporter {
             }
             let rewritten = rewriteReferences(in: schema, at: schemaPointer)
             let description = schema["description"]?.stringValue
-            models.append(Model(
-                id: Identifiers.shortObject(), name: name, description: description,
-                schema: DocumentWriter.json(rewritten).trimmingCharacters(in: .newlines)))
+            models.append(
+                Model(
+                    id: Identifiers.shortObject(), name: name, description: description,
+                    schema: DocumentWriter.json(rewritten).trimmingCharacters(in: .newlines)))
         }
         return models
     }
@@ -56,14 +58,17 @@ extension OpenAPIImporter {
                         if modelNames.contains(name) {
                             members[key] = .string(Model.referenceURL(apiId: apiId, name: name))
                         } else {
-                            error("The reference '\(target)' names a model that the document does not define", at: childPointer)
+                            error(
+                                "The reference '\(target)' names a model that the document does not define",
+                                at: childPointer)
                         }
                     } else if target.hasPrefix("#") {
                         if JSONPointer.resolve(String(target.dropFirst()), in: root) == nil {
                             error("The reference '\(target)' points to nothing in the document", at: childPointer)
                         }
                     } else {
-                        warn("External reference '\(target)' is not followed: Gatehouse imports one self-contained document",
+                        warn(
+                            "External reference '\(target)' is not followed: Gatehouse imports one self-contained document",
                             at: childPointer)
                     }
                 } else {
@@ -101,7 +106,9 @@ extension OpenAPIImporter {
             container = object(members, "securityDefinitions", at: "")
             pointer = "/securityDefinitions"
         } else {
-            container = object(members, "components", at: "").flatMap { object($0, "securitySchemes", at: "/components") }
+            container = object(members, "components", at: "").flatMap {
+                object($0, "securitySchemes", at: "/components")
+            }
             pointer = "/components/securitySchemes"
         }
         guard let container else { return [:] }
@@ -147,7 +154,8 @@ extension OpenAPIImporter {
         guard !segments.isEmpty else { return paths }
         let prefix = "/" + segments.joined(separator: "/")
         if let problem = PathRules.problem(inPath: prefix) {
-            error("The base path '\(basePath)' cannot be a resource path: \(problem)",
+            error(
+                "The base path '\(basePath)' cannot be a resource path: \(problem)",
                 at: version == .swagger2 ? "/basePath" : "/servers/0")
             return paths
         }
@@ -167,7 +175,9 @@ extension OpenAPIImporter {
     mutating func readApiKeySource() -> ApiKeySource? {
         guard let text = string(members, "x-amazon-apigateway-api-key-source", at: "") else { return nil }
         guard let source = ApiKeySource(rawValue: text.uppercased()) else {
-            error("Invalid API key source '\(text)': must be HEADER or AUTHORIZER", at: "/x-amazon-apigateway-api-key-source")
+            error(
+                "Invalid API key source '\(text)': must be HEADER or AUTHORIZER",
+                at: "/x-amazon-apigateway-api-key-source")
             return nil
         }
         return source
@@ -177,7 +187,8 @@ extension OpenAPIImporter {
         guard let items = array(members, "x-amazon-apigateway-binary-media-types", at: "") else { return [] }
         return items.enumerated().compactMap { index, item in
             guard let text = item.stringValue else {
-                error("A binary media type must be a string, not \(item.typeName)",
+                error(
+                    "A binary media type must be a string, not \(item.typeName)",
                     at: "/x-amazon-apigateway-binary-media-types/\(index)")
                 return nil
             }
@@ -188,7 +199,8 @@ extension OpenAPIImporter {
     mutating func readMinimumCompressionSize() -> Int? {
         guard let value = members["x-amazon-apigateway-minimum-compression-size"] else { return nil }
         guard let size = value.intValue, (0...10_485_760).contains(size) else {
-            error("The minimum compression size must be a whole number from 0 to 10485760",
+            error(
+                "The minimum compression size must be a whole number from 0 to 10485760",
                 at: "/x-amazon-apigateway-minimum-compression-size")
             return nil
         }
@@ -210,7 +222,9 @@ extension OpenAPIImporter {
         }
         let endpoints = array(configuration, "vpcEndpointIds", at: pointer)?.compactMap(\.stringValue)
         let disable = bool(configuration, "disableExecuteApiEndpoint", at: pointer)
-        let result = types.isEmpty && endpoints == nil ? nil : EndpointConfiguration(types: types.isEmpty ? [.edge] : types, vpcEndpointIds: endpoints)
+        let result =
+            types.isEmpty && endpoints == nil
+            ? nil : EndpointConfiguration(types: types.isEmpty ? [.edge] : types, vpcEndpointIds: endpoints)
         return (result, disable)
     }
 
@@ -241,12 +255,15 @@ extension OpenAPIImporter {
             }
             let status = member(settings, "statusCode", at: responsePointer, as: "a status code") { $0.scalarText }
             if let status, !OpenAPIImporter.isStatusCode(status) {
-                error("Invalid status code '\(status)': must be three digits from 100 to 599", at: JSONPointer.append(responsePointer, "statusCode"))
+                error(
+                    "Invalid status code '\(status)': must be three digits from 100 to 599",
+                    at: JSONPointer.append(responsePointer, "statusCode"))
             }
-            result.append(GatewayResponse(
-                responseType: type, statusCode: status,
-                responseParameters: stringMap(settings, "responseParameters", at: responsePointer),
-                responseTemplates: stringMap(settings, "responseTemplates", at: responsePointer)))
+            result.append(
+                GatewayResponse(
+                    responseType: type, statusCode: status,
+                    responseParameters: stringMap(settings, "responseParameters", at: responsePointer),
+                    responseTemplates: stringMap(settings, "responseTemplates", at: responsePointer)))
         }
         return result
     }

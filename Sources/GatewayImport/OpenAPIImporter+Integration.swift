@@ -9,7 +9,8 @@ extension OpenAPIImporter {
             return nil
         }
         guard let type = IntegrationType(rawValue: typeText.uppercased()) else {
-            error("Invalid integration type '\(typeText)': must be http, http_proxy, mock, aws or aws_proxy",
+            error(
+                "Invalid integration type '\(typeText)': must be http, http_proxy, mock, aws or aws_proxy",
                 at: JSONPointer.append(pointer, "type"))
             return nil
         }
@@ -29,7 +30,8 @@ extension OpenAPIImporter {
         }
         if let connection = string(object, "connectionType", at: pointer) {
             guard let connectionType = ConnectionType(rawValue: connection.uppercased()) else {
-                error("Invalid connection type '\(connection)': must be INTERNET or VPC_LINK",
+                error(
+                    "Invalid connection type '\(connection)': must be INTERNET or VPC_LINK",
                     at: JSONPointer.append(pointer, "connectionType"))
                 return nil
             }
@@ -45,7 +47,8 @@ extension OpenAPIImporter {
         if let text = string(object, "passthroughBehavior", at: pointer) {
             integration.passthroughBehavior = PassthroughBehavior(rawValue: text.uppercased())
             if integration.passthroughBehavior == nil {
-                error("Invalid passthroughBehavior '\(text)': must be when_no_match, when_no_templates or never",
+                error(
+                    "Invalid passthroughBehavior '\(text)': must be when_no_match, when_no_templates or never",
                     at: JSONPointer.append(pointer, "passthroughBehavior"))
             }
         }
@@ -54,14 +57,17 @@ extension OpenAPIImporter {
             if let millis = timeout.intValue, Integration.timeoutRange.contains(millis) {
                 integration.timeoutInMillis = millis
             } else {
-                error("Timeout should be between 50 ms and 29000 ms", at: JSONPointer.append(pointer, "timeoutInMillis"))
+                error(
+                    "Timeout should be between 50 ms and 29000 ms", at: JSONPointer.append(pointer, "timeoutInMillis"))
             }
         }
         integration.cacheNamespace = string(object, "cacheNamespace", at: pointer)
-        integration.cacheKeyParameters = (array(object, "cacheKeyParameters", at: pointer) ?? []).compactMap(\.stringValue)
+        integration.cacheKeyParameters = (array(object, "cacheKeyParameters", at: pointer) ?? []).compactMap(
+            \.stringValue)
         if let tls = self.object(object, "tlsConfig", at: pointer) {
             integration.tlsConfig = TLSConfig(
-                insecureSkipVerification: bool(tls, "insecureSkipVerification", at: JSONPointer.append(pointer, "tlsConfig")) ?? false)
+                insecureSkipVerification: bool(
+                    tls, "insecureSkipVerification", at: JSONPointer.append(pointer, "tlsConfig")) ?? false)
         }
         for (pattern, value) in self.object(object, "responses", at: pointer) ?? [:] {
             let responsePointer = JSONPointer.append(pointer, "responses", pattern)
@@ -69,7 +75,9 @@ extension OpenAPIImporter {
                 error("An integration response must be an object, not \(value.typeName)", at: responsePointer)
                 continue
             }
-            guard let status = member(response, "statusCode", at: responsePointer, as: "a status code", { $0.scalarText }),
+            guard
+                let status = member(
+                    response, "statusCode", at: responsePointer, as: "a status code", { $0.scalarText }),
                 OpenAPIImporter.isStatusCode(status)
             else {
                 error("An integration response needs a 'statusCode' of three digits", at: responsePointer)
@@ -87,10 +95,13 @@ extension OpenAPIImporter {
         return integration
     }
 
-    mutating func readContentHandling(_ object: OrderedDictionary<String, DocValue>, at pointer: String) -> ContentHandling? {
+    mutating func readContentHandling(_ object: OrderedDictionary<String, DocValue>, at pointer: String)
+        -> ContentHandling?
+    {
         guard let text = string(object, "contentHandling", at: pointer) else { return nil }
         guard let handling = ContentHandling(rawValue: text.uppercased()) else {
-            error("Invalid contentHandling '\(text)': must be CONVERT_TO_BINARY or CONVERT_TO_TEXT",
+            error(
+                "Invalid contentHandling '\(text)': must be CONVERT_TO_BINARY or CONVERT_TO_TEXT",
                 at: JSONPointer.append(pointer, "contentHandling"))
             return nil
         }

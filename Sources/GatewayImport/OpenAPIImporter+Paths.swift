@@ -10,7 +10,8 @@ extension OpenAPIImporter {
 
     /// Every resource path with its methods; ancestors of a path are added without methods.
     mutating func readPaths(
-        schemes: [String: SecurityScheme], validators: [String: (body: Bool, parameters: Bool)], defaultValidator: String?
+        schemes: [String: SecurityScheme], validators: [String: (body: Bool, parameters: Bool)],
+        defaultValidator: String?
     ) -> [String: [String: ImportedMethod]] {
         guard let paths = object(members, "paths", at: "") else { return [:] }
         var result: [String: [String: ImportedMethod]] = [:]
@@ -87,15 +88,20 @@ extension OpenAPIImporter {
     mutating func readOperation(
         _ operation: OrderedDictionary<String, DocValue>, httpMethod: String, path: String, at pointer: String,
         shared: OrderedDictionary<String, (OrderedDictionary<String, DocValue>, String)>,
-        schemes: [String: SecurityScheme], validators: [String: (body: Bool, parameters: Bool)], defaultValidator: String?
+        schemes: [String: SecurityScheme], validators: [String: (body: Bool, parameters: Bool)],
+        defaultValidator: String?
     ) -> ImportedMethod {
         if version == .swagger2 {
             for key in ["requestBody", "callbacks", "servers"] where operation[key] != nil {
-                error("'\(key)' is an OpenAPI 3 field and is not valid in a Swagger 2.0 operation", at: JSONPointer.append(pointer, key))
+                error(
+                    "'\(key)' is an OpenAPI 3 field and is not valid in a Swagger 2.0 operation",
+                    at: JSONPointer.append(pointer, key))
             }
         } else {
             for key in ["consumes", "produces", "schemes"] where operation[key] != nil {
-                error("'\(key)' is a Swagger 2.0 field and is not valid in an OpenAPI 3 operation", at: JSONPointer.append(pointer, key))
+                error(
+                    "'\(key)' is a Swagger 2.0 field and is not valid in an OpenAPI 3 operation",
+                    at: JSONPointer.append(pointer, key))
             }
         }
         var method = Method(httpMethod: httpMethod)
@@ -120,17 +126,20 @@ extension OpenAPIImporter {
             case "aws_iam": method.authorizationType = .awsIam
             case "none": method.authorizationType = .none
             default:
-                error("Invalid x-amazon-apigateway-auth type '\(type)': must be AWS_IAM or NONE",
+                error(
+                    "Invalid x-amazon-apigateway-auth type '\(type)': must be AWS_IAM or NONE",
                     at: JSONPointer.append(pointer, "x-amazon-apigateway-auth", "type"))
             }
         }
         if let integration = object(operation, "x-amazon-apigateway-integration", at: pointer) {
-            method.methodIntegration = readIntegration(integration, at: JSONPointer.append(pointer, "x-amazon-apigateway-integration"))
+            method.methodIntegration = readIntegration(
+                integration, at: JSONPointer.append(pointer, "x-amazon-apigateway-integration"))
         }
         var validatorName = defaultValidator
         if let name = string(operation, "x-amazon-apigateway-request-validator", at: pointer) {
             if validators[name] == nil {
-                error("The request validator '\(name)' is not defined in x-amazon-apigateway-request-validators",
+                error(
+                    "The request validator '\(name)' is not defined in x-amazon-apigateway-request-validators",
                     at: JSONPointer.append(pointer, "x-amazon-apigateway-request-validator"))
             }
             validatorName = name
@@ -168,7 +177,9 @@ extension OpenAPIImporter {
         case "cookie" where version != .swagger2:
             warn("The cookie parameter '\(name)' is not imported: API Gateway has no cookie parameters", at: pointer)
         default:
-            error("Invalid parameter location '\(location)' for \(version.rawValue)", at: JSONPointer.append(pointer, "in"))
+            error(
+                "Invalid parameter location '\(location)' for \(version.rawValue)",
+                at: JSONPointer.append(pointer, "in"))
         }
     }
 
@@ -189,13 +200,16 @@ extension OpenAPIImporter {
         }
     }
 
-    mutating func readResponses(_ operation: OrderedDictionary<String, DocValue>, at pointer: String, into method: inout Method) {
+    mutating func readResponses(
+        _ operation: OrderedDictionary<String, DocValue>, at pointer: String, into method: inout Method
+    ) {
         guard let responses = object(operation, "responses", at: pointer) else { return }
         for (status, value) in responses where !status.hasPrefix("x-") {
             let responsePointer = JSONPointer.append(pointer, "responses", status)
             if status == "default" { continue }
             guard OpenAPIImporter.isStatusCode(status) else {
-                warn("The response '\(status)' is not a status code; API Gateway method responses need one, so it is skipped",
+                warn(
+                    "The response '\(status)' is not a status code; API Gateway method responses need one, so it is skipped",
                     at: responsePointer)
                 continue
             }
@@ -248,7 +262,8 @@ extension OpenAPIImporter {
                     continue
                 }
                 if scheme.hasAuthorizer {
-                    warn("The Lambda authorizer '\(name)' is not imported: Gatehouse has no authorizers yet; the method keeps authorization NONE",
+                    warn(
+                        "The Lambda authorizer '\(name)' is not imported: Gatehouse has no authorizers yet; the method keeps authorization NONE",
                         at: namePointer)
                 } else if scheme.type == "apiKey" {
                     if scheme.authType?.lowercased() == "awssigv4" {
@@ -257,11 +272,13 @@ extension OpenAPIImporter {
                     }
                     method.apiKeyRequired = true
                     if scheme.headerName?.lowercased() != "x-api-key" || scheme.location != "header" {
-                        warn("API Gateway reads API keys from the 'x-api-key' header; the scheme '\(name)' names \(scheme.location ?? "?") '\(scheme.headerName ?? "?")', which is not used",
+                        warn(
+                            "API Gateway reads API keys from the 'x-api-key' header; the scheme '\(name)' names \(scheme.location ?? "?") '\(scheme.headerName ?? "?")', which is not used",
                             at: namePointer)
                     }
                 } else {
-                    warn("The security scheme '\(name)' of type \(scheme.type) is not supported by API Gateway's importer and is ignored",
+                    warn(
+                        "The security scheme '\(name)' of type \(scheme.type) is not supported by API Gateway's importer and is ignored",
                         at: namePointer)
                 }
             }

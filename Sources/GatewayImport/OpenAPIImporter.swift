@@ -47,7 +47,8 @@ public struct OpenAPIImporter {
         self.version = try OpenAPIImporter.detectVersion(members, parser: parser)
     }
 
-    static func detectVersion(_ members: OrderedDictionary<String, DocValue>, parser: DocumentParser) throws(ImportError)
+    static func detectVersion(_ members: OrderedDictionary<String, DocValue>, parser: DocumentParser)
+        throws(ImportError)
         -> SpecVersion
     {
         let swagger = members["swagger"]
@@ -110,7 +111,8 @@ public struct OpenAPIImporter {
         member(object, key, at: pointer, as: "an object") { $0.objectValue }
     }
 
-    mutating func array(_ object: OrderedDictionary<String, DocValue>, _ key: String, at pointer: String) -> [DocValue]? {
+    mutating func array(_ object: OrderedDictionary<String, DocValue>, _ key: String, at pointer: String) -> [DocValue]?
+    {
         member(object, key, at: pointer, as: "an array") { $0.arrayValue }
     }
 
@@ -151,11 +153,14 @@ public struct OpenAPIImporter {
         var seen: Set<String> = []
         while case .object(let object) = current, let reference = object["$ref"] {
             guard let target = reference.stringValue else {
-                error("'$ref' must be a string, not \(reference.typeName)", at: JSONPointer.append(currentPointer, "$ref"))
+                error(
+                    "'$ref' must be a string, not \(reference.typeName)", at: JSONPointer.append(currentPointer, "$ref")
+                )
                 return nil
             }
             guard target.hasPrefix("#") else {
-                warn("External reference '\(target)' is not followed: Gatehouse imports one self-contained document",
+                warn(
+                    "External reference '\(target)' is not followed: Gatehouse imports one self-contained document",
                     at: JSONPointer.append(currentPointer, "$ref"))
                 return nil
             }
@@ -165,7 +170,9 @@ public struct OpenAPIImporter {
                 return nil
             }
             guard let next = JSONPointer.resolve(targetPointer, in: root) else {
-                error("The reference '\(target)' points to nothing in the document", at: JSONPointer.append(currentPointer, "$ref"))
+                error(
+                    "The reference '\(target)' points to nothing in the document",
+                    at: JSONPointer.append(currentPointer, "$ref"))
                 return nil
             }
             current = next
@@ -182,13 +189,16 @@ public struct OpenAPIImporter {
             if target.hasPrefix("#") {
                 _ = resolve(schema, at: pointer)
             } else {
-                warn("External reference '\(target)' is not followed: Gatehouse imports one self-contained document",
+                warn(
+                    "External reference '\(target)' is not followed: Gatehouse imports one self-contained document",
                     at: JSONPointer.append(pointer, "$ref"))
             }
             return nil
         }
         guard modelNames.contains(name) else {
-            error("The reference '\(target)' names a model that the document does not define", at: JSONPointer.append(pointer, "$ref"))
+            error(
+                "The reference '\(target)' names a model that the document does not define",
+                at: JSONPointer.append(pointer, "$ref"))
             return nil
         }
         return name
@@ -215,19 +225,24 @@ public struct OpenAPIImporter {
         let validators = readRequestValidators()
         let defaultValidator = string(members, "x-amazon-apigateway-request-validator", at: "")
         if let defaultValidator, validators[defaultValidator] == nil {
-            error("The request validator '\(defaultValidator)' is not defined in x-amazon-apigateway-request-validators",
+            error(
+                "The request validator '\(defaultValidator)' is not defined in x-amazon-apigateway-request-validators",
                 at: "/x-amazon-apigateway-request-validator")
         }
         let schemes = readSecuritySchemes()
-        if let security = members["security"]?.arrayValue, security.contains(where: { $0.objectValue?.isEmpty == false }) {
-            warn("Top-level 'security' is not applied by API Gateway; set 'security' on each operation that needs it",
+        if let security = members["security"]?.arrayValue,
+            security.contains(where: { $0.objectValue?.isEmpty == false })
+        {
+            warn(
+                "Top-level 'security' is not applied by API Gateway; set 'security' on each operation that needs it",
                 at: "/security")
         }
         var paths = readPaths(schemes: schemes, validators: validators, defaultValidator: defaultValidator)
         if paths.isEmpty && errors.isEmpty {
             var message = "The document defines no paths, so there is nothing to import: API Gateway imports paths only"
             if let webhooks = members["webhooks"]?.objectValue, !webhooks.isEmpty {
-                message += "; its webhooks (\(webhooks.keys.joined(separator: ", "))) describe calls the API makes, not resources"
+                message +=
+                    "; its webhooks (\(webhooks.keys.joined(separator: ", "))) describe calls the API makes, not resources"
             }
             throw ImportError(message, pointer: members["paths"] == nil ? "" : "/paths")
         }
@@ -251,11 +266,14 @@ public struct OpenAPIImporter {
 
         if !errors.isEmpty { throw ImportError(problems: errors) }
         if options.failOnWarnings && !warnings.isEmpty {
-            throw ImportError(problems: warnings.map {
-                ImportProblem(message: "Warning: " + $0.message, pointer: $0.pointer, line: $0.line)
-            })
+            throw ImportError(
+                problems: warnings.map {
+                    ImportProblem(message: "Warning: " + $0.message, pointer: $0.pointer, line: $0.line)
+                })
         }
-        let located = warnings.map { ImportProblem(message: $0.message, pointer: $0.pointer, line: parser.line(of: $0.pointer ?? "")) }
+        let located = warnings.map {
+            ImportProblem(message: $0.message, pointer: $0.pointer, line: parser.line(of: $0.pointer ?? ""))
+        }
         return ImportedDefinition(
             version: version, title: title, description: description, apiVersion: apiVersion,
             apiKeySource: apiKeySource, binaryMediaTypes: binaryMediaTypes,
@@ -266,13 +284,16 @@ public struct OpenAPIImporter {
 
     /// Fields that belong to the other major version are refused, as a sign of a document mixed up between them.
     mutating func checkVersionFields() {
-        let swaggerOnly = ["definitions", "securityDefinitions", "host", "basePath", "schemes", "consumes", "produces",
-            "parameters", "responses", "securityDefinitions"]
+        let swaggerOnly = [
+            "definitions", "securityDefinitions", "host", "basePath", "schemes", "consumes", "produces",
+            "parameters", "responses", "securityDefinitions",
+        ]
         let openAPIOnly = ["components", "servers", "webhooks"]
         let foreign = version == .swagger2 ? openAPIOnly : swaggerOnly
         let other = version == .swagger2 ? "an OpenAPI 3" : "a Swagger 2.0"
         for key in foreign where members[key] != nil {
-            error("'\(key)' is \(other) field and is not valid in \(version == .swagger2 ? "a Swagger 2.0" : "an OpenAPI 3") document",
+            error(
+                "'\(key)' is \(other) field and is not valid in \(version == .swagger2 ? "a Swagger 2.0" : "an OpenAPI 3") document",
                 at: JSONPointer.append("", key))
         }
         if version == .openAPI30 && members["webhooks"] != nil {

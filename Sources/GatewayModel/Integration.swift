@@ -59,7 +59,8 @@ public struct Integration: Codable, Sendable, Equatable {
     public var integrationResponses: [String: IntegrationResponse]
 
     public init(
-        type: IntegrationType, httpMethod: String? = nil, uri: String? = nil, connectionType: ConnectionType = .internet,
+        type: IntegrationType, httpMethod: String? = nil, uri: String? = nil,
+        connectionType: ConnectionType = .internet,
         connectionId: String? = nil, credentials: String? = nil, requestParameters: [String: String] = [:],
         requestTemplates: [String: String] = [:], passthroughBehavior: PassthroughBehavior? = nil,
         contentHandling: ContentHandling? = nil, timeoutInMillis: Int = Integration.defaultTimeout,

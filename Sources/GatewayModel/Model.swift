@@ -7,7 +7,9 @@ public struct Model: Codable, Sendable, Equatable, Identifiable {
     public var schema: String?
     public var contentType: String
 
-    public init(id: String, name: String, description: String? = nil, schema: String?, contentType: String = "application/json") {
+    public init(
+        id: String, name: String, description: String? = nil, schema: String?, contentType: String = "application/json"
+    ) {
         self.id = id
         self.name = name
         self.description = description

@@ -10,7 +10,8 @@ public struct Resource: Codable, Sendable, Equatable, Identifiable {
     /// Methods keyed by HTTP method (`GET`, `POST`, `ANY` …).
     public var resourceMethods: [String: Method]
 
-    public init(id: String, parentId: String?, pathPart: String?, path: String, resourceMethods: [String: Method] = [:]) {
+    public init(id: String, parentId: String?, pathPart: String?, path: String, resourceMethods: [String: Method] = [:])
+    {
         self.id = id
         self.parentId = parentId
         self.pathPart = pathPart

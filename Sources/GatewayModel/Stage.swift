@@ -46,7 +46,8 @@ public struct MethodSetting: Codable, Sendable, Equatable {
     public var cacheTtlInSeconds: Int = 300
     public var cacheDataEncrypted: Bool = false
     public var requireAuthorizationForCacheControl: Bool = true
-    public var unauthorizedCacheControlHeaderStrategy: UnauthorizedCacheControlHeaderStrategy = .succeedWithResponseHeader
+    public var unauthorizedCacheControlHeaderStrategy: UnauthorizedCacheControlHeaderStrategy =
+        .succeedWithResponseHeader
 
     public init() {}
 
@@ -109,7 +110,9 @@ public struct Stage: Codable, Sendable, Equatable {
 
     /// Why a stage variable cannot be set, or nil.
     public static func problem(inVariable name: String, value: String) -> String? {
-        let nameOK = !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+        let nameOK =
+            !name.isEmpty && name.count <= 64
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
         if !nameOK { return "Stage variable name '\(name)' must be 1 to 64 letters, digits or underscores" }
         let allowedValue = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/?#&=,")
         if value.isEmpty || value.count > 512 || !value.allSatisfy({ allowedValue.contains($0) }) {

@@ -80,11 +80,14 @@ public struct LoadBalancer: Codable, Sendable, Equatable, Identifiable {
 
     public var id: String { name }
 
-    public init(name: String, dnsName: String? = nil, arn: String? = nil, targets: [Target], region: String = Region.default) {
+    public init(
+        name: String, dnsName: String? = nil, arn: String? = nil, targets: [Target], region: String = Region.default
+    ) {
         self.name = name
         let suffix = LoadBalancer.suffix(for: name)
         self.dnsName = dnsName ?? "\(name)-\(suffix).elb.\(region).amazonaws.com"
-        self.arn = arn ?? "arn:aws:elasticloadbalancing:\(region):\(Region.accountId):loadbalancer/net/\(name)/\(suffix)"
+        self.arn =
+            arn ?? "arn:aws:elasticloadbalancing:\(region):\(Region.accountId):loadbalancer/net/\(name)/\(suffix)"
         self.targets = targets
     }
 
@@ -98,9 +101,12 @@ public struct LoadBalancer: Codable, Sendable, Equatable, Identifiable {
 
     /// Why `name` cannot name a load balancer, or nil: 1–32 letters, digits and hyphens, not starting or ending with one.
     public static func problem(inName name: String) -> String? {
-        let ok = (1...32).contains(name.count) && !name.hasPrefix("-") && !name.hasSuffix("-")
+        let ok =
+            (1...32).contains(name.count) && !name.hasPrefix("-") && !name.hasSuffix("-")
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-        return ok ? nil : "Load balancer name '\(name)' must be 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen"
+        return ok
+            ? nil
+            : "Load balancer name '\(name)' must be 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen"
     }
 
     /// A stable 16-hex-digit suffix for a name, as ELB puts in ARNs and DNS names.

@@ -51,28 +51,31 @@ public final class GatewayStore: Sendable {
         return base + "/gatehouse/gatehouse.sqlite"
     }
 
+    /// SQLite's own check of the file: empty when the database is sound, else what is wrong.
+    public func integrityCheck() throws -> [String] {
+        let rows = try read { access in try access.integrityCheck() }
+        return rows == ["ok"] ? [] : rows
+    }
+
     /// Runs `body` in a read transaction.
     public func read<T>(_ body: (StoreAccess) throws -> T) throws -> T {
-        do {
-            return try writer.read { db in try body(StoreAccess(db: db)) }
-        } catch let error as GatewayError {
-            throw error
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.wrap(error, location: location)
-        }
+        try reportingErrors { try writer.read { db in try body(StoreAccess(db: db)) } }
     }
 
     /// Runs `body` in one write transaction: all of it is committed, or none of it when it throws.
     public func write<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+        try reportingErrors { try writer.write { db in try body(StoreAccess(db: db)) } }
+    }
+
+    /// Lets the caller's own errors through and turns SQLite's into a `StoreError` that names the file.
+    private func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try writer.write { db in try body(StoreAccess(db: db)) }
+            return try body()
         } catch let error as GatewayError {
             throw error
         } catch let error as StoreError {
             throw error
-        } catch {
+        } catch let error as DatabaseError {
             throw StoreError.wrap(error, location: location)
         }
     }
@@ -91,9 +94,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             switch database.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED:
                 return StoreError(
-                    "The state file \(location) is busy: another Gatehouse process is writing to it. Try again, or use --state to pick another file")
+                    "The state file \(location) is busy: another Gatehouse process is writing to it. Try again, or use --state to pick another file"
+                )
             case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-                return StoreError("The state file \(location) is not a Gatehouse state database (\(database.message ?? "not a database"))")
+                return StoreError(
+                    "The state file \(location) is not a Gatehouse state database (\(database.message ?? "not a database"))"
+                )
             case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
                 return StoreError("Cannot open the state file \(location): \(database.message ?? "permission denied")")
             default:

@@ -6,39 +6,40 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE rest_api (id TEXT PRIMARY KEY, data BLOB NOT NULL);
-                CREATE TABLE resource (
-                    api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
-                    id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
-                CREATE TABLE model (
-                    api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
-                    id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL,
-                    PRIMARY KEY (api_id, id), UNIQUE (api_id, name));
-                CREATE TABLE request_validator (
-                    api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
-                    id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
-                CREATE TABLE gateway_response (
-                    api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
-                    id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
-                CREATE TABLE deployment (
-                    api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
-                    id TEXT NOT NULL, data BLOB NOT NULL, snapshot BLOB NOT NULL, PRIMARY KEY (api_id, id));
-                CREATE TABLE stage (
-                    api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
-                    id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
-                CREATE TABLE api_key (id TEXT PRIMARY KEY, value TEXT NOT NULL UNIQUE, data BLOB NOT NULL);
-                CREATE TABLE usage_plan (id TEXT PRIMARY KEY, data BLOB NOT NULL);
-                CREATE TABLE usage_plan_key (
-                    plan_id TEXT NOT NULL REFERENCES usage_plan(id) ON DELETE CASCADE,
-                    key_id TEXT NOT NULL REFERENCES api_key(id) ON DELETE CASCADE,
-                    PRIMARY KEY (plan_id, key_id));
-                CREATE TABLE vpc_link (id TEXT PRIMARY KEY, data BLOB NOT NULL);
-                CREATE TABLE load_balancer (id TEXT PRIMARY KEY, data BLOB NOT NULL);
-                CREATE TABLE quota_usage (
-                    plan_id TEXT NOT NULL, key_id TEXT NOT NULL, period_start TEXT NOT NULL,
-                    used INTEGER NOT NULL, PRIMARY KEY (plan_id, key_id));
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE rest_api (id TEXT PRIMARY KEY, data BLOB NOT NULL);
+                    CREATE TABLE resource (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
+                    CREATE TABLE model (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL,
+                        PRIMARY KEY (api_id, id), UNIQUE (api_id, name));
+                    CREATE TABLE request_validator (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
+                    CREATE TABLE gateway_response (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
+                    CREATE TABLE deployment (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, data BLOB NOT NULL, snapshot BLOB NOT NULL, PRIMARY KEY (api_id, id));
+                    CREATE TABLE stage (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
+                    CREATE TABLE api_key (id TEXT PRIMARY KEY, value TEXT NOT NULL UNIQUE, data BLOB NOT NULL);
+                    CREATE TABLE usage_plan (id TEXT PRIMARY KEY, data BLOB NOT NULL);
+                    CREATE TABLE usage_plan_key (
+                        plan_id TEXT NOT NULL REFERENCES usage_plan(id) ON DELETE CASCADE,
+                        key_id TEXT NOT NULL REFERENCES api_key(id) ON DELETE CASCADE,
+                        PRIMARY KEY (plan_id, key_id));
+                    CREATE TABLE vpc_link (id TEXT PRIMARY KEY, data BLOB NOT NULL);
+                    CREATE TABLE load_balancer (id TEXT PRIMARY KEY, data BLOB NOT NULL);
+                    CREATE TABLE quota_usage (
+                        plan_id TEXT NOT NULL, key_id TEXT NOT NULL, period_start TEXT NOT NULL,
+                        used INTEGER NOT NULL, PRIMARY KEY (plan_id, key_id));
+                    """)
         }
         return migrator
     }

@@ -30,15 +30,20 @@ public struct StoreAccess {
     }
 
     func encode<T: Encodable>(_ value: T) throws -> Data { try StoreAccess.encoder.encode(value) }
-    func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try StoreAccess.decoder.decode(type, from: data) }
+    func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        try StoreAccess.decoder.decode(type, from: data)
+    }
 
     // MARK: Generic
+
+    func integrityCheck() throws -> [String] { try String.fetchAll(db, sql: "PRAGMA integrity_check") }
 
     /// Every object of a table (of one API, for the tables an API owns).
     public func all<T: Decodable>(_ type: T.Type, in table: Table, api: String? = nil) throws -> [T] {
         let rows: [Data]
         if table.scoped {
-            rows = try Data.fetchAll(db, sql: "SELECT data FROM \(table.rawValue) WHERE api_id = ? ORDER BY rowid", arguments: [api])
+            rows = try Data.fetchAll(
+                db, sql: "SELECT data FROM \(table.rawValue) WHERE api_id = ? ORDER BY rowid", arguments: [api])
         } else {
             rows = try Data.fetchAll(db, sql: "SELECT data FROM \(table.rawValue) ORDER BY rowid")
         }
@@ -49,7 +54,8 @@ public struct StoreAccess {
     public func one<T: Decodable>(_ type: T.Type, in table: Table, id: String, api: String? = nil) throws -> T? {
         let data: Data?
         if table.scoped {
-            data = try Data.fetchOne(db, sql: "SELECT data FROM \(table.rawValue) WHERE api_id = ? AND id = ?", arguments: [api, id])
+            data = try Data.fetchOne(
+                db, sql: "SELECT data FROM \(table.rawValue) WHERE api_id = ? AND id = ?", arguments: [api, id])
         } else {
             data = try Data.fetchOne(db, sql: "SELECT data FROM \(table.rawValue) WHERE id = ?", arguments: [id])
         }
@@ -61,11 +67,13 @@ public struct StoreAccess {
         let data = try encode(value)
         if table.scoped {
             try db.execute(
-                sql: "INSERT INTO \(table.rawValue) (api_id, id, data) VALUES (?, ?, ?) ON CONFLICT(api_id, id) DO UPDATE SET data = excluded.data",
+                sql:
+                    "INSERT INTO \(table.rawValue) (api_id, id, data) VALUES (?, ?, ?) ON CONFLICT(api_id, id) DO UPDATE SET data = excluded.data",
                 arguments: [api, id, data])
         } else {
             try db.execute(
-                sql: "INSERT INTO \(table.rawValue) (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
+                sql:
+                    "INSERT INTO \(table.rawValue) (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data",
                 arguments: [id, data])
         }
     }
@@ -91,20 +99,24 @@ public struct StoreAccess {
     /// Saves a model (its name is unique within the API).
     public func save(model: Model, api: String) throws {
         try db.execute(
-            sql: "INSERT INTO model (api_id, id, name, data) VALUES (?, ?, ?, ?) ON CONFLICT(api_id, id) DO UPDATE SET name = excluded.name, data = excluded.data",
+            sql:
+                "INSERT INTO model (api_id, id, name, data) VALUES (?, ?, ?, ?) ON CONFLICT(api_id, id) DO UPDATE SET name = excluded.name, data = excluded.data",
             arguments: [api, model.id, model.name, try encode(model)])
     }
 
     /// Saves an API key (its value is unique).
     public func save(apiKey: ApiKey) throws {
         try db.execute(
-            sql: "INSERT INTO api_key (id, value, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET value = excluded.value, data = excluded.data",
+            sql:
+                "INSERT INTO api_key (id, value, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET value = excluded.value, data = excluded.data",
             arguments: [apiKey.id, apiKey.value, try encode(apiKey)])
     }
 
     /// The API key with this value, if any.
     public func apiKey(withValue value: String) throws -> ApiKey? {
-        try Data.fetchOne(db, sql: "SELECT data FROM api_key WHERE value = ?", arguments: [value]).map { try decode(ApiKey.self, $0) }
+        try Data.fetchOne(db, sql: "SELECT data FROM api_key WHERE value = ?", arguments: [value]).map {
+            try decode(ApiKey.self, $0)
+        }
     }
 
     /// Saves a deployment with its frozen copy of the API.
@@ -134,12 +146,14 @@ public struct StoreAccess {
 
     /// The ids of the keys in a plan.
     public func keyIds(inPlan planId: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT key_id FROM usage_plan_key WHERE plan_id = ? ORDER BY rowid", arguments: [planId])
+        try String.fetchAll(
+            db, sql: "SELECT key_id FROM usage_plan_key WHERE plan_id = ? ORDER BY rowid", arguments: [planId])
     }
 
     /// The ids of the plans a key is in.
     public func planIds(ofKey keyId: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT plan_id FROM usage_plan_key WHERE key_id = ? ORDER BY rowid", arguments: [keyId])
+        try String.fetchAll(
+            db, sql: "SELECT plan_id FROM usage_plan_key WHERE key_id = ? ORDER BY rowid", arguments: [keyId])
     }
 
     // MARK: Quota counters
@@ -154,7 +168,8 @@ public struct StoreAccess {
     /// Records the requests a key has made in a period.
     public func setQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws {
         try db.execute(
-            sql: "INSERT INTO quota_usage (plan_id, key_id, period_start, used) VALUES (?, ?, ?, ?) ON CONFLICT(plan_id, key_id) DO UPDATE SET period_start = excluded.period_start, used = excluded.used",
+            sql:
+                "INSERT INTO quota_usage (plan_id, key_id, period_start, used) VALUES (?, ?, ?, ?) ON CONFLICT(plan_id, key_id) DO UPDATE SET period_start = excluded.period_start, used = excluded.used",
             arguments: [plan, key, periodStart, used])
     }
 }

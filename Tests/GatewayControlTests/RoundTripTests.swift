@@ -26,7 +26,8 @@ import Testing
         let after = ApiShape(try await control.definition(again.api.id))
         #expect(before.resources.keys.sorted() == after.resources.keys.sorted())
         for path in before.resources.keys.sorted() {
-            #expect(before.resources[path] == after.resources[path], "methods of \(path) differ after \(format) round trip")
+            #expect(
+                before.resources[path] == after.resources[path], "methods of \(path) differ after \(format) round trip")
         }
         #expect(before.models == after.models)
         #expect(before == after)
@@ -49,12 +50,15 @@ import Testing
         let control = try memoryControl()
         let api = try await control.importRestApi(try Fixtures.data("aws-docs-proxy-resource-oas30.json")).api
         let resource = try #require(try await control.resources(api: api.id).first { $0.path == "/{proxy+}" })
-        _ = try await control.updateMethod(api: api.id, resource: resource.id, httpMethod: "ANY") { $0.apiKeyRequired = true }
+        _ = try await control.updateMethod(api: api.id, resource: resource.id, httpMethod: "ANY") {
+            $0.apiKeyRequired = true
+        }
         let text = try await control.export(api.id, format: .oas30, yaml: true)
         #expect(text.contains("securitySchemes:"))
         #expect(text.contains("name: x-api-key"))
         let again = try await control.importRestApi(Data(text.utf8))
-        let method = try await control.resources(api: again.api.id).first { $0.path == "/{proxy+}" }?.resourceMethods["ANY"]
+        let method = try await control.resources(api: again.api.id).first { $0.path == "/{proxy+}" }?.resourceMethods[
+            "ANY"]
         #expect(method?.apiKeyRequired == true)
         #expect(again.warnings.isEmpty)
     }

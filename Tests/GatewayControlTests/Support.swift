@@ -22,7 +22,10 @@ struct TemporaryState {
     let path: String
 
     init() {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-test-\(UUID().uuidString)/state.sqlite").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "gatehouse-test-\(UUID().uuidString)/state.sqlite"
+            ).path
     }
 
     func cleanup() {
@@ -46,24 +49,35 @@ struct ApiShape: Equatable, CustomStringConvertible {
         binaryMediaTypes = definition.api.binaryMediaTypes.sorted()
         let validatorNames = Dictionary(uniqueKeysWithValues: definition.requestValidators.map { ($0.id, $0.name) })
         let resourcePaths = Dictionary(uniqueKeysWithValues: definition.resources.map { ($0.id, $0.path) })
-        resources = Dictionary(uniqueKeysWithValues: definition.resources.map { resource in
-            (resource.path, resource.resourceMethods.mapValues { method in
-                var method = method
-                method.requestValidatorId = method.requestValidatorId.flatMap { validatorNames[$0] }
-                // The default cache namespace is the resource's id: compare it as the path.
-                if let namespace = method.methodIntegration?.cacheNamespace, let path = resourcePaths[namespace] {
-                    method.methodIntegration?.cacheNamespace = "resource:" + path
-                }
-                return method
+        resources = Dictionary(
+            uniqueKeysWithValues: definition.resources.map { resource in
+                (
+                    resource.path,
+                    resource.resourceMethods.mapValues { method in
+                        var method = method
+                        method.requestValidatorId = method.requestValidatorId.flatMap { validatorNames[$0] }
+                        // The default cache namespace is the resource's id: compare it as the path.
+                        if let namespace = method.methodIntegration?.cacheNamespace, let path = resourcePaths[namespace]
+                        {
+                            method.methodIntegration?.cacheNamespace = "resource:" + path
+                        }
+                        return method
+                    }
+                )
             })
-        })
         let apiId = definition.api.id
-        models = Dictionary(uniqueKeysWithValues: definition.models.map {
-            ($0.name, ApiShape.canonical(($0.schema ?? "").replacingOccurrences(of: "/restapis/\(apiId)/", with: "/restapis/API/")))
-        })
-        validators = Dictionary(uniqueKeysWithValues: definition.requestValidators.map {
-            ($0.name, [$0.validateRequestBody, $0.validateRequestParameters])
-        })
+        models = Dictionary(
+            uniqueKeysWithValues: definition.models.map {
+                (
+                    $0.name,
+                    ApiShape.canonical(
+                        ($0.schema ?? "").replacingOccurrences(of: "/restapis/\(apiId)/", with: "/restapis/API/"))
+                )
+            })
+        validators = Dictionary(
+            uniqueKeysWithValues: definition.requestValidators.map {
+                ($0.name, [$0.validateRequestBody, $0.validateRequestParameters])
+            })
         gatewayResponses = Dictionary(uniqueKeysWithValues: definition.gatewayResponses.map { ($0.responseType, $0) })
     }
 

@@ -154,13 +154,15 @@ import Testing
     @Test func externalReferenceIsReportedNotFollowed() throws {
         let text = Self.minimal.replacingOccurrences(of: "#/definitions/Pet\"", with: "other.yaml#/Pet\"")
         let imported = try OpenAPIImporter.read(Data(text.utf8), apiId: "abcdef1234")
-        #expect(imported.warnings.contains { $0.message.contains("External reference 'other.yaml#/Pet' is not followed") })
+        #expect(
+            imported.warnings.contains { $0.message.contains("External reference 'other.yaml#/Pet' is not followed") })
         #expect(Fixtures.failure(text, options: .init(failOnWarnings: true)) != nil)
     }
 
     @Test func documentOverSixMegabytes() throws {
         let padding = String(repeating: "x", count: 7 * 1024 * 1024)
-        let text = Self.minimal.replacingOccurrences(of: "\"title\": \"T\"", with: "\"title\": \"T\", \"description\": \"\(padding)\"")
+        let text = Self.minimal.replacingOccurrences(
+            of: "\"title\": \"T\"", with: "\"title\": \"T\", \"description\": \"\(padding)\"")
         let error = try #require(Fixtures.failure(text))
         #expect(error.description.contains("7.0 MB"))
         #expect(error.description.contains("at most 6 MB"))
@@ -168,18 +170,25 @@ import Testing
 
     @Test func wrongTypesAndVersions() throws {
         #expect(Fixtures.failure("[1, 2]")?.description.contains("must be an object at the top level") == true)
-        #expect(Fixtures.failure("{\"info\": {}}")?.description.contains("neither a 'swagger' nor an 'openapi'") == true)
-        #expect(Fixtures.failure("{\"swagger\": \"1.2\", \"paths\": {}}")?.description.contains("Unsupported Swagger version '1.2'") == true)
-        #expect(Fixtures.failure("openapi: 4.0.0\npaths: {}")?.description.contains("Unsupported OpenAPI version") == true)
-        let error = try #require(Fixtures.failure("{\"swagger\": \"2.0\", \"info\": {\"title\": \"T\"}, \"paths\": []}"))
+        #expect(
+            Fixtures.failure("{\"info\": {}}")?.description.contains("neither a 'swagger' nor an 'openapi'") == true)
+        #expect(
+            Fixtures.failure("{\"swagger\": \"1.2\", \"paths\": {}}")?.description.contains(
+                "Unsupported Swagger version '1.2'") == true)
+        #expect(
+            Fixtures.failure("openapi: 4.0.0\npaths: {}")?.description.contains("Unsupported OpenAPI version") == true)
+        let error = try #require(
+            Fixtures.failure("{\"swagger\": \"2.0\", \"info\": {\"title\": \"T\"}, \"paths\": []}"))
         #expect(error.description.contains("'paths' must be an object, not an array"), "\(error)")
         let badIntegration = Self.minimal.replacingOccurrences(
             of: "\"responses\"", with: "\"x-amazon-apigateway-integration\": {\"type\": \"lambda\"}, \"responses\"")
         #expect(Fixtures.failure(badIntegration)?.description.contains("Invalid integration type 'lambda'") == true)
         let badTimeout = Self.minimal.replacingOccurrences(
             of: "\"responses\"",
-            with: "\"x-amazon-apigateway-integration\": {\"type\": \"mock\", \"timeoutInMillis\": 40000}, \"responses\"")
-        #expect(Fixtures.failure(badTimeout)?.description.contains("Timeout should be between 50 ms and 29000 ms") == true)
+            with: "\"x-amazon-apigateway-integration\": {\"type\": \"mock\", \"timeoutInMillis\": 40000}, \"responses\""
+        )
+        #expect(
+            Fixtures.failure(badTimeout)?.description.contains("Timeout should be between 50 ms and 29000 ms") == true)
         #expect(Fixtures.failure("   ")?.description == "The document is empty")
     }
 
@@ -187,7 +196,8 @@ import Testing
         let text = Self.minimal.replacingOccurrences(of: "\"Pet\"", with: "\"body_1\"").replacingOccurrences(
             of: "#/definitions/Pet", with: "#/definitions/body_1")
         let error = try #require(Fixtures.failure(text))
-        #expect(error.description.contains("Unable to create model for 'body_1': Model name must be alphanumeric: body_1"))
+        #expect(
+            error.description.contains("Unable to create model for 'body_1': Model name must be alphanumeric: body_1"))
     }
 
     @Test func severalErrorsAreAllListed() throws {

@@ -21,13 +21,17 @@ import Testing
         #expect(root.methodResponses["200"]?.responseParameters == ["method.response.header.Content-Type": false])
 
         let list = try #require(api.paths["/pets"]?["GET"]?.method)
-        #expect(list.requestParameters == ["method.request.querystring.type": false, "method.request.querystring.page": false])
+        #expect(
+            list.requestParameters == [
+                "method.request.querystring.type": false, "method.request.querystring.page": false,
+            ])
         let integration = try #require(list.methodIntegration)
         #expect(integration.type == .http)
         #expect(integration.httpMethod == "GET")
         #expect(integration.uri == "${uri}")
         #expect(integration.passthroughBehavior == .whenNoMatch)
-        #expect(integration.requestParameters["integration.request.querystring.page"] == "method.request.querystring.page")
+        #expect(
+            integration.requestParameters["integration.request.querystring.page"] == "method.request.querystring.page")
         #expect(list.methodResponses["200"]?.responseModels == ["application/json": "Pets"])
         #expect(list.apiKeyRequired == false)
 
@@ -38,7 +42,8 @@ import Testing
         let get = try #require(api.paths["/pets/{petId}"]?["GET"]?.method)
         #expect(get.requestParameters == ["method.request.path.petId": true])
         #expect(get.methodIntegration?.uri == "${uri}/{petId}")
-        #expect(get.methodIntegration?.requestParameters == ["integration.request.path.petId": "method.request.path.petId"])
+        #expect(
+            get.methodIntegration?.requestParameters == ["integration.request.path.petId": "method.request.path.petId"])
 
         #expect(Set(api.models.map(\.name)) == ["Pets", "Empty", "NewPetResponse", "Pet", "NewPet", "PetType"])
         let pets = try #require(api.models.first { $0.name == "Pets" }?.schema)
@@ -118,22 +123,31 @@ import Testing
         #expect(api.paths["/pet"]?["PUT"]?.method.apiKeyRequired == false)
         #expect(api.paths["/store"]?.isEmpty == true)
         let update = try #require(api.paths["/pet"]?["PUT"]?.method)
-        #expect(update.requestModels == [
-            "application/json": "Pet", "application/xml": "Pet", "application/x-www-form-urlencoded": "Pet",
-        ])
+        #expect(
+            update.requestModels == [
+                "application/json": "Pet", "application/xml": "Pet", "application/x-www-form-urlencoded": "Pet",
+            ])
         #expect(update.methodResponses["200"]?.responseModels == ["application/json": "Pet", "application/xml": "Pet"])
         let login = try #require(api.paths["/user/login"]?["GET"]?.method)
-        #expect(login.requestParameters == ["method.request.querystring.username": false, "method.request.querystring.password": false])
-        #expect(login.methodResponses["200"]?.responseParameters.keys.sorted() == [
-            "method.response.header.X-Expires-After", "method.response.header.X-Rate-Limit",
-        ])
+        #expect(
+            login.requestParameters == [
+                "method.request.querystring.username": false, "method.request.querystring.password": false,
+            ])
+        #expect(
+            login.methodResponses["200"]?.responseParameters.keys.sorted() == [
+                "method.response.header.X-Expires-After", "method.response.header.X-Rate-Limit",
+            ])
         let warnings = api.warnings.map(\.description)
-        #expect(warnings.contains { $0.contains("'petstore_auth' of type oauth2") && $0.contains("/paths/~1pet/put/security/0") })
+        #expect(
+            warnings.contains {
+                $0.contains("'petstore_auth' of type oauth2") && $0.contains("/paths/~1pet/put/security/0")
+            })
         #expect(warnings.contains { $0.contains("'x-api-key' header") && $0.contains("line ") })
     }
 
     @Test func webhookOnlyDocumentGetsAClearAnswer() throws {
-        let error = try #require(Fixtures.failure(String(decoding: try Fixtures.data("oai-webhook-example-oas31.yaml"), as: UTF8.self)))
+        let error = try #require(
+            Fixtures.failure(String(decoding: try Fixtures.data("oai-webhook-example-oas31.yaml"), as: UTF8.self)))
         #expect(error.description.contains("defines no paths"))
         #expect(error.description.contains("webhooks (newPet)"))
     }

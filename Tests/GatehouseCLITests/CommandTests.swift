@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+@Suite struct CommandTests {
+    @Test func importListAndExportAsAUserWould() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let file = Binary.fixtures.appendingPathComponent("aws-console-petstore-swagger2.json").path
+
+        let imported = try Binary.run(["import", file, "--state", scratch.state, "--endpoint-type", "regional"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("Imported PetStore ("))
+        #expect(imported.stdout.contains("from Swagger 2.0: 3 resources, 6 methods, endpoint REGIONAL"))
+        #expect(imported.stdout.contains("1 warning:\n  - Documentation parts are not imported"))
+
+        let json = try Binary.run(["import", file, "--state", scratch.state, "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(report["name"] as? String == "PetStore")
+        #expect(report["resources"] as? Int == 3)
+        #expect(report["methods"] as? Int == 6)
+        #expect((report["warnings"] as? [String])?.count == 1)
+        let id = try #require(report["id"] as? String)
+
+        let apis = try Binary.run(["apis", "--state", scratch.state])
+        #expect(apis.status == 0)
+        let lines = apis.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("ID") == true)
+        #expect(lines.count == 3)
+        #expect(apis.stdout.contains("REGIONAL"))
+
+        let resources = try Binary.run(["resources", id, "--state", scratch.state])
+        #expect(resources.status == 0)
+        #expect(resources.stdout.contains("/pets/{petId}  GET OPTIONS"))
+        #expect(resources.stdout.contains("GET: HTTP GET ${uri}/{petId}"))
+
+        let ambiguous = try Binary.run(["resources", "PetStore", "--state", scratch.state])
+        #expect(ambiguous.status != 0)
+        #expect(ambiguous.stderr.contains("2 APIs are named PetStore"))
+
+        let exported = try Binary.run(["export", id, "--format", "swagger2", "--yaml", "--state", scratch.state])
+        #expect(exported.status == 0)
+        #expect(exported.stdout.hasPrefix("swagger: \"2.0\"") || exported.stdout.hasPrefix("swagger: '2.0'"))
+        #expect(exported.stdout.contains("x-amazon-apigateway-integration:"))
+
+        let outFile = scratch.path("export.json")
+        let written = try Binary.run(["export", id, "-o", outFile, "--state", scratch.state])
+        #expect(written.status == 0)
+        let reimported = try Binary.run(["import", outFile, "--state", scratch.state])
+        #expect(reimported.status == 0, "\(reimported.stderr)")
+        #expect(reimported.stdout.contains("from OpenAPI 3.0: 3 resources, 6 methods"))
+    }
+
+    @Test func mergeAndOverwriteIntoAnExistingApi() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let file = Binary.fixtures.appendingPathComponent("oai-petstore-swagger2.json").path
+        let first = try Binary.run(["import", file, "--state", scratch.state, "--json"])
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])?["id"] as? String)
+        let proxy = Binary.fixtures.appendingPathComponent("aws-docs-proxy-resource-oas30.json").path
+        let merged = try Binary.run(["import", proxy, "--api", id, "--state", scratch.state])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stdout.contains("4 resources, 4 methods"))
+        let overwritten = try Binary.run([
+            "import", proxy, "--api", id, "--mode", "overwrite", "--state", scratch.state,
+        ])
+        #expect(overwritten.stdout.contains("PetStoreWithProxyResource (\(id))"))
+        #expect(overwritten.stdout.contains("2 resources, 1 method"))
+        let wrongFlag = try Binary.run([
+            "import", proxy, "--api", id, "--endpoint-type", "EDGE", "--state", scratch.state,
+        ])
+        #expect(wrongFlag.status != 0)
+        #expect(wrongFlag.stderr.contains("never changes its endpoint"))
+    }
+
+    @Test func badInputGivesOneClearLineAndExitCode() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let missing = try Binary.run(["import", scratch.path("nope.json"), "--state", scratch.state])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("No such file: \(scratch.path("nope.json"))"))
+        #expect(missing.stdout.isEmpty)
+
+        let truncated = scratch.path("truncated.yaml")
+        try "openapi: 3.0.1\ninfo:\n  title: [unclosed\n".write(toFile: truncated, atomically: true, encoding: .utf8)
+        let broken = try Binary.run(["import", truncated, "--state", scratch.state])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("BadRequestException: The document is not valid YAML"))
+        #expect(broken.stderr.contains("line "))
+
+        let fromStdin = try Binary.run(
+            ["import", "-", "--state", scratch.state, "--fail-on-warnings"],
+            stdin: try Data(contentsOf: Binary.fixtures.appendingPathComponent("aws-console-petstore-swagger2.json")))
+        #expect(fromStdin.status == 1)
+        #expect(fromStdin.stderr.contains("Warning: Documentation parts are not imported"))
+
+        let apis = try Binary.run(["apis", "--state", scratch.state, "--json"])
+        #expect(apis.stdout == "[]\n")
+
+        let unknown = try Binary.run(["export", "nosuchapi", "--state", scratch.state])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("NotFoundException: Invalid API identifier specified 123456789012:nosuchapi"))
+
+        let badOption = try Binary.run(["import", truncated, "--basepath", "sideways", "--state", scratch.state])
+        #expect(badOption.status != 0)
+        #expect(badOption.stderr.contains("sideways"))
+
+        let badState = try Binary.run(["apis", "--state", "/proc/gatehouse/nope.sqlite"])
+        #expect(badState.status == 1)
+        #expect(badState.stderr.contains("/proc/gatehouse/nope.sqlite"))
+    }
+}

@@ -84,6 +84,21 @@ extension GatewayControl {
         }
     }
 
+    /// Changes a deployment's description (its snapshot never changes).
+    public func updateDeployment(api: String, id: String, description: String?) throws -> Deployment {
+        let deployment = try write { access in
+            _ = try requireApi(api, access)
+            guard var deployment = try access.one(Deployment.self, in: .deployment, id: id, api: api) else {
+                throw GatewayError.notFound("Invalid Deployment identifier specified")
+            }
+            deployment.description = description
+            try access.updateDeployment(deployment)
+            return deployment
+        }
+        emit(.deployment, .updated, id: id, api: api)
+        return deployment
+    }
+
     /// Deletes a deployment no stage points at.
     public func deleteDeployment(api: String, id: String) throws {
         try write { access in

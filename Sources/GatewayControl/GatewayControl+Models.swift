@@ -37,6 +37,29 @@ extension GatewayControl {
         return model
     }
 
+    /// Changes a model's schema or description; the schema must be JSON.
+    public func updateModel(api: String, name: String, _ change: (inout Model) throws -> Void) throws -> Model {
+        let model = try write { access in
+            _ = try requireApi(api, access)
+            guard var model = try access.all(Model.self, in: .model, api: api).first(where: { $0.name == name }) else {
+                throw GatewayError.notFound("Invalid model name specified: \(name)")
+            }
+            let original = model
+            try change(&model)
+            model.id = original.id
+            model.name = original.name
+            if let schema = model.schema, (try? JSONSerialization.jsonObject(with: Data(schema.utf8))) == nil {
+                throw GatewayError.badRequest(
+                    "Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]"
+                )
+            }
+            try access.save(model: model, api: api)
+            return model
+        }
+        emit(.model, .updated, id: model.id, api: api)
+        return model
+    }
+
     /// Deletes a model that no method uses.
     public func deleteModel(api: String, name: String) throws {
         try write { access in
@@ -88,6 +111,27 @@ extension GatewayControl {
             try access.save(validator, in: .requestValidator, id: validator.id, api: api)
         }
         emit(.requestValidator, .created, id: validator.id, api: api)
+        return validator
+    }
+
+    public func updateRequestValidator(api: String, id: String, _ change: (inout RequestValidator) throws -> Void)
+        throws -> RequestValidator
+    {
+        let validator = try write { access in
+            _ = try requireApi(api, access)
+            guard var validator = try access.one(RequestValidator.self, in: .requestValidator, id: id, api: api) else {
+                throw GatewayError.notFound("Invalid Request Validator identifier specified")
+            }
+            try change(&validator)
+            validator.id = id
+            let others = try access.all(RequestValidator.self, in: .requestValidator, api: api).filter { $0.id != id }
+            if others.contains(where: { $0.name == validator.name }) {
+                throw GatewayError.conflict("Validator with name \(validator.name) already exists")
+            }
+            try access.save(validator, in: .requestValidator, id: id, api: api)
+            return validator
+        }
+        emit(.requestValidator, .updated, id: id, api: api)
         return validator
     }
 

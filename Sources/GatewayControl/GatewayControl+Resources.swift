@@ -61,6 +61,43 @@ extension GatewayControl {
         return current
     }
 
+    /// Renames a resource's path part; the paths of everything below it follow.
+    public func updateResource(api: String, id: String, pathPart: String) throws -> Resource {
+        let updated = try write { access in
+            let resource = try requireResource(id, api: api, access)
+            guard let parentId = resource.parentId else {
+                throw GatewayError.badRequest("The root resource cannot be renamed")
+            }
+            guard PathRules.isValidPathPart(pathPart) else {
+                throw GatewayError.badRequest(PathRules.invalidPathPartMessage)
+            }
+            let all = try access.all(Resource.self, in: .resource, api: api)
+            let siblings = all.filter { $0.parentId == parentId && $0.id != id }
+            if siblings.contains(where: { $0.pathPart == pathPart }) {
+                throw GatewayError.conflict("Another resource with the same parent already has this name: \(pathPart)")
+            }
+            if PathRules.isGreedy(pathPart), all.contains(where: { $0.parentId == id }) {
+                throw GatewayError.badRequest("A resource with children cannot become a greedy path variable")
+            }
+            let parent = try requireResource(parentId, api: api, access)
+            let newPath = parent.path == "/" ? "/" + pathPart : parent.path + "/" + pathPart
+            if let problem = PathRules.problem(inPath: newPath) { throw GatewayError.badRequest(problem) }
+            let oldPath = resource.path
+            var result = resource
+            for var item in all where item.id == id || item.path.hasPrefix(oldPath + "/") {
+                item.path = newPath + item.path.dropFirst(oldPath.count)
+                if item.id == id {
+                    item.pathPart = pathPart
+                    result = item
+                }
+                try access.save(item, in: .resource, id: item.id, api: api)
+            }
+            return result
+        }
+        emit(.resource, .updated, id: id, api: api)
+        return updated
+    }
+
     /// Deletes a resource and everything below it.
     public func deleteResource(api: String, id: String) throws {
         try write { access in

@@ -126,6 +126,13 @@ public struct StoreAccess {
             arguments: [deployment.restApiId, deployment.id, try encode(deployment), try encode(snapshot)])
     }
 
+    /// Saves a deployment's own fields, keeping its frozen copy.
+    public func updateDeployment(_ deployment: Deployment) throws {
+        try db.execute(
+            sql: "UPDATE deployment SET data = ? WHERE api_id = ? AND id = ?",
+            arguments: [try encode(deployment), deployment.restApiId, deployment.id])
+    }
+
     /// The frozen copy of the API a deployment holds.
     public func snapshot(deployment id: String, api: String) throws -> ApiDefinition? {
         try Data.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE api_id = ? AND id = ?", arguments: [api, id])

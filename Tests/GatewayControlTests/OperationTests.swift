@@ -170,3 +170,65 @@ func expectGatewayError(
         #expect(try await control.models(api: api.id).isEmpty)
     }
 }
+
+@Suite struct UpdateTests {
+    @Test func renamingAResourceMovesEverythingBelowIt() async throws {
+        let control = try memoryControl()
+        let api = try await control.createRestApi(name: "rename")
+        let deep = try await control.ensureResource(api: api.id, path: "/api/pictures/{id}")
+        _ = try await control.ensureResource(api: api.id, path: "/apix")
+        let pictures = try #require(try await control.resources(api: api.id).first { $0.path == "/api/pictures" })
+        let renamed = try await control.updateResource(api: api.id, id: pictures.id, pathPart: "photos")
+        #expect(renamed.path == "/api/photos")
+        #expect(renamed.pathPart == "photos")
+        #expect(
+            try await control.resources(api: api.id).map(\.path) == [
+                "/", "/api", "/api/photos", "/api/photos/{id}", "/apix",
+            ])
+        #expect(try await control.resource(api: api.id, id: deep.id).path == "/api/photos/{id}")
+        await expectGatewayError(.conflict, "already has this name: apix") {
+            _ = try await control.updateResource(
+                api: api.id, id: try await control.resources(api: api.id).first { $0.path == "/api" }!.id,
+                pathPart: "apix")
+        }
+        await expectGatewayError(.badRequest, "cannot become a greedy path variable") {
+            _ = try await control.updateResource(api: api.id, id: pictures.id, pathPart: "{proxy+}")
+        }
+    }
+
+    @Test func modelsValidatorsAndDeploymentsCanBeChanged() async throws {
+        let control = try memoryControl()
+        let api = try await control.createRestApi(name: "updates")
+        _ = try await control.createModel(api: api.id, name: "Picture", schema: "{}")
+        let model = try await control.updateModel(api: api.id, name: "Picture") {
+            $0.schema = "{\"type\": \"object\"}"
+            $0.name = "Renamed"
+        }
+        #expect(model.name == "Picture")
+        #expect(model.schema == "{\"type\": \"object\"}")
+        await expectGatewayError(.badRequest, "Invalid model schema specified") {
+            _ = try await control.updateModel(api: api.id, name: "Picture") { $0.schema = "nope" }
+        }
+        let validator = try await control.createRequestValidator(
+            api: api.id, name: "body", validateRequestBody: true, validateRequestParameters: false)
+        _ = try await control.createRequestValidator(
+            api: api.id, name: "params", validateRequestBody: false, validateRequestParameters: true)
+        let changed = try await control.updateRequestValidator(api: api.id, id: validator.id) {
+            $0.validateRequestParameters = true
+        }
+        #expect(changed.validateRequestParameters)
+        await expectGatewayError(.conflict, "Validator with name params already exists") {
+            _ = try await control.updateRequestValidator(api: api.id, id: validator.id) { $0.name = "params" }
+        }
+        let resource = try await control.ensureResource(api: api.id, path: "/a")
+        _ = try await control.putMethod(api: api.id, resource: resource.id, httpMethod: "GET")
+        _ = try await control.putIntegration(
+            api: api.id, resource: resource.id, httpMethod: "GET", integration: Integration(type: .mock))
+        let deployment = try await control.createDeployment(api: api.id, description: "first")
+        let described = try await control.updateDeployment(api: api.id, id: deployment.id, description: "renamed")
+        #expect(described.description == "renamed")
+        #expect(try await control.deployments(api: api.id).first?.description == "renamed")
+        #expect(
+            try await control.deployedDefinition(api: api.id, deployment: deployment.id).resource(atPath: "/a") != nil)
+    }
+}

@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Plain values: the API Gateway object model. No I/O.
@@ -27,12 +30,35 @@ let package = Package(
             dependencies: ["GatewayModel", "Yams", .product(name: "OrderedCollections", package: "swift-collections")]
         ),
         // The control plane every front end uses.
-        .target(name: "GatewayControl", dependencies: ["GatewayModel", "GatewayStore", "GatewayImport"]),
+        .target(
+            name: "GatewayControl", dependencies: ["GatewayModel", "GatewayStore", "GatewayImport", "GatewayEngine"]
+        ),
+        // The private "pictures" API of the walkthrough, served on loopback.
+        .target(
+            name: "SampleBackend",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The data plane: deployed stages served over HTTP, with keys, throttling, caching and integrations.
+        .target(
+            name: "GatewayEngine",
+            dependencies: [
+                "GatewayModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         // The command-line verbs.
         .target(
             name: "GatehouseCLI",
             dependencies: [
-                "GatewayControl", "GatewayImport", "GatewayModel",
+                "GatewayControl", "GatewayImport", "GatewayModel", "GatewayEngine", "SampleBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +67,15 @@ let package = Package(
         .testTarget(
             name: "GatewayControlTests",
             dependencies: ["GatewayControl", "GatewayStore", "GatewayImport", "GatewayModel"]
+        ),
+        .testTarget(
+            name: "GatewayEngineTests",
+            dependencies: [
+                "GatewayEngine", "GatewayControl", "GatewayModel", "SampleBackend",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "GatehouseCLITests", dependencies: ["GatehouseCLI", "gatehouse", "GatewayControl", "GatewayStore"]

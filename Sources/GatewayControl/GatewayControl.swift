@@ -1,4 +1,5 @@
 import Foundation
+import GatewayEngine
 import GatewayImport
 import GatewayModel
 import GatewayStore
@@ -11,6 +12,10 @@ public actor GatewayControl {
     /// The region Gatehouse presents itself in.
     public nonisolated let region: String
     private var subscribers: [UUID: AsyncStream<ChangeEvent>.Continuation] = [:]
+    /// The engine serving this state, once attached.
+    var engine: GatewayEngine?
+    /// The account-level throttle the engine applies (API Gateway's default: 10,000 rps, burst 5,000).
+    public var accountThrottle = EngineConfiguration.defaultAccountThrottle
 
     public init(store: GatewayStore, region: String = Region.default) {
         self.store = store
@@ -38,6 +43,8 @@ public actor GatewayControl {
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
     func emit(_ kind: ChangeEvent.Kind, _ action: ChangeEvent.Action, id: String, api: String? = nil) {
+        // The engine serves the change from the next request on.
+        try? publishToEngine()
         let event = ChangeEvent(kind: kind, action: action, id: id, apiId: api)
         for continuation in subscribers.values { continuation.yield(event) }
     }

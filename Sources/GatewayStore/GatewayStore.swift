@@ -62,9 +62,28 @@ public final class GatewayStore: Sendable {
         try reportingErrors { try writer.read { db in try body(StoreAccess(db: db)) } }
     }
 
-    /// Runs `body` in one write transaction: all of it is committed, or none of it when it throws.
+    /// Runs `body` in one write transaction: all of it is committed, or none of it when it throws. The
+    /// transaction also advances the state's generation.
     public func write<T>(_ body: (StoreAccess) throws -> T) throws -> T {
+        try reportingErrors {
+            try writer.write { db in
+                let result = try body(StoreAccess(db: db))
+                try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                return result
+            }
+        }
+    }
+
+    /// Runs `body` in a write transaction that does not count as a change of configuration (quota counters).
+    public func writeCounters<T>(_ body: (StoreAccess) throws -> T) throws -> T {
         try reportingErrors { try writer.write { db in try body(StoreAccess(db: db)) } }
+    }
+
+    /// How many changes have been committed to the state, by any process.
+    public func generation() throws -> Int {
+        try reportingErrors {
+            try writer.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'generation'") ?? 0 }
+        }
     }
 
     /// Lets the caller's own errors through and turns SQLite's into a `StoreError` that names the file.

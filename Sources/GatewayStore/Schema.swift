@@ -41,6 +41,14 @@ enum Schema {
                         used INTEGER NOT NULL, PRIMARY KEY (plan_id, key_id));
                     """)
         }
+        migrator.registerMigration("v2-generation") { db in
+            // Counts committed changes, so that another process serving the same file sees when to reload.
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                    INSERT INTO meta (key, value) VALUES ('generation', 0);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import GatewayEngine
+import GatewayModel
+import GatewayStore
+
+/// Quota counters kept in the state file.
+struct StoreQuotaPersistence: QuotaPersistence {
+    let store: GatewayStore
+
+    func quotaUsed(plan: String, key: String, periodStart: String) throws -> Int {
+        try store.read { try $0.quotaUsed(plan: plan, key: key, periodStart: periodStart) }
+    }
+
+    func saveQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws {
+        try store.writeCounters { try $0.setQuotaUsed(used, plan: plan, key: key, periodStart: periodStart) }
+    }
+}
+
+extension GatewayControl {
+    /// An engine that keeps its quota counts in this control plane's state.
+    public nonisolated func makeEngine(
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil,
+        healthCheckMilliseconds: Int = 500, pendingHealthChecks: Int = 10
+    ) -> GatewayEngine {
+        GatewayEngine(
+            threads: threads, quotaPersistence: StoreQuotaPersistence(store: store), accessLog: accessLog,
+            healthCheckMilliseconds: healthCheckMilliseconds, pendingHealthChecks: pendingHealthChecks)
+    }
+
+    /// Serves this state's deployed stages with `engine`: publishes the configuration now and after every change,
+    /// and records what the engine's health checks find about VPC links.
+    public func attach(_ engine: GatewayEngine) throws {
+        self.engine = engine
+        try publishToEngine()
+        engine.startHealthChecks { [weak self] linkId, status, message in
+            guard let self else { return }
+            Task { _ = try? await self.setVpcLinkStatus(linkId, status: status, message: message) }
+        }
+    }
+
+    /// Recompiles what the engine serves from the state (also after another process changed it).
+    public func publishToEngine() throws {
+        guard let engine else { return }
+        engine.publish(try engineConfiguration())
+    }
+
+    /// What the engine should serve, read from the state in one transaction.
+    public func engineConfiguration() throws -> EngineConfiguration {
+        try read { access in
+            var stages: [EngineConfiguration.DeployedStage] = []
+            for api in try access.all(RestApi.self, in: .restApi) {
+                for stage in try access.all(Stage.self, in: .stage, api: api.id) {
+                    guard let snapshot = try access.snapshot(deployment: stage.deploymentId, api: api.id) else {
+                        continue
+                    }
+                    stages.append(.init(stage: stage, definition: snapshot))
+                }
+            }
+            let plans = try access.all(UsagePlan.self, in: .usagePlan)
+            var planKeys: [String: [String]] = [:]
+            for plan in plans { planKeys[plan.id] = try access.keyIds(inPlan: plan.id) }
+            return EngineConfiguration(
+                stages: stages, apiKeys: try access.all(ApiKey.self, in: .apiKey), usagePlans: plans,
+                planKeys: planKeys,
+                vpcLinks: try access.all(VpcLink.self, in: .vpcLink),
+                loadBalancers: try access.all(LoadBalancer.self, in: .loadBalancer), accountThrottle: accountThrottle)
+        }
+    }
+
+    /// Runs a method of an API's working copy as the console's Test does (no deployment, key, throttle or cache).
+    public func testInvoke(api: String, resource: String, httpMethod: String, input: TestInvokeRequest) async throws
+        -> TestInvokeResult
+    {
+        guard let engine else { throw GatewayError.badRequest("Test invocations need a running engine") }
+        let definition = try definition(api)
+        guard let found = definition.resources.first(where: { $0.id == resource }) else {
+            throw GatewayError.notFound("Invalid Resource identifier specified")
+        }
+        guard found.resourceMethods[httpMethod.uppercased()] != nil else {
+            throw GatewayError.notFound("Invalid Method identifier specified")
+        }
+        return try await engine.testInvoke(
+            definition: definition, resourceId: resource, httpMethod: httpMethod, input: input)
+    }
+
+    /// Empties a stage's cache (FlushStageCache).
+    public func flushStageCache(api: String, stage: String) throws {
+        _ = try self.stage(api: api, name: stage)
+        engine?.flushCache(api: api, stage: stage)
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import GatewayModel
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The data plane: serves deployed stages over HTTP on loopback as API Gateway serves them on the internet.
+///
+/// The control plane hands it an `EngineConfiguration` after every change (`publish`); the engine compiles it
+/// into an immutable snapshot and swaps it in, so requests in flight finish on the one they started with and
+/// the next request sees the change. Token buckets, quota counts, caches and metrics live beside the
+/// snapshots and survive a swap.
+public final class GatewayEngine: Sendable {
+    let group: EventLoopGroup
+    private let ownsGroup: Bool
+    let upstream: UpstreamPool
+    let links: VpcLinkDirectory
+    let health: HealthChecker
+    let pipeline: RequestPipeline
+    let quotas: QuotaLedger
+    private let server = NIOLockedValueBox<(channel: Channel?, quotaFlush: RepeatedTask?)>((nil, nil))
+
+    /// - Parameters:
+    ///   - threads: event loops for the server and the backend calls (default: one per core).
+    ///   - quotaPersistence: where usage-plan quota counts are kept between runs.
+    ///   - accessLog: called with one entry per request served.
+    ///   - healthCheckMilliseconds: how often load balancer targets are checked.
+    ///   - pendingHealthChecks: how many failed rounds turn a PENDING VPC link FAILED.
+    public init(
+        threads: Int = System.coreCount, quotaPersistence: QuotaPersistence? = nil,
+        accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil, healthCheckMilliseconds: Int = 500,
+        pendingHealthChecks: Int = 10
+    ) {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        ownsGroup = true
+        upstream = UpstreamPool(group: group)
+        links = VpcLinkDirectory()
+        health = HealthChecker(
+            group: group, directory: links, interval: .milliseconds(Int64(healthCheckMilliseconds)),
+            pendingAttempts: pendingHealthChecks)
+        quotas = QuotaLedger(persistence: quotaPersistence)
+        pipeline = RequestPipeline(upstream: upstream, links: links, quotas: quotas, accessLog: accessLog)
+    }
+
+    // MARK: Configuration
+
+    /// Compiles `configuration` and makes it what the next request sees.
+    public func publish(_ configuration: EngineConfiguration) {
+        let compiled = CompiledSnapshot(configuration)
+        links.update(configuration.loadBalancers)
+        health.update(links: configuration.vpcLinks, balancers: configuration.loadBalancers)
+        pipeline.snapshot.withLockedValue { $0 = compiled }
+    }
+
+    /// Starts health-checking load balancer targets; `onStatus` hears when a PENDING VPC link becomes AVAILABLE
+    /// or FAILED.
+    public func startHealthChecks(onStatus: @escaping @Sendable (String, VpcLinkStatus, String) -> Void) {
+        health.start(onStatus: onStatus)
+    }
+
+    // MARK: Serving
+
+    /// Starts serving on `host:port` (port 0 picks a free one) and returns the port.
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
+        let pipeline = self.pipeline
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true, withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(GatewayHTTPHandler(pipeline: pipeline))
+                }
+            }
+            .bind(host: host, port: port).get()
+        let quotas = self.quotas
+        let flush = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            quotas.flush()
+        }
+        server.withLockedValue { $0 = (channel, flush) }
+        return channel.localAddress?.port ?? port
+    }
+
+    /// The port it serves on, once started.
+    public var port: Int? { server.withLockedValue { $0.channel?.localAddress?.port } }
+
+    /// Stops serving, writes the quota counts and closes backend connections.
+    public func stop() async throws {
+        let (channel, flush) = server.withLockedValue { state in
+            let current = state
+            state = (nil, nil)
+            return current
+        }
+        flush?.cancel()
+        health.stop()
+        try? await channel?.close().get()
+        quotas.flush()
+        try? await upstream.shutdown().get()
+        if ownsGroup { try await group.shutdownGracefully() }
+    }
+
+    /// Serves one request in-process, as if it had come in on the invoke URL.
+    public func invoke(_ request: InvokeRequest, api: String, stage: String) async -> InvokeResponse {
+        let loop = group.next()
+        return (try? await loop.flatSubmit { self.pipeline.serve(request, api: api, stage: stage, on: loop) }.get())
+            ?? InvokeResponse(status: 500)
+    }
+
+    /// Runs a method of an API's working copy as the console's Test does.
+    public func testInvoke(definition: ApiDefinition, resourceId: String, httpMethod: String, input: TestInvokeRequest)
+        async throws -> TestInvokeResult
+    {
+        let loop = group.next()
+        return try await loop.flatSubmit {
+            self.pipeline.testInvoke(
+                definition: definition, resourceId: resourceId, httpMethod: httpMethod, input: input, on: loop)
+        }.get()
+    }
+
+    // MARK: Figures
+
+    /// Figures for a stage and each of its methods (keyed `~1path/METHOD`).
+    public func metrics(api: String, stage: String) -> (stage: MetricsSnapshot, methods: [String: MetricsSnapshot]) {
+        pipeline.stageMetrics(api, stage).snapshot()
+    }
+
+    /// A stage cache's counters: hits, misses, evictions, bytes, entries.
+    public func cacheCounters(api: String, stage: String) -> (
+        hits: Int, misses: Int, evictions: Int, bytes: Int, entries: Int
+    ) {
+        let counters =
+            pipeline.caches.withLockedValue { $0[RequestPipeline.stageKey(api, stage)]?.counters }
+            ?? ResponseCache.Counters()
+        return (counters.hits, counters.misses, counters.evictions, counters.bytes, counters.entries)
+    }
+
+    /// Empties a stage's cache (FlushStageCache).
+    public func flushCache(api: String, stage: String) {
+        pipeline.caches.withLockedValue { $0[RequestPipeline.stageKey(api, stage)] }?.flush()
+    }
+
+    /// The targets of a load balancer with their health and, for unhealthy ones, why.
+    public func targetHealth(balancer: String) -> [(target: Target, healthy: Bool, reason: String?)] {
+        links.health(balancer: balancer).map { ($0.0, $0.1, $0.2) }
+    }
+
+    /// Requests a key has made under a plan in the current quota period.
+    public func quotaUsed(plan: String, key: String) -> Int { quotas.used(plan: plan, key: key) }
+
+    /// The base of the invoke URLs: `http://127.0.0.1:PORT`.
+    public func invokeBase(host: String = "127.0.0.1") -> String? { port.map { "http://\(host):\($0)" } }
+}

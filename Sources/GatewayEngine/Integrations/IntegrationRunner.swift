@@ -1,0 +1,311 @@
+import Foundation
+import GatewayModel
+import NIOCore
+import NIOHTTP1
+
+/// What an integration answered, before the gateway's own headers are added.
+struct IntegrationResult {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+    /// How long the backend took, when one was called.
+    var latency: TimeAmount?
+}
+
+/// Calls a method's integration: HTTP_PROXY and HTTP through a URL or a VPC link, or MOCK.
+struct IntegrationRunner: Sendable {
+    let upstream: UpstreamPool
+    let links: VpcLinkDirectory
+
+    /// Headers API Gateway drops from a client request before passing it on.
+    static let droppedRequestHeaders: Set<String> = [
+        "connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server",
+        "te", "transfer-encoding", "trailer", "upgrade", "www-authenticate", "host", "keep-alive", "proxy-connection",
+        "x-api-key",
+    ]
+    /// Backend response headers API Gateway renames to `x-amzn-Remapped-<name>`.
+    static let remappedResponseHeaders: Set<String> = ["connection", "content-length", "date", "server"]
+    /// Backend response headers API Gateway drops.
+    static let droppedResponseHeaders: Set<String> = ["transfer-encoding", "via", "keep-alive"]
+
+    func run(_ context: RequestContext, snapshot: CompiledSnapshot?, on eventLoop: EventLoop) -> EventLoopFuture<
+        IntegrationResult
+    > {
+        guard let integration = context.method.methodIntegration else {
+            context.log?.add("Execution failed due to configuration error: No integration defined for method")
+            return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
+        }
+        switch integration.type {
+        case .mock:
+            return eventLoop.makeCompletedFuture { try mock(integration, context) }
+        case .http, .httpProxy:
+            return http(integration, context, snapshot: snapshot, on: eventLoop)
+        case .aws, .awsProxy:
+            context.log?.add(
+                "Execution failed due to configuration error: \(integration.type.rawValue) integrations are not supported by Gatehouse"
+            )
+            return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
+        }
+    }
+
+    // MARK: MOCK
+
+    func mock(_ integration: Integration, _ context: RequestContext) throws -> IntegrationResult {
+        var status = 200
+        if let template = integration.requestTemplates["application/json"] ?? integration.requestTemplates.values.first
+        {
+            guard let parsed = IntegrationRunner.statusCode(inTemplate: template) else {
+                context.log?.add(
+                    "Execution failed due to configuration error: Unable to parse statusCode. It should be an integer that is defined in the request template."
+                )
+                throw GatewayFailure.configurationError
+            }
+            status = parsed
+        }
+        let chosen = try selectResponse(integration, backendStatus: status, context)
+        var headers = HTTPHeaders()
+        applyResponseParameters(chosen, backendHeaders: [:], body: nil, into: &headers)
+        let template = chosen.responseTemplates["application/json"] ?? chosen.responseTemplates.values.first ?? ""
+        if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
+        return IntegrationResult(
+            status: Int(chosen.statusCode) ?? 200, headers: headers, body: ByteBuffer(string: template), latency: nil)
+    }
+
+    /// The status a MOCK request template picks: `{"statusCode": 200}`.
+    static func statusCode(inTemplate template: String) -> Int? {
+        guard let range = template.range(of: "\"statusCode\"") else { return nil }
+        let rest = template[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\t" || $0 == "\n" }
+        let digits = rest.prefix { $0.isNumber }
+        return Int(digits)
+    }
+
+    // MARK: HTTP and HTTP_PROXY
+
+    func http(
+        _ integration: Integration, _ context: RequestContext, snapshot: CompiledSnapshot?, on eventLoop: EventLoop
+    )
+        -> EventLoopFuture<IntegrationResult>
+    {
+        let isProxy = integration.type == .httpProxy
+        let endpoint: Endpoint
+        do {
+            endpoint = try Endpoint(integration: integration, context: context, proxy: isProxy)
+        } catch {
+            context.log?.add("Execution failed due to configuration error: Invalid endpoint address")
+            return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
+        }
+        let address: (host: String, port: Int)
+        if integration.connectionType == .vpcLink {
+            let linkId = context.substitutingStageVariables(integration.connectionId ?? "")
+            switch links.target(forLink: linkId, snapshot: snapshot) {
+            case .success(let target): address = (target.host, target.port)
+            case .failure(let reason):
+                context.log?.add("Execution failed due to configuration error: \(reason.message)")
+                return eventLoop.makeFailedFuture(reason.failure)
+            }
+        } else {
+            address = (endpoint.host, endpoint.port)
+        }
+        var verb = (integration.httpMethod ?? "ANY").uppercased()
+        if verb == "ANY" { verb = context.request.method }
+        var headers = HTTPHeaders()
+        if isProxy {
+            for (name, value) in context.request.headers
+            where !IntegrationRunner.droppedRequestHeaders.contains(name.lowercased()) {
+                headers.add(name: name, value: value)
+            }
+        } else if let contentType = context.request.headers.first(name: "Content-Type") {
+            headers.add(name: "Content-Type", value: contentType)
+        }
+        for (key, source) in integration.requestParameters where key.hasPrefix("integration.request.header.") {
+            let name = String(key.dropFirst("integration.request.header.".count))
+            if let values = context.values(of: source) {
+                headers.remove(name: name)
+                for value in values { headers.add(name: name, value: value) }
+            }
+        }
+        headers.replaceOrAdd(name: "Host", value: endpoint.hostHeader)
+        headers.replaceOrAdd(name: "x-amzn-apigateway-api-id", value: context.apiId)
+        if headers.first(name: "User-Agent") == nil {
+            headers.add(name: "User-Agent", value: "AmazonAPIGateway_\(context.apiId)")
+        }
+        headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: RequestIds.traceId())
+        var body: ByteBuffer? = context.request.body
+        if !isProxy, !integration.requestTemplates.isEmpty {
+            let contentType =
+                context.request.headers.first(name: "Content-Type")?.split(separator: ";").first.map(String.init)
+                ?? "application/json"
+            if let template = integration.requestTemplates[contentType] {
+                body = ByteBuffer(string: template)
+            } else if integration.passthroughBehavior == .never || integration.passthroughBehavior == .whenNoTemplates {
+                context.log?.add("Request body does not match any mapping template: Unsupported Media Type")
+                return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
+            }
+        }
+        let request = UpstreamRequest(
+            method: HTTPMethod(rawValue: verb), target: endpoint.pathAndQuery, headers: headers, body: body)
+        context.log?.add("Endpoint request URI: \(endpoint.uri)")
+        context.log?.add("Endpoint request headers: \(ExecutionLog.map(headers.map { ($0.name, $0.value) }))")
+        context.log?.add(
+            "Endpoint request body after transformations: \(ExecutionLog.body(body.map { String(buffer: $0) } ?? ""))")
+        context.log?.add("Sending request to \(endpoint.uri)")
+        let sent = NIODeadline.now()
+        return upstream.execute(
+            request, host: address.host, port: address.port, on: eventLoop,
+            timeout: .milliseconds(Int64(integration.timeoutInMillis))
+        ).flatMapError { error in
+            switch error {
+            case UpstreamError.timeout:
+                context.log?.add("Execution failed due to a timeout error")
+                return eventLoop.makeFailedFuture(GatewayFailure.integrationTimeout)
+            default:
+                context.log?.add("Execution failed due to a network error communicating with endpoint (\(error))")
+                return eventLoop.makeFailedFuture(GatewayFailure.integrationFailure)
+            }
+        }.flatMapThrowing { response in
+            let latency = NIODeadline.now() - sent
+            context.log?.add(
+                "Received response. Status: \(response.status.code), Integration latency: \(latency.nanoseconds / 1_000_000) ms"
+            )
+            context.log?.add(
+                "Endpoint response headers: \(ExecutionLog.map(response.headers.map { ($0.name, $0.value) }))")
+            context.log?.add(
+                "Endpoint response body before transformations: \(ExecutionLog.body(String(buffer: response.body)))")
+            if isProxy { return proxyResult(response, latency: latency) }
+            return try nonProxyResult(integration, response, latency: latency, context)
+        }
+    }
+
+    func proxyResult(_ response: UpstreamResponse, latency: TimeAmount) -> IntegrationResult {
+        var headers = HTTPHeaders()
+        for (name, value) in response.headers {
+            let lower = name.lowercased()
+            if IntegrationRunner.droppedResponseHeaders.contains(lower) { continue }
+            if IntegrationRunner.remappedResponseHeaders.contains(lower) {
+                headers.add(name: "x-amzn-Remapped-\(name)", value: value)
+            } else {
+                headers.add(name: name, value: value)
+            }
+        }
+        if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
+        return IntegrationResult(
+            status: Int(response.status.code), headers: headers, body: response.body, latency: latency)
+    }
+
+    func nonProxyResult(
+        _ integration: Integration, _ response: UpstreamResponse, latency: TimeAmount, _ context: RequestContext
+    )
+        throws -> IntegrationResult
+    {
+        let chosen = try selectResponse(integration, backendStatus: Int(response.status.code), context)
+        var headers = HTTPHeaders()
+        applyResponseParameters(chosen, backendHeaders: response.headers, body: response.body, into: &headers)
+        var body = response.body
+        if let template = chosen.responseTemplates["application/json"] ?? chosen.responseTemplates.values.first,
+            !template.isEmpty
+        {
+            body = ByteBuffer(string: template)
+        }
+        if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
+        return IntegrationResult(status: Int(chosen.statusCode) ?? 200, headers: headers, body: body, latency: latency)
+    }
+
+    /// The integration response whose selection pattern matches the backend status, else the default one.
+    func selectResponse(_ integration: Integration, backendStatus: Int, _ context: RequestContext) throws
+        -> IntegrationResponse
+    {
+        let status = String(backendStatus)
+        let responses = integration.integrationResponses.values.sorted { $0.statusCode < $1.statusCode }
+        for response in responses {
+            guard let pattern = response.selectionPattern else { continue }
+            if let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$"),
+                regex.firstMatch(in: status, range: NSRange(status.startIndex..., in: status)) != nil
+            {
+                return response
+            }
+        }
+        if let fallback = responses.first(where: { $0.selectionPattern == nil }) { return fallback }
+        if responses.isEmpty, integration.type == .mock { return IntegrationResponse(statusCode: status) }
+        context.log?.add(
+            "Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: \(status)"
+        )
+        throw GatewayFailure.configurationError
+    }
+
+    /// Sets method response headers from an integration response's `responseParameters`.
+    func applyResponseParameters(
+        _ response: IntegrationResponse, backendHeaders: HTTPHeaders, body: ByteBuffer?, into headers: inout HTTPHeaders
+    ) {
+        for (key, source) in response.responseParameters where key.hasPrefix("method.response.header.") {
+            let name = String(key.dropFirst("method.response.header.".count))
+            var value: String?
+            if source.hasPrefix("'") && source.hasSuffix("'") && source.count >= 2 {
+                value = String(source.dropFirst().dropLast())
+            } else if source.hasPrefix("integration.response.header.") {
+                value = backendHeaders.first(name: String(source.dropFirst("integration.response.header.".count)))
+            } else if source == "integration.response.body" {
+                value = body.map { String(buffer: $0) }
+            }
+            if let value { headers.replaceOrAdd(name: name, value: value) }
+        }
+    }
+}
+
+/// An integration's endpoint URL with its path parameters and query filled in.
+struct Endpoint {
+    let uri: String
+    let host: String
+    let port: Int
+    let hostHeader: String
+    let pathAndQuery: String
+
+    init(integration: Integration, context: RequestContext, proxy: Bool) throws {
+        var template = context.substitutingStageVariables(integration.uri ?? "")
+        // {name} in the URI: the mapped integration path parameter, else the method's path parameter of that name.
+        var pathValues = context.pathParameters
+        for (key, source) in integration.requestParameters where key.hasPrefix("integration.request.path.") {
+            if let value = context.values(of: source)?.first {
+                pathValues[String(key.dropFirst("integration.request.path.".count))] = value
+            }
+        }
+        for (name, value) in pathValues {
+            let encoded = value.split(separator: "/", omittingEmptySubsequences: false).map {
+                String($0).addingPercentEncoding(withAllowedCharacters: Endpoint.segmentCharacters) ?? String($0)
+            }.joined(separator: "/")
+            template = template.replacingOccurrences(of: "{\(name)}", with: encoded)
+            template = template.replacingOccurrences(of: "{\(name)+}", with: encoded)
+        }
+        guard let components = URLComponents(string: template), let host = components.host,
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https"
+        else { throw GatewayFailure.configurationError }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        var query: [String] = []
+        if let existing = components.percentEncodedQuery, !existing.isEmpty { query.append(existing) }
+        if proxy, let clientQuery = context.request.query, !clientQuery.isEmpty { query.append(clientQuery) }
+        for (key, source) in integration.requestParameters.sorted(by: { $0.key < $1.key })
+        where key.hasPrefix("integration.request.querystring.") {
+            let name = String(key.dropFirst("integration.request.querystring.".count))
+            for value in context.values(of: source) ?? [] {
+                let encodedName = name.addingPercentEncoding(withAllowedCharacters: Endpoint.segmentCharacters) ?? name
+                let encodedValue =
+                    value.addingPercentEncoding(withAllowedCharacters: Endpoint.segmentCharacters) ?? value
+                if !(proxy && context.request.query?.contains("\(encodedName)=") == true) {
+                    query.append("\(encodedName)=\(encodedValue)")
+                }
+            }
+        }
+        let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        let pathAndQuery = query.isEmpty ? path : path + "?" + query.joined(separator: "&")
+        self.host = host
+        self.port = port
+        self.hostHeader = components.port.map { "\(host):\($0)" } ?? host
+        self.pathAndQuery = pathAndQuery
+        self.uri = "\(scheme)://\(hostHeader)\(pathAndQuery)"
+    }
+
+    static let segmentCharacters: CharacterSet = {
+        var set = CharacterSet.alphanumerics
+        set.insert(charactersIn: "-._~!$'()*,;:@")
+        return set
+    }()
+}

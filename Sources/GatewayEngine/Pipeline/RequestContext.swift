@@ -1,0 +1,65 @@
+import Foundation
+import GatewayModel
+import NIOCore
+import NIOHTTP1
+
+/// One request on its way through the pipeline.
+struct RequestContext {
+    let requestId: String
+    let extendedId: String
+    let apiId: String
+    let stageName: String
+    let resource: Resource
+    let method: Method
+    let request: InvokeRequest
+    let pathParameters: [String: String]
+    let stageVariables: [String: String]
+    let log: ExecutionLog?
+    let started: NIODeadline
+
+    /// The value of a mapping source: `method.request.path.id`, `'literal'`, `stageVariables.x`, `context.requestId`.
+    func values(of expression: String) -> [String]? {
+        if expression.hasPrefix("'") && expression.hasSuffix("'") && expression.count >= 2 {
+            return [String(expression.dropFirst().dropLast())]
+        }
+        let parts = expression.split(separator: ".", maxSplits: 3).map(String.init)
+        if parts.count == 2 && parts[0] == "stageVariables" { return stageVariables[parts[1]].map { [$0] } }
+        if parts.first == "context" {
+            switch expression.dropFirst("context.".count) {
+            case "requestId": return [requestId]
+            case "extendedRequestId": return [extendedId]
+            case "apiId": return [apiId]
+            case "stage": return [stageName]
+            case "resourceId": return [resource.id]
+            case "resourcePath": return [resource.path]
+            case "httpMethod": return [request.method]
+            case "identity.sourceIp": return [request.sourceIP]
+            default: return nil
+            }
+        }
+        guard parts.count == 4, parts[0] == "method", parts[1] == "request" else { return nil }
+        let name = parts[3]
+        switch parts[2] {
+        case "path": return pathParameters[name].map { [$0] }
+        case "querystring": return request.queryItems.first { $0.0 == name }.map { [$0.1] }
+        case "multivaluequerystring":
+            let all = request.queryItems.filter { $0.0 == name }.map(\.1)
+            return all.isEmpty ? nil : all
+        case "header": return request.headers.first(name: name).map { [$0] }
+        case "multivalueheader":
+            let all = request.headers[name]
+            return all.isEmpty ? nil : all
+        default: return nil
+        }
+    }
+
+    /// `text` with every `${stageVariables.name}` replaced.
+    func substitutingStageVariables(_ text: String) -> String {
+        guard text.contains("${stageVariables.") else { return text }
+        var result = text
+        for (name, value) in stageVariables {
+            result = result.replacingOccurrences(of: "${stageVariables.\(name)}", with: value)
+        }
+        return result
+    }
+}

@@ -1,0 +1,334 @@
+import Foundation
+import GatewayModel
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// One line of the access log.
+public struct AccessLogEntry: Sendable {
+    public var requestId: String
+    public var apiId: String
+    public var stage: String
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var latencyMillis: Double
+    /// `hit`, `miss` or nil when the method is not cached.
+    public var cache: String?
+    /// The API key, masked to its last six characters.
+    public var apiKey: String?
+    public var sourceIP: String
+
+    /// `<id> <method> <path> <status> <latency>ms cache=<hit|miss|-> key=<****abcdef|->`.
+    public var line: String {
+        String(
+            format: "%@ %@ /%@%@ %d %.1fms cache=%@ key=%@ ip=%@", requestId, method, stage, path, status,
+            latencyMillis,
+            cache ?? "-", apiKey ?? "-", sourceIP)
+    }
+}
+
+/// The request pipeline of API Gateway: route → API key → throttle and quota → cache → integration → response.
+final class RequestPipeline: Sendable {
+    let snapshot: NIOLockedValueBox<CompiledSnapshot>
+    let throttles = ThrottleRegistry()
+    let quotas: QuotaLedger
+    let caches = NIOLockedValueBox<[String: ResponseCache]>([:])
+    let metrics = NIOLockedValueBox<[String: StageMetrics]>([:])
+    let integrations: IntegrationRunner
+    let accessLog: (@Sendable (AccessLogEntry) -> Void)?
+
+    init(
+        upstream: UpstreamPool, links: VpcLinkDirectory, quotas: QuotaLedger,
+        accessLog: (@Sendable (AccessLogEntry) -> Void)?
+    ) {
+        snapshot = NIOLockedValueBox(CompiledSnapshot(EngineConfiguration()))
+        integrations = IntegrationRunner(upstream: upstream, links: links)
+        self.quotas = quotas
+        self.accessLog = accessLog
+    }
+
+    static func stageKey(_ api: String, _ stage: String) -> String { api + "/" + stage }
+
+    /// The cache of a stage, made (or remade, when its budget changed) on demand.
+    func cache(for stage: CompiledStage) -> ResponseCache {
+        caches.withLockedValue { caches in
+            let key = RequestPipeline.stageKey(stage.apiId, stage.stageName)
+            if let cache = caches[key], cache.budget == stage.cacheBudget { return cache }
+            let cache = ResponseCache(budget: stage.cacheBudget)
+            caches[key] = cache
+            return cache
+        }
+    }
+
+    func stageMetrics(_ api: String, _ stage: String) -> StageMetrics {
+        metrics.withLockedValue { metrics in
+            let key = RequestPipeline.stageKey(api, stage)
+            if let existing = metrics[key] { return existing }
+            let created = StageMetrics()
+            metrics[key] = created
+            return created
+        }
+    }
+
+    // MARK: Serving
+
+    /// Serves a request on a deployed stage.
+    func serve(_ request: InvokeRequest, api apiId: String, stage stageName: String, on eventLoop: EventLoop)
+        -> EventLoopFuture<InvokeResponse>
+    {
+        let started = NIODeadline.now()
+        let requestId = RequestIds.requestId()
+        let extendedId = RequestIds.extendedId()
+        let current = snapshot.withLockedValue { $0 }
+        guard let stage = current.stage(api: apiId, name: stageName),
+            let (resource, parameters) = stage.routes.match(request.path[...]),
+            let method = resource.resourceMethods[request.method] ?? resource.resourceMethods["ANY"]
+        else {
+            let response = failure(
+                .missingAuthenticationToken, stage: current.stage(api: apiId, name: stageName), requestId: requestId,
+                extendedId: extendedId)
+            finish(
+                request, response, api: apiId, stage: stageName, started: started, outcome: (nil, false, nil, nil),
+                requestId: requestId)
+            return eventLoop.makeSucceededFuture(response)
+        }
+        let context = RequestContext(
+            requestId: requestId, extendedId: extendedId, apiId: apiId, stageName: stageName, resource: resource,
+            method: method, request: request, pathParameters: parameters, stageVariables: stage.variables, log: nil,
+            started: started)
+        let methodKey = MethodSetting.key(resourcePath: resource.path, httpMethod: method.httpMethod)
+
+        // API key and usage plan.
+        var maskedKey: String?
+        if method.apiKeyRequired {
+            guard let value = request.headers.first(name: "x-api-key"), let key = current.keysByValue[value],
+                RequestPipeline.constantTimeEqual(key.value, value), key.enabled,
+                let covering = key.plans[StageRef(apiId: apiId, stage: stageName)]
+            else {
+                let response = failure(.invalidApiKey, stage: stage, requestId: requestId, extendedId: extendedId)
+                finish(
+                    request, response, api: apiId, stage: stageName, started: started,
+                    outcome: (methodKey, false, nil, nil), requestId: requestId)
+                return eventLoop.makeSucceededFuture(response)
+            }
+            maskedKey = ApiKey.mask(value)
+            let now = NIODeadline.now().uptimeNanoseconds
+            if let (throttleKey, settings) = covering.throttle(
+                resourcePath: resource.path, httpMethod: method.httpMethod),
+                !throttles.take(
+                    "plan|\(covering.id)|\(key.id)|\(apiId)|\(stageName)|\(throttleKey)", settings: settings, now: now)
+            {
+                return throttled(
+                    .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
+                    on: eventLoop)
+            }
+            if let quota = covering.quota, !quotas.take(plan: covering.id, key: key.id, quota: quota, now: Date()) {
+                return throttled(
+                    .quotaExceeded, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
+                    on: eventLoop)
+            }
+        }
+
+        // Stage and account throttling.
+        let setting = stage.setting(resourcePath: resource.path, httpMethod: method.httpMethod)
+        let now = NIODeadline.now().uptimeNanoseconds
+        if let setting {
+            let limits = ThrottleSettings(
+                burstLimit: setting.throttlingBurstLimit, rateLimit: setting.throttlingRateLimit)
+            if !throttles.take("stage|\(apiId)|\(stageName)|\(methodKey)", settings: limits, now: now) {
+                return throttled(
+                    .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
+                    on: eventLoop)
+            }
+        }
+        if !throttles.take("account", settings: current.accountThrottle, now: now) {
+            return throttled(
+                .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context, on: eventLoop
+            )
+        }
+
+        // Cache.
+        let caching = RequestPipeline.caching(stage: stage, resourcePath: resource.path, method: method)
+        var cacheKey: String?
+        var cacheUse: RequestOutcome.CacheUse?
+        if caching != nil {
+            let key = RequestPipeline.cacheKey(context)
+            let cache = cache(for: stage)
+            let invalidate = request.headers.first(name: "Cache-Control")?.lowercased().contains("max-age=0") == true
+            var warning: String?
+            if invalidate {
+                if setting?.requireAuthorizationForCacheControl ?? true {
+                    switch setting?.unauthorizedCacheControlHeaderStrategy ?? .succeedWithResponseHeader {
+                    case .failWith403:
+                        let response = failure(
+                            .cacheControlForbidden, stage: stage, requestId: requestId, extendedId: extendedId)
+                        finish(
+                            request, response, api: apiId, stage: stageName, started: started,
+                            outcome: (methodKey, false, nil, nil), requestId: requestId, key: maskedKey)
+                        return eventLoop.makeSucceededFuture(response)
+                    case .succeedWithResponseHeader:
+                        warning = "199 - \"Cache-Control header ignored: not authorized to invalidate the cache\""
+                    case .succeedWithoutResponseHeader:
+                        break
+                    }
+                } else {
+                    cache.invalidate(key)
+                }
+            }
+            if let hit = cache.lookup(key, now: NIODeadline.now().uptimeNanoseconds) {
+                var headers = HTTPHeaders(hit.headers)
+                if let warning { headers.add(name: "Warning", value: warning) }
+                let response = decorate(
+                    status: hit.status, headers: headers, body: hit.body, requestId: requestId, extendedId: extendedId)
+                finish(
+                    request, response, api: apiId, stage: stageName, started: started,
+                    outcome: (methodKey, false, .hit, nil), requestId: requestId, key: maskedKey)
+                return eventLoop.makeSucceededFuture(response)
+            }
+            cacheKey = key
+            cacheUse = .miss
+        }
+        let (storeKey, lookedUp, key) = (cacheKey, cacheUse, maskedKey)
+
+        return integrations.run(context, snapshot: current, on: eventLoop).map { result -> InvokeResponse in
+            if let storeKey, let ttl = caching, (200..<300).contains(result.status) {
+                let expires = NIODeadline.now().uptimeNanoseconds + UInt64(ttl) * 1_000_000_000
+                self.cache(for: stage).store(
+                    storeKey,
+                    CachedResponse(
+                        status: result.status, headers: result.headers.map { ($0.name, $0.value) }, body: result.body,
+                        expires: expires))
+            }
+            var headers = result.headers
+            headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: RequestIds.traceId())
+            let response = self.decorate(
+                status: result.status, headers: headers, body: result.body, requestId: requestId, extendedId: extendedId
+            )
+            self.finish(
+                request, response, api: apiId, stage: stageName, started: started,
+                outcome: (methodKey, false, lookedUp, result.latency), requestId: requestId, key: key)
+            return response
+        }.flatMapErrorThrowing { error in
+            let failure = error as? GatewayFailure ?? .configurationError
+            let response = self.failure(failure, stage: stage, requestId: requestId, extendedId: extendedId)
+            self.finish(
+                request, response, api: apiId, stage: stageName, started: started,
+                outcome: (methodKey, false, lookedUp, nil), requestId: requestId, key: key)
+            return response
+        }
+    }
+
+    private func throttled(
+        _ kind: GatewayFailure, _ request: InvokeRequest, stage: CompiledStage, methodKey: String, key: String?,
+        context: RequestContext, on eventLoop: EventLoop
+    ) -> EventLoopFuture<InvokeResponse> {
+        let response = failure(kind, stage: stage, requestId: context.requestId, extendedId: context.extendedId)
+        finish(
+            request, response, api: stage.apiId, stage: stage.stageName, started: context.started,
+            outcome: (methodKey, true, nil, nil), requestId: context.requestId, key: key)
+        return eventLoop.makeSucceededFuture(response)
+    }
+
+    /// Counts the request in the stage's metrics and writes its access log line.
+    private func finish(
+        _ request: InvokeRequest, _ response: InvokeResponse, api: String, stage: String, started: NIODeadline,
+        outcome: (methodKey: String?, throttled: Bool, cache: RequestOutcome.CacheUse?, integration: TimeAmount?),
+        requestId: String, key: String? = nil
+    ) {
+        let latency = NIODeadline.now() - started
+        let recorded = RequestOutcome(
+            status: response.status, throttled: outcome.throttled, cache: outcome.cache,
+            latencyMicros: Int(latency.nanoseconds / 1000),
+            integrationLatencyMicros: outcome.integration.map { Int($0.nanoseconds / 1000) })
+        if snapshot.withLockedValue({ $0.stage(api: api, name: stage) }) != nil {
+            stageMetrics(api, stage).record(recorded, method: outcome.methodKey)
+        }
+        if let accessLog {
+            accessLog(
+                AccessLogEntry(
+                    requestId: requestId, apiId: api, stage: stage, method: request.method, path: request.path,
+                    status: response.status, latencyMillis: Double(latency.nanoseconds) / 1e6,
+                    cache: outcome.cache.map { $0 == .hit ? "hit" : "miss" }, apiKey: key, sourceIP: request.sourceIP))
+        }
+    }
+
+    // MARK: Responses
+
+    /// A gateway error as API Gateway answers it, with the API's own gateway response when it has one.
+    func failure(_ kind: GatewayFailure, stage: CompiledStage?, requestId: String, extendedId: String) -> InvokeResponse
+    {
+        var status = kind.status
+        var body = kind.body
+        var headers: HTTPHeaders = ["Content-Type": "application/json", "x-amzn-ErrorType": kind.errorType]
+        let family = kind.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX"
+        if let custom = stage?.gatewayResponses[kind.responseType] ?? stage?.gatewayResponses[family] {
+            if let code = custom.statusCode.flatMap(Int.init) { status = code }
+            if let template = custom.responseTemplates["application/json"] ?? custom.responseTemplates.values.first {
+                let quoted = "\"\(kind.message)\""
+                body = template.replacingOccurrences(of: "$context.error.messageString", with: quoted)
+                    .replacingOccurrences(of: "$context.error.message", with: kind.message)
+                    .replacingOccurrences(of: "$context.requestId", with: requestId)
+            }
+            for (key, value) in custom.responseParameters where key.hasPrefix("gatewayresponse.header.") {
+                let name = String(key.dropFirst("gatewayresponse.header.".count))
+                if value.hasPrefix("'") && value.hasSuffix("'") && value.count >= 2 {
+                    headers.replaceOrAdd(name: name, value: String(value.dropFirst().dropLast()))
+                }
+            }
+        }
+        return decorate(
+            status: status, headers: headers, body: ByteBuffer(string: body), requestId: requestId,
+            extendedId: extendedId)
+    }
+
+    /// Adds the headers every API Gateway response carries.
+    func decorate(status: Int, headers: HTTPHeaders, body: ByteBuffer, requestId: String, extendedId: String)
+        -> InvokeResponse
+    {
+        var headers = headers
+        headers.replaceOrAdd(name: "x-amzn-RequestId", value: requestId)
+        headers.replaceOrAdd(name: "x-amz-apigw-id", value: extendedId)
+        if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
+        return InvokeResponse(status: status, headers: headers, body: body)
+    }
+
+    // MARK: Rules
+
+    /// The TTL in seconds when this method's responses are cached on the stage, else nil. With the stage cache on,
+    /// GET methods are cached unless a setting turns them off; other methods only when their own setting says so.
+    static func caching(stage: CompiledStage, resourcePath: String, method: Method) -> Int? {
+        guard stage.cacheEnabled else { return nil }
+        let own = stage.methodSettings[MethodSetting.key(resourcePath: resourcePath, httpMethod: method.httpMethod)]
+        let all = stage.methodSettings[MethodSetting.allMethodsKey]
+        let enabled =
+            method.httpMethod == "GET"
+            ? own?.cachingEnabled ?? all?.cachingEnabled ?? true
+            : own?.cachingEnabled ?? false
+        let ttl = own?.cacheTtlInSeconds ?? all?.cacheTtlInSeconds ?? 300
+        return enabled && ttl > 0 ? ttl : nil
+    }
+
+    /// The cache key: the namespace (default the resource id), the method, and the values of the integration's
+    /// cache key parameters; other parameters do not count, as on API Gateway.
+    static func cacheKey(_ context: RequestContext) -> String {
+        let integration = context.method.methodIntegration
+        var key =
+            (integration?.cacheNamespace ?? context.resource.id) + "|" + context.method.httpMethod + "|"
+            + context.resource.path
+        for parameter in (integration?.cacheKeyParameters ?? []).sorted() {
+            key += "|" + parameter + "=" + (context.values(of: parameter)?.joined(separator: ",") ?? "")
+        }
+        return key
+    }
+
+    /// Compares two strings in time that does not depend on where they differ.
+    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Array(lhs.utf8)
+        let right = Array(rhs.utf8)
+        guard left.count == right.count else { return false }
+        var difference: UInt8 = 0
+        for index in left.indices { difference |= left[index] ^ right[index] }
+        return difference == 0
+    }
+}

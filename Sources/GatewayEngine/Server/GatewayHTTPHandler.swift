@@ -1,0 +1,156 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// Serves invoke URLs on one connection: gathers each request (at most 10 MB of body), hands it to the pipeline
+/// and writes the answer. Requests on a connection are answered in order.
+final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// API Gateway's payload limit.
+    static let maximumBody = 10 * 1024 * 1024
+
+    let pipeline: RequestPipeline
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var tooLarge = false
+
+    init(pipeline: RequestPipeline) { self.pipeline = pipeline }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body = nil
+            tooLarge = false
+            if let length = requestHead.headers.first(name: "Content-Length").flatMap(Int.init),
+                length > Self.maximumBody
+            {
+                tooLarge = true
+            }
+        case .body(var chunk):
+            guard !tooLarge else { return }
+            if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+            if body!.readableBytes > Self.maximumBody {
+                tooLarge = true
+                body = nil
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            if tooLarge {
+                let response = pipeline.failure(
+                    .requestTooLarge, stage: nil, requestId: RequestIds.requestId(), extendedId: RequestIds.extendedId()
+                )
+                write(response, for: head, keepAlive: false, context: context)
+                return
+            }
+            let requestBody = body
+            body = nil
+            let keepAlive = head.isKeepAlive
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            route(head, body: requestBody, remote: context.channel.remoteAddress, on: context.eventLoop).whenSuccess {
+                response in
+                let (handler, context) = loopBound.value
+                handler.write(response, for: head, keepAlive: keepAlive, context: context)
+            }
+        }
+    }
+
+    /// Finds the API and stage in the invoke URL (`/restapis/{api}/{stage}/_user_request_/…` or the host
+    /// `{api}.execute-api.localhost` with `/{stage}/…`) and serves the request.
+    func route(_ head: HTTPRequestHead, body: ByteBuffer?, remote: SocketAddress?, on eventLoop: EventLoop)
+        -> EventLoopFuture<InvokeResponse>
+    {
+        let uri = head.uri
+        let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
+        let path = uri[..<pathEnd]
+        let query = pathEnd < uri.endIndex ? String(uri[uri.index(after: pathEnd)...]) : nil
+        var apiId: Substring?
+        var stage: Substring?
+        var resourcePath: Substring = "/"
+        if let host = head.headers.first(name: "Host"), let range = host.range(of: ".execute-api.") {
+            apiId = host[..<range.lowerBound]
+            let segments = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
+            stage = segments.first
+            resourcePath = segments.count > 1 ? "/" + segments[1] : "/"
+        } else if path.hasPrefix("/restapis/") {
+            let segments = path.dropFirst("/restapis/".count).split(
+                separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+            if segments.count >= 3, segments[2] == "_user_request_" {
+                apiId = segments[0]
+                stage = segments[1]
+                resourcePath = segments.count > 3 ? "/" + segments[3] : "/"
+            }
+        }
+        var headers = head.headers
+        headers.remove(name: "Connection")
+        let request = InvokeRequest(
+            method: head.method.rawValue, path: String(resourcePath), query: query, headers: headers, body: body,
+            sourceIP: remote?.ipAddress ?? "127.0.0.1")
+        guard let apiId, let stage else {
+            let response = pipeline.failure(
+                .missingAuthenticationToken, stage: nil, requestId: RequestIds.requestId(),
+                extendedId: RequestIds.extendedId())
+            return eventLoop.makeSucceededFuture(response)
+        }
+        return pipeline.serve(request, api: String(apiId).lowercased(), stage: String(stage), on: eventLoop)
+    }
+
+    func write(_ response: InvokeResponse, for head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = response.headers
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
+        headers.replaceOrAdd(name: "Date", value: HTTPDate.now())
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let status = HTTPResponseStatus(statusCode: response.status)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+            promise: nil)
+        if head.method != .HEAD && response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            written.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+/// The `Date` header, formatted once per second.
+enum HTTPDate {
+    private static let cache = NIOLockedValueBoxCache()
+
+    static func now() -> String { cache.value() }
+}
+
+/// A tiny cache of the formatted current second.
+final class NIOLockedValueBoxCache: Sendable {
+    private let box = NIOLockedValueBox<(second: Int, text: String)>((0, ""))
+
+    func value() -> String {
+        var now = time(nil)
+        let second = Int(now)
+        if let cached = box.withLockedValue({ $0.second == second ? $0.text : nil }) { return cached }
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let text = String(
+            format: "%@, %02d %@ %04d %02d:%02d:%02d GMT", days[Int(parts.tm_wday)], parts.tm_mday,
+            months[Int(parts.tm_mon)],
+            Int(parts.tm_year) + 1900, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        box.withLockedValue { $0 = (second, text) }
+        return text
+    }
+}

@@ -1,0 +1,149 @@
+import GatewayModel
+
+/// What the engine serves, compiled once per change and swapped in whole: requests only ever read one.
+final class CompiledSnapshot: Sendable {
+    /// API id → stage name → stage.
+    let stages: [String: [String: CompiledStage]]
+    /// API key value → key.
+    let keysByValue: [String: CompiledKey]
+    /// VPC link id → the link and its load balancer.
+    let links: [String: CompiledLink]
+    let accountThrottle: ThrottleSettings
+
+    init(_ configuration: EngineConfiguration) {
+        var stages: [String: [String: CompiledStage]] = [:]
+        for deployed in configuration.stages {
+            let compiled = CompiledStage(deployed)
+            stages[compiled.apiId, default: [:]][compiled.stageName] = compiled
+        }
+        self.stages = stages
+
+        var plansByKey: [String: [UsagePlan]] = [:]
+        let plans = Dictionary(uniqueKeysWithValues: configuration.usagePlans.map { ($0.id, $0) })
+        for (planId, keyIds) in configuration.planKeys {
+            guard let plan = plans[planId] else { continue }
+            for keyId in keyIds { plansByKey[keyId, default: []].append(plan) }
+        }
+        var keys: [String: CompiledKey] = [:]
+        for key in configuration.apiKeys {
+            var byStage: [StageRef: CompiledPlan] = [:]
+            for plan in plansByKey[key.id] ?? [] {
+                for apiStage in plan.apiStages {
+                    byStage[StageRef(apiId: apiStage.apiId, stage: apiStage.stage)] = CompiledPlan(
+                        plan: plan, apiStage: apiStage)
+                }
+            }
+            keys[key.value] = CompiledKey(id: key.id, value: key.value, enabled: key.enabled, plans: byStage)
+        }
+        keysByValue = keys
+
+        let balancers = Dictionary(uniqueKeysWithValues: configuration.loadBalancers.map { ($0.name, $0) })
+        var links: [String: CompiledLink] = [:]
+        for link in configuration.vpcLinks {
+            let balancer = link.targetArns.first.flatMap(LoadBalancer.name(fromArn:)).flatMap { balancers[$0] }
+            links[link.id] = CompiledLink(link: link, balancer: balancer)
+        }
+        self.links = links
+        accountThrottle = configuration.accountThrottle
+    }
+
+    func stage(api: String, name: String) -> CompiledStage? { stages[api]?[name] }
+}
+
+/// An API and stage, as a usage plan names them.
+struct StageRef: Hashable, Sendable {
+    var apiId: String
+    var stage: String
+}
+
+/// A deployed stage ready to serve.
+struct CompiledStage: Sendable {
+    let apiId: String
+    let stageName: String
+    let deploymentId: String
+    let api: RestApi
+    let routes: RouteNode
+    let variables: [String: String]
+    let cacheEnabled: Bool
+    let cacheBudget: Int
+    let methodSettings: [String: MethodSetting]
+    let gatewayResponses: [String: GatewayModel.GatewayResponse]
+
+    init(_ deployed: EngineConfiguration.DeployedStage) {
+        let stage = deployed.stage
+        apiId = stage.restApiId
+        stageName = stage.stageName
+        deploymentId = stage.deploymentId
+        api = deployed.definition.api
+        routes = RouteNode.build(deployed.definition.resources)
+        variables = stage.variables
+        cacheEnabled = stage.cacheClusterEnabled
+        cacheBudget = CacheBudget.bytes(for: stage.cacheClusterSize ?? .gb0_5)
+        methodSettings = stage.methodSettings
+        var responses: [String: GatewayModel.GatewayResponse] = [:]
+        for response in deployed.definition.gatewayResponses { responses[response.responseType] = response }
+        gatewayResponses = responses
+    }
+
+    /// The setting that applies to a method: its own (`~1path/METHOD`), else the stage's `*/*`, else none.
+    func setting(resourcePath: String, httpMethod: String) -> MethodSetting? {
+        methodSettings[MethodSetting.key(resourcePath: resourcePath, httpMethod: httpMethod)]
+            ?? methodSettings[MethodSetting.allMethodsKey]
+    }
+}
+
+/// An API key and the plan that covers it on each stage.
+struct CompiledKey: Sendable {
+    let id: String
+    let value: String
+    let enabled: Bool
+    let plans: [StageRef: CompiledPlan]
+}
+
+/// A usage plan as it applies to one API stage.
+struct CompiledPlan: Sendable {
+    let id: String
+    let throttle: ThrottleSettings?
+    let quota: QuotaSettings?
+    /// `/path/METHOD` → throttle.
+    let methodThrottles: [String: ThrottleSettings]
+
+    init(plan: UsagePlan, apiStage: ApiStage) {
+        id = plan.id
+        throttle = plan.throttle
+        quota = plan.quota
+        methodThrottles = apiStage.throttle
+    }
+
+    /// The throttle for a method: its own in this plan (`/pets/GET`, root `//GET`), else the plan's.
+    func throttle(resourcePath: String, httpMethod: String) -> (key: String, settings: ThrottleSettings)? {
+        let methodKey = resourcePath + "/" + httpMethod
+        if let own = methodThrottles[methodKey] { return (methodKey, own) }
+        return throttle.map { ("*", $0) }
+    }
+}
+
+/// A VPC link with the load balancer it targets.
+struct CompiledLink: Sendable {
+    let link: VpcLink
+    let balancer: LoadBalancer?
+}
+
+/// The memory a stage's cache may use, for API Gateway's capacities (which are GB of a dedicated instance).
+public enum CacheBudget {
+    /// 0.5 GB → 32 MB, doubling per size up to 237 GB → 4 GB.
+    public static func bytes(for size: CacheClusterSize) -> Int {
+        let megabytes: Int
+        switch size {
+        case .gb0_5: megabytes = 32
+        case .gb1_6: megabytes = 64
+        case .gb6_1: megabytes = 128
+        case .gb13_5: megabytes = 256
+        case .gb28_4: megabytes = 512
+        case .gb58_2: megabytes = 1024
+        case .gb118: megabytes = 2048
+        case .gb237: megabytes = 4096
+        }
+        return megabytes * 1024 * 1024
+    }
+}

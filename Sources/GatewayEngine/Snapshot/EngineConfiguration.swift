@@ -1,0 +1,43 @@
+import GatewayModel
+
+/// Everything the engine serves, as the control plane hands it over: the deployed stages with their frozen APIs,
+/// the keys, usage plans, VPC links and load balancers.
+public struct EngineConfiguration: Sendable {
+    /// A stage and the API its deployment froze.
+    public struct DeployedStage: Sendable {
+        public var stage: Stage
+        public var definition: ApiDefinition
+
+        public init(stage: Stage, definition: ApiDefinition) {
+            self.stage = stage
+            self.definition = definition
+        }
+    }
+
+    public var stages: [DeployedStage]
+    public var apiKeys: [ApiKey]
+    public var usagePlans: [UsagePlan]
+    /// Usage plan id → ids of the keys in it.
+    public var planKeys: [String: [String]]
+    public var vpcLinks: [VpcLink]
+    public var loadBalancers: [LoadBalancer]
+    /// The account-level throttle (API Gateway's regional default: 10,000 rps, burst 5,000).
+    public var accountThrottle: ThrottleSettings
+
+    public init(
+        stages: [DeployedStage] = [], apiKeys: [ApiKey] = [], usagePlans: [UsagePlan] = [],
+        planKeys: [String: [String]] = [:], vpcLinks: [VpcLink] = [], loadBalancers: [LoadBalancer] = [],
+        accountThrottle: ThrottleSettings = EngineConfiguration.defaultAccountThrottle
+    ) {
+        self.stages = stages
+        self.apiKeys = apiKeys
+        self.usagePlans = usagePlans
+        self.planKeys = planKeys
+        self.vpcLinks = vpcLinks
+        self.loadBalancers = loadBalancers
+        self.accountThrottle = accountThrottle
+    }
+
+    /// API Gateway's default account throttle per region.
+    public static let defaultAccountThrottle = ThrottleSettings(burstLimit: 5000, rateLimit: 10000)
+}

@@ -1,0 +1,81 @@
+import Foundation
+import GatewayModel
+import NIOConcurrencyHelpers
+
+/// Where quota counts are kept between runs.
+public protocol QuotaPersistence: Sendable {
+    /// The requests a key has made under a plan in the period starting at `periodStart`.
+    func quotaUsed(plan: String, key: String, periodStart: String) throws -> Int
+    /// Records the requests made in a period.
+    func saveQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws
+}
+
+/// Usage-plan quotas: requests per key and plan in the current DAY, WEEK (from Monday) or MONTH, in UTC.
+/// Counts are loaded from the persistence on first use and written back by `flush()`.
+final class QuotaLedger: Sendable {
+    struct Counter {
+        var periodStart: String
+        var used: Int
+        var dirty: Bool
+    }
+
+    private let counters = NIOLockedValueBox<[String: Counter]>([:])
+    let persistence: QuotaPersistence?
+
+    init(persistence: QuotaPersistence?) { self.persistence = persistence }
+
+    /// Counts one request of `key` under `plan`; false when the quota is spent (the request is not counted).
+    func take(plan: String, key: String, quota: QuotaSettings, now: Date) -> Bool {
+        let start = QuotaLedger.periodStart(quota.period, now: now)
+        let name = plan + "|" + key
+        let known = counters.withLockedValue { $0[name]?.periodStart == start }
+        // The stored count is read once per key and period, outside the lock.
+        let stored = known ? 0 : ((try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0)
+        return counters.withLockedValue { counters in
+            var counter = counters[name] ?? Counter(periodStart: start, used: stored, dirty: false)
+            if counter.periodStart != start { counter = Counter(periodStart: start, used: stored, dirty: false) }
+            guard counter.used < quota.limit else {
+                counters[name] = counter
+                return false
+            }
+            counter.used += 1
+            counter.dirty = true
+            counters[name] = counter
+            return true
+        }
+    }
+
+    /// The requests counted for a key under a plan in the current period.
+    func used(plan: String, key: String) -> Int { counters.withLockedValue { $0[plan + "|" + key]?.used ?? 0 } }
+
+    /// Writes every changed count to the persistence.
+    func flush() {
+        guard let persistence else { return }
+        let dirty = counters.withLockedValue { counters -> [(String, Counter)] in
+            let changed = counters.filter(\.value.dirty)
+            for name in changed.keys { counters[name]?.dirty = false }
+            return Array(changed)
+        }
+        for (name, counter) in dirty {
+            let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
+            try? persistence.saveQuotaUsed(
+                counter.used, plan: parts[0], key: parts[1], periodStart: counter.periodStart)
+        }
+    }
+
+    /// The ISO date (UTC) the period containing `now` started on.
+    static func periodStart(_ period: QuotaPeriod, now: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var components = calendar.dateComponents([.year, .month, .day, .weekday], from: now)
+        switch period {
+        case .day: break
+        case .week:
+            let daysSinceMonday = ((components.weekday ?? 2) + 5) % 7
+            let monday = calendar.date(byAdding: .day, value: -daysSinceMonday, to: calendar.startOfDay(for: now))!
+            components = calendar.dateComponents([.year, .month, .day], from: monday)
+        case .month: components.day = 1
+        }
+        return String(format: "%04d-%02d-%02d", components.year ?? 0, components.month ?? 0, components.day ?? 0)
+    }
+}

@@ -26,12 +26,16 @@ public final class GatewayStore: Sendable {
             } else {
                 let directory = URL(fileURLWithPath: location).deletingLastPathComponent()
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                // Processes that open the same new file at once take turns to create and migrate it.
+                let lock = try OpenLock(path: location + ".lock")
+                defer { lock.release() }
                 let pool = try DatabasePool(path: location, configuration: configuration)
                 // Durable against a process crash (WAL); the last commits may be lost only on power loss.
                 try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
+                try Schema.migrator.migrate(pool)
                 writer = pool
             }
-            try Schema.migrator.migrate(writer)
+            if location == ":memory:" { try Schema.migrator.migrate(writer) }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -97,6 +101,24 @@ public final class GatewayStore: Sendable {
         } catch let error as DatabaseError {
             throw StoreError.wrap(error, location: location)
         }
+    }
+}
+
+/// An exclusive lock on a file beside the state, held while a process opens and migrates the state.
+struct OpenLock {
+    let descriptor: Int32
+
+    init(path: String) throws {
+        descriptor = open(path, O_CREAT | O_RDWR, 0o644)
+        guard descriptor >= 0 else {
+            throw StoreError("Cannot create the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+    }
+
+    func release() {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
     }
 }
 

@@ -136,10 +136,10 @@ final class HealthChecker: Sendable {
             .flatMap { channel in channel.close().map { nil } }
             .flatMapErrorThrowing { error in
                 if case ChannelError.connectTimeout = error { return "connection timed out" }
-                if let io = error as? IOError {
-                    return io.description.contains("refused") ? "connection refused" : io.description
-                }
-                return String(describing: error)
+                let text = String(describing: error)
+                if text.localizedCaseInsensitiveContains("refused") { return "connection refused" }
+                if text.localizedCaseInsensitiveContains("unreachable") { return "host unreachable" }
+                return text
             }
     }
 }

@@ -14,7 +14,12 @@ public struct Gatehouse: AsyncParsableCommand {
             x-amazon-apigateway extensions. State lives in one SQLite file (--state), by default \
             $XDG_STATE_HOME/gatehouse/gatehouse.sqlite.
             """,
-        subcommands: [ImportCommand.self, ApisCommand.self, ResourcesCommand.self, ExportCommand.self])
+        subcommands: [
+            ImportCommand.self, ApisCommand.self, ResourcesCommand.self, ExportCommand.self, ServeCommand.self,
+            SampleBackendCommand.self, LoadBalancerCommand.self, VpcLinkCommand.self, MethodCommand.self,
+            IntegrationCommand.self, TestInvokeCommand.self, DeployCommand.self, StageCommand.self, ApiKeyCommand.self,
+            UsagePlanCommand.self,
+        ])
 
     public init() {}
 }

@@ -29,6 +29,16 @@ enum Render {
         return text == "[\n\n]" ? "[]" : text
     }
 
+    /// A JSON text indented for reading; other text as it is.
+    static func prettyJSON(_ text: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]),
+            let data = try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        else { return text }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func integrationSummary(_ method: Method) -> String {
         guard let integration = method.methodIntegration else { return "\(method.httpMethod): none" }
         var text = "\(method.httpMethod): \(integration.type.rawValue)"

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import GatewayControl
+import GatewayEngine
+import GatewayModel
+import GatewayStore
+import SampleBackend
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the deployed stages over HTTP, headless, with an access log line per request.",
+        discussion: """
+            Invoke URLs: http://HOST:PORT/restapis/{api}/{stage}/_user_request_/{path}, or \
+            http://{api}.execute-api.localhost:PORT/{stage}/{path}. Changes made meanwhile by other gatehouse \
+            commands on the same state are served within a second.
+            """)
+
+    @Option(help: "The port to serve on.")
+    var port: Int = 4567
+
+    @Option(help: "The address to bind (loopback by default).")
+    var bind: String = "127.0.0.1"
+
+    @Flag(help: "Do not print the access log.")
+    var quiet = false
+
+    @OptionGroup var options: StateOptions
+
+    func run() async throws {
+        try await runReporting { try await serve() }
+    }
+
+    func serve() async throws {
+        do {
+            let control = try options.control()
+            var accessLog: (@Sendable (AccessLogEntry) -> Void)?
+            if !quiet { accessLog = ServeCommand.printLine }
+            let engine = control.makeEngine(accessLog: accessLog)
+            try await control.attach(engine)
+            let bound: Int
+            do {
+                bound = try await engine.start(host: bind, port: port)
+            } catch {
+                throw CLIError(message: "Cannot serve on \(bind):\(port): \(error)")
+            }
+            let host = bind.contains(":") ? "[\(bind)]" : bind
+            say("Gatehouse serving on http://\(host):\(bound)")
+            for (api, stage) in try await deployedStages(control) {
+                say(
+                    "  \(api.name) (\(api.id)) stage \(stage.stageName): http://\(host):\(bound)/restapis/\(api.id)/\(stage.stageName)/_user_request_/"
+                )
+            }
+            say("Press Ctrl-C to stop.")
+            try await waitForSignal(reloading: control)
+            try await engine.stop()
+            print("Stopped.")
+        }
+    }
+
+    @Sendable static func printLine(_ entry: AccessLogEntry) { say(entry.line) }
+
+    func deployedStages(_ control: GatewayControl) async throws -> [(RestApi, Stage)] {
+        var result: [(RestApi, Stage)] = []
+        for api in try await control.restApis() {
+            for stage in try await control.stages(api: api.id) { result.append((api, stage)) }
+        }
+        return result
+    }
+
+    /// Waits for SIGINT or SIGTERM, republishing to the engine whenever another process changes the state.
+    func waitForSignal(reloading control: GatewayControl) async throws {
+        let store = control.store
+        var generation = (try? store.generation()) ?? 0
+        let stop = SignalWaiter()
+        while !stop.received {
+            try await Task.sleep(for: .milliseconds(250))
+            if let current = try? store.generation(), current != generation {
+                generation = current
+                try? await control.publishToEngine()
+            }
+        }
+    }
+}
+
+/// Notices SIGINT and SIGTERM.
+final class SignalWaiter: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var flag = false
+
+    init() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in
+                self?.lock.withLock { self?.flag = true }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var received: Bool { lock.withLock { flag } }
+}
+
+struct SampleBackendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample-backend",
+        abstract: "Run the private pictures API of the walkthrough on a loopback port.")
+
+    @Option(help: "The port (0 picks a free one).")
+    var port: Int = 5075
+
+    @Option(help: "The address to bind.")
+    var bind: String = "127.0.0.1"
+
+    func run() async throws {
+        let backend: PicturesBackend
+        do {
+            backend = try await PicturesBackend.start(host: bind, port: port)
+        } catch {
+            throw CLIError(message: "Cannot listen on \(bind):\(port): \(error)")
+        }
+        say(
+            "pictures backend on http://\(backend.address) (its definition: http://\(backend.address)/swagger/v1/swagger.json)"
+        )
+        say("Press Ctrl-C to stop.")
+        let stop = SignalWaiter()
+        while !stop.received { try await Task.sleep(for: .milliseconds(250)) }
+        try await backend.stop()
+    }
+}
+
+/// Writes a line to standard output at once (not buffered), for long-running verbs.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -26,6 +26,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not print the access log.")
     var quiet = false
 
+    @Option(help: "Event loop threads (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(
+        name: .customLong("account-rate"),
+        help: "Account-level throttle rate, requests per second (API Gateway's default).")
+    var accountRate: Double = 10_000
+
+    @Option(name: .customLong("account-burst"), help: "Account-level throttle burst.")
+    var accountBurst: Int = 5_000
+
     @OptionGroup var options: StateOptions
 
     func run() async throws {
@@ -37,7 +48,8 @@ struct ServeCommand: AsyncParsableCommand {
             let control = try options.control()
             var accessLog: (@Sendable (AccessLogEntry) -> Void)?
             if !quiet { accessLog = ServeCommand.printLine }
-            let engine = control.makeEngine(accessLog: accessLog)
+            let engine = control.makeEngine(threads: threads, accessLog: accessLog)
+            await control.setAccountThrottle(ThrottleSettings(burstLimit: accountBurst, rateLimit: accountRate))
             try await control.attach(engine)
             let bound: Int
             do {

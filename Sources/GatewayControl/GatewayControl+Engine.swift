@@ -68,6 +68,12 @@ extension GatewayControl {
         }
     }
 
+    /// Sets the account-level throttle the engine applies after stage and usage-plan limits.
+    public func setAccountThrottle(_ throttle: ThrottleSettings) {
+        accountThrottle = throttle
+        try? publishToEngine()
+    }
+
     /// Runs a method of an API's working copy as the console's Test does (no deployment, key, throttle or cache).
     public func testInvoke(api: String, resource: String, httpMethod: String, input: TestInvokeRequest) async throws
         -> TestInvokeResult

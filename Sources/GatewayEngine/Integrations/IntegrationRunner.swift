@@ -129,7 +129,7 @@ struct IntegrationRunner: Sendable {
         if headers.first(name: "User-Agent") == nil {
             headers.add(name: "User-Agent", value: "AmazonAPIGateway_\(context.apiId)")
         }
-        headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: RequestIds.traceId())
+        headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId)
         var body: ByteBuffer? = context.request.body
         if !isProxy, !integration.requestTemplates.isEmpty {
             let contentType =
@@ -260,7 +260,21 @@ struct Endpoint {
     let pathAndQuery: String
 
     init(integration: Integration, context: RequestContext, proxy: Bool) throws {
-        var template = context.substitutingStageVariables(integration.uri ?? "")
+        let raw = integration.uri ?? ""
+        // The common case, a URI with no variables and no mapped parameters, skips URL parsing.
+        if integration.requestParameters.isEmpty, let fixed = FixedEndpoint.parse(raw) {
+            var pathAndQuery = fixed.path
+            if proxy, let clientQuery = context.request.query, !clientQuery.isEmpty {
+                pathAndQuery += (fixed.path.utf8.contains(UInt8(ascii: "?")) ? "&" : "?") + clientQuery
+            }
+            self.host = fixed.host
+            self.port = fixed.port
+            self.hostHeader = fixed.hostHeader
+            self.pathAndQuery = pathAndQuery
+            self.uri = fixed.scheme + "://" + fixed.hostHeader + pathAndQuery
+            return
+        }
+        var template = context.substitutingStageVariables(raw)
         // {name} in the URI: the mapped integration path parameter, else the method's path parameter of that name.
         var pathValues = context.pathParameters
         for (key, source) in integration.requestParameters where key.hasPrefix("integration.request.path.") {
@@ -308,4 +322,47 @@ struct Endpoint {
         set.insert(charactersIn: "-._~!$'()*,;:@")
         return set
     }()
+}
+
+/// An endpoint URL without variables, split without Foundation: `http://host:port/path?query`.
+struct FixedEndpoint {
+    var scheme: String
+    var host: String
+    var port: Int
+    var hostHeader: String
+    var path: String
+
+    static func parse(_ uri: String) -> FixedEndpoint? {
+        let bytes = uri.utf8
+        guard !bytes.contains(UInt8(ascii: "{")), !bytes.contains(UInt8(ascii: "$")),
+            !bytes.contains(UInt8(ascii: "%")),
+            !bytes.contains(UInt8(ascii: "@")), !bytes.contains(UInt8(ascii: "#")), !bytes.contains(UInt8(ascii: " "))
+        else { return nil }
+        let scheme: String
+        let rest: Substring
+        if uri.hasPrefix("http://") {
+            scheme = "http"
+            rest = uri.dropFirst(7)
+        } else if uri.hasPrefix("https://") {
+            scheme = "https"
+            rest = uri.dropFirst(8)
+        } else {
+            return nil
+        }
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        var path = String(rest[authorityEnd...])
+        if path.isEmpty || path.hasPrefix("?") { path = "/" + path }
+        guard !authority.isEmpty, !authority.hasPrefix("[") else { return nil }
+        var host = String(authority)
+        var port = scheme == "https" ? 443 : 80
+        if let colon = authority.lastIndex(of: ":") {
+            guard let parsed = Int(authority[authority.index(after: colon)...]), (1...65535).contains(parsed) else {
+                return nil
+            }
+            host = String(authority[..<colon])
+            port = parsed
+        }
+        return FixedEndpoint(scheme: scheme, host: host, port: port, hostHeader: String(authority), path: path)
+    }
 }

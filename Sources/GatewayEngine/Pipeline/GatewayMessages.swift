@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// A request as the engine sees it, after the invoke URL's API and stage are taken off.
 public struct InvokeRequest: Sendable {
@@ -127,24 +128,68 @@ enum GatewayFailure: Error {
     }
 }
 
-/// Request ids in API Gateway's shapes.
+/// Request ids in API Gateway's shapes, from a fast generator (ids need to be unique, not secret): one
+/// system random seed, then SplitMix64 over an atomic counter, so making an id costs no system call.
 enum RequestIds {
-    static let base64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+    static let base64 = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    static let hex = Array("0123456789abcdef".utf8)
+    private static let state = Atomic<UInt64>(UInt64.random(in: .min ... .max))
 
-    /// `x-amzn-RequestId`: a UUID.
-    static func requestId() -> String { UUID().uuidString.lowercased() }
+    /// 64 random bits.
+    static func next() -> UInt64 {
+        var z = state.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    private static func hexDigits(_ value: UInt64, count: Int, into bytes: inout [UInt8]) {
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            bytes.append(hex[Int((value >> (UInt64(index) * 4)) & 0xF)])
+        }
+    }
+
+    /// `x-amzn-RequestId`: a version 4 UUID, lower case.
+    static func requestId() -> String {
+        let high = (next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
+        let low = (next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(36)
+        hexDigits(high >> 32, count: 8, into: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        hexDigits((high >> 16) & 0xFFFF, count: 4, into: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        hexDigits(high & 0xFFFF, count: 4, into: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        hexDigits(low >> 48, count: 4, into: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        hexDigits(low & 0xFFFF_FFFF_FFFF, count: 12, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// `x-amz-apigw-id`: 15 base64 characters and `=`.
     static func extendedId() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<15).map { _ in base64.randomElement(using: &generator)! }) + "="
+        var bits = next()
+        var more = next()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for index in 0..<15 {
+            if index == 10 { bits = more; more = 0 }
+            bytes.append(base64[Int(bits & 63)])
+            bits >>= 6
+        }
+        bytes.append(UInt8(ascii: "="))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// `X-Amzn-Trace-Id`: `Root=1-<8 hex>-<24 hex>`.
+    /// `X-Amzn-Trace-Id`: `Root=1-<8 hex seconds>-<24 hex>`.
     static func traceId() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let seconds = String(UInt32(Date().timeIntervalSince1970), radix: 16)
-        let random = (0..<24).map { _ in String(Int.random(in: 0..<16, using: &generator), radix: 16) }.joined()
-        return "Root=1-\(seconds)-\(random)"
+        var bytes = Array("Root=1-".utf8)
+        bytes.reserveCapacity(42)
+        hexDigits(UInt64(UInt32(truncatingIfNeeded: time(nil))), count: 8, into: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        hexDigits(next(), count: 16, into: &bytes)
+        hexDigits(next() >> 32, count: 8, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -16,6 +16,8 @@ struct RequestContext {
     let stageVariables: [String: String]
     let log: ExecutionLog?
     let started: NIODeadline
+    /// The trace id sent to the backend and returned to the client.
+    let traceId = RequestIds.traceId()
 
     /// The value of a mapping source: `method.request.path.id`, `'literal'`, `stageVariables.x`, `context.requestId`.
     func values(of expression: String) -> [String]? {
@@ -55,7 +57,7 @@ struct RequestContext {
 
     /// `text` with every `${stageVariables.name}` replaced.
     func substitutingStageVariables(_ text: String) -> String {
-        guard text.contains("${stageVariables.") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "$")), text.contains("${stageVariables.") else { return text }
         var result = text
         for (name, value) in stageVariables {
             result = result.replacingOccurrences(of: "${stageVariables.\(name)}", with: value)

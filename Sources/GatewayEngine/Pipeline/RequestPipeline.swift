@@ -97,7 +97,7 @@ final class RequestPipeline: Sendable {
             requestId: requestId, extendedId: extendedId, apiId: apiId, stageName: stageName, resource: resource,
             method: method, request: request, pathParameters: parameters, stageVariables: stage.variables, log: nil,
             started: started)
-        let methodKey = MethodSetting.key(resourcePath: resource.path, httpMethod: method.httpMethod)
+        let methodKey = stage.settingKey(resource, method.httpMethod)
 
         // API key and usage plan.
         var maskedKey: String?
@@ -131,7 +131,7 @@ final class RequestPipeline: Sendable {
         }
 
         // Stage and account throttling.
-        let setting = stage.setting(resourcePath: resource.path, httpMethod: method.httpMethod)
+        let setting = stage.setting(key: methodKey)
         let now = NIODeadline.now().uptimeNanoseconds
         if let setting {
             let limits = ThrottleSettings(
@@ -149,7 +149,7 @@ final class RequestPipeline: Sendable {
         }
 
         // Cache.
-        let caching = RequestPipeline.caching(stage: stage, resourcePath: resource.path, method: method)
+        let caching = RequestPipeline.caching(stage: stage, settingKey: methodKey, method: method)
         var cacheKey: String?
         var cacheUse: RequestOutcome.CacheUse?
         if caching != nil {
@@ -201,7 +201,7 @@ final class RequestPipeline: Sendable {
                         expires: expires))
             }
             var headers = result.headers
-            headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: RequestIds.traceId())
+            headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId)
             let response = self.decorate(
                 status: result.status, headers: headers, body: result.body, requestId: requestId, extendedId: extendedId
             )
@@ -297,9 +297,9 @@ final class RequestPipeline: Sendable {
 
     /// The TTL in seconds when this method's responses are cached on the stage, else nil. With the stage cache on,
     /// GET methods are cached unless a setting turns them off; other methods only when their own setting says so.
-    static func caching(stage: CompiledStage, resourcePath: String, method: Method) -> Int? {
+    static func caching(stage: CompiledStage, settingKey: String, method: Method) -> Int? {
         guard stage.cacheEnabled else { return nil }
-        let own = stage.methodSettings[MethodSetting.key(resourcePath: resourcePath, httpMethod: method.httpMethod)]
+        let own = stage.methodSettings[settingKey]
         let all = stage.methodSettings[MethodSetting.allMethodsKey]
         let enabled =
             method.httpMethod == "GET"

@@ -76,7 +76,7 @@ extension RequestPipeline {
         let current = snapshot.withLockedValue { $0 }
         return integrations.run(context, snapshot: current, on: eventLoop).map { result -> InvokeResponse in
             var headers = result.headers
-            if result.latency != nil { headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: RequestIds.traceId()) }
+            if result.latency != nil { headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId) }
             log.add("Method response body after transformations: \(ExecutionLog.body(String(buffer: result.body)))")
             log.add("Method response headers: \(ExecutionLog.map(headers.map { ($0.name, $0.value) }))")
             log.add("Successfully completed execution")

@@ -52,13 +52,19 @@ final class RouteNode: Sendable {
         return (resource, parameters)
     }
 
+    /// A path segment percent-decoded (only when it has a `%`).
+    static func decode(_ segment: Substring) -> String {
+        guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }
+        return String(segment).removingPercentEncoding ?? String(segment)
+    }
+
     private func match(_ segments: ArraySlice<Substring>, _ parameters: inout [String: String]) -> Resource? {
         guard let first = segments.first else {
             if let resource { return resource }
             return nil
         }
         let rest = segments.dropFirst()
-        let decoded = String(first).removingPercentEncoding ?? String(first)
+        let decoded = RouteNode.decode(first)
         if let literal = literals[decoded], let found = literal.match(rest, &parameters) { return found }
         if let (name, node) = variable {
             var attempt = parameters
@@ -69,7 +75,7 @@ final class RouteNode: Sendable {
             }
         }
         if let (name, node) = greedy, let resource = node.resource {
-            parameters[name] = segments.map { String($0).removingPercentEncoding ?? String($0) }.joined(separator: "/")
+            parameters[name] = segments.map(RouteNode.decode).joined(separator: "/")
             return resource
         }
         return nil

@@ -4,7 +4,9 @@ import NIOCore
 import NIOHTTP1
 
 /// Serves invoke URLs on one connection: gathers each request (at most 10 MB of body), hands it to the pipeline
-/// and writes the answer. Requests on a connection are answered in order.
+/// and writes the answer. Requests on a connection are answered in the order they came, also when a client
+/// pipelines them and a later one finishes first (from the cache, say): answers wait for the ones before them.
+/// Reading is never paused, so a keep-alive connection costs no extra system calls per request.
 final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -16,6 +18,12 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
+    /// The sequence number of the next request to arrive, and of the next answer to write.
+    private var received = 0
+    private var written = 0
+    /// Answers that finished before an earlier one, by sequence number.
+    private var waiting: [Int: (InvokeResponse, HTTPRequestHead, Bool)] = [:]
+    private var closing = false
 
     init(pipeline: RequestPipeline) { self.pipeline = pipeline }
 
@@ -44,11 +52,13 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            let sequence = received
+            received += 1
             if tooLarge {
                 let response = pipeline.failure(
                     .requestTooLarge, stage: nil, requestId: RequestIds.requestId(), extendedId: RequestIds.extendedId()
                 )
-                write(response, for: head, keepAlive: false, context: context)
+                deliver(response, for: head, keepAlive: false, sequence: sequence, context: context)
                 return
             }
             let requestBody = body
@@ -58,7 +68,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             route(head, body: requestBody, remote: context.channel.remoteAddress, on: context.eventLoop).whenSuccess {
                 response in
                 let (handler, context) = loopBound.value
-                handler.write(response, for: head, keepAlive: keepAlive, context: context)
+                handler.deliver(response, for: head, keepAlive: keepAlive, sequence: sequence, context: context)
             }
         }
     }
@@ -75,8 +85,8 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var apiId: Substring?
         var stage: Substring?
         var resourcePath: Substring = "/"
-        if let host = head.headers.first(name: "Host"), let range = host.range(of: ".execute-api.") {
-            apiId = host[..<range.lowerBound]
+        if let host = head.headers.first(name: "Host"), let dot = GatewayHTTPHandler.executeApiPrefix(host) {
+            apiId = host[..<dot]
             let segments = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
             stage = segments.first
             resourcePath = segments.count > 1 ? "/" + segments[1] : "/"
@@ -103,6 +113,36 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return pipeline.serve(request, api: String(apiId).lowercased(), stage: String(stage), on: eventLoop)
     }
 
+    /// Writes an answer when every earlier one is written; otherwise keeps it until they are.
+    func deliver(
+        _ response: InvokeResponse, for head: HTTPRequestHead, keepAlive: Bool, sequence: Int,
+        context: ChannelHandlerContext
+    ) {
+        guard !closing else { return }
+        guard sequence == written else {
+            waiting[sequence] = (response, head, keepAlive)
+            return
+        }
+        write(response, for: head, keepAlive: keepAlive, context: context)
+        written += 1
+        while !closing, let (next, nextHead, nextKeepAlive) = waiting.removeValue(forKey: written) {
+            write(next, for: nextHead, keepAlive: nextKeepAlive, context: context)
+            written += 1
+        }
+    }
+
+    /// Where `.execute-api.` starts in a Host header, found without Foundation.
+    static func executeApiPrefix(_ host: String) -> String.Index? {
+        let marker = Array(".execute-api.".utf8)
+        let bytes = host.utf8
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            if bytes[index] == marker[0], bytes[index...].starts(with: marker) { return index }
+            index = bytes.index(after: index)
+        }
+        return nil
+    }
+
     func write(_ response: InvokeResponse, for head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
         var headers = response.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
@@ -115,10 +155,11 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if head.method != .HEAD && response.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        let flushed = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
+            closing = true
+            flushed.whenComplete { _ in channel.close(promise: nil) }
         }
     }
 

@@ -68,6 +68,8 @@ struct CompiledStage: Sendable {
     let cacheBudget: Int
     let methodSettings: [String: MethodSetting]
     let gatewayResponses: [String: GatewayModel.GatewayResponse]
+    /// Resource id → method → the method's settings key (`~1pets/GET`), made once rather than per request.
+    let settingKeys: [String: [String: String]]
 
     init(_ deployed: EngineConfiguration.DeployedStage) {
         let stage = deployed.stage
@@ -80,15 +82,27 @@ struct CompiledStage: Sendable {
         cacheEnabled = stage.cacheClusterEnabled
         cacheBudget = CacheBudget.bytes(for: stage.cacheClusterSize ?? .gb0_5)
         methodSettings = stage.methodSettings
+        var keys: [String: [String: String]] = [:]
+        for resource in deployed.definition.resources {
+            keys[resource.id] = Dictionary(
+                uniqueKeysWithValues: resource.resourceMethods.keys.map {
+                    ($0, MethodSetting.key(resourcePath: resource.path, httpMethod: $0))
+                })
+        }
+        settingKeys = keys
         var responses: [String: GatewayModel.GatewayResponse] = [:]
         for response in deployed.definition.gatewayResponses { responses[response.responseType] = response }
         gatewayResponses = responses
     }
 
+    /// The settings key of a method (`~1pets/GET`).
+    func settingKey(_ resource: Resource, _ httpMethod: String) -> String {
+        settingKeys[resource.id]?[httpMethod] ?? MethodSetting.key(resourcePath: resource.path, httpMethod: httpMethod)
+    }
+
     /// The setting that applies to a method: its own (`~1path/METHOD`), else the stage's `*/*`, else none.
-    func setting(resourcePath: String, httpMethod: String) -> MethodSetting? {
-        methodSettings[MethodSetting.key(resourcePath: resourcePath, httpMethod: httpMethod)]
-            ?? methodSettings[MethodSetting.allMethodsKey]
+    func setting(key: String) -> MethodSetting? {
+        methodSettings[key] ?? methodSettings[MethodSetting.allMethodsKey]
     }
 }
 

@@ -158,6 +158,9 @@ struct IntegrationRunner: Sendable {
             case UpstreamError.timeout:
                 context.log?.add("Execution failed due to a timeout error")
                 return eventLoop.makeFailedFuture(GatewayFailure.integrationTimeout)
+            case UpstreamError.responseTooLarge:
+                context.log?.add("Execution failed: the endpoint response is larger than the 10 MB API Gateway allows")
+                return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
             default:
                 context.log?.add("Execution failed due to a network error communicating with endpoint (\(error))")
                 return eventLoop.makeFailedFuture(GatewayFailure.integrationFailure)

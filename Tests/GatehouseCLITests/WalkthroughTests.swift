@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A long-running gatehouse process whose output is gathered as it comes.
+final class Running: @unchecked Sendable {
+    let process = Process()
+    private let lock = NSLock()
+    private var output = ""
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = Binary.url
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    var text: String { lock.withLock { output } }
+
+    /// Waits until the output has a line matching `pattern`; returns its first capture group.
+    func wait(for pattern: String, timeout: Duration = .seconds(20)) async throws -> String {
+        let regex = try NSRegularExpression(pattern: pattern)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            let current = text
+            if let match = regex.firstMatch(in: current, range: NSRange(current.startIndex..., in: current)) {
+                let range = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
+                return String(current[Range(range, in: current)!])
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("no line matching \(pattern) in:\n\(text)")
+        throw CLIFailure()
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
+
+struct CLIFailure: Error {}
+
+/// An HTTP GET or POST over loopback.
+func http(_ url: String, method: String = "GET", headers: [String: String] = [:]) async throws -> (Int, String) {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = method
+    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+}
+
+@Suite(.serialized) struct WalkthroughTests {
+    /// The walkthrough of the Picturesocial post, with the command line only, against a running `gatehouse serve`.
+    @Test func walkthroughWithTheCommandLine() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let state = scratch.state
+        let backend = try Running(["sample-backend", "--port", "0"])
+        defer { backend.stop() }
+        let backendPort = try await backend.wait(for: #"pictures backend on http://127\.0\.0\.1:(\d+)"#)
+        let server = try Running(["serve", "--port", "0", "--state", state])
+        defer { server.stop() }
+        let port = try await server.wait(for: #"Gatehouse serving on http://127\.0\.0\.1:(\d+)"#)
+
+        func gatehouse(_ arguments: String...) throws -> String {
+            let result = try Binary.run(arguments + ["--state", state])
+            #expect(result.status == 0, "gatehouse \(arguments.joined(separator: " ")): \(result.stderr)")
+            return result.stdout
+        }
+        func json(_ text: String) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        }
+
+        // R1: the backend is private; the way in is a VPC link to its load balancer.
+        _ = try gatehouse("load-balancer", "create", "pictures-nlb", "--target", "127.0.0.1:\(backendPort)")
+        let link = json(
+            try gatehouse("vpc-link", "create", "pictures-link", "--load-balancer", "pictures-nlb", "--json"))
+        let linkId = try #require(link["id"] as? String)
+        #expect(link["status"] as? String == "PENDING")
+        var status = ""
+        for _ in 0..<100 where status != "AVAILABLE" {
+            try await Task.sleep(for: .milliseconds(100))
+            status = try gatehouse("vpc-link", "list")
+            status = status.contains("AVAILABLE") ? "AVAILABLE" : status
+        }
+        #expect(status == "AVAILABLE")
+
+        let (swaggerStatus, swagger) = try await http("http://127.0.0.1:\(backendPort)/swagger/v1/swagger.json")
+        #expect(swaggerStatus == 200)
+        try swagger.write(toFile: scratch.path("swagger.json"), atomically: true, encoding: .utf8)
+        let imported = json(
+            try gatehouse("import", scratch.path("swagger.json"), "--endpoint-type", "regional", "--json"))
+        let api = try #require(imported["id"] as? String)
+        let dns = try #require(
+            (try JSONSerialization.jsonObject(with: Data(try gatehouse("load-balancer", "list", "--json").utf8))
+                as? [[String: Any]])?.first?["dnsName"] as? String)
+        for (path, method) in [
+            ("/api/pictures/all", "GET"), ("/api/pictures", "POST"), ("/api/pictures/{id}", "GET"),
+            ("/api/pictures/{id}", "DELETE"),
+        ] {
+            _ = try gatehouse(
+                "integration", "pictures", path, method, "--vpc-link", linkId, "--uri", "http://\(dns)\(path)")
+        }
+        let test = try gatehouse("test-invoke", "pictures", "/api/pictures/all", "GET")
+        #expect(test.hasPrefix("Status: 200"))
+        #expect(test.contains("\"name\" : \"sunrise.jpg\""))
+        #expect(test.contains("Method completed with status: 200"))
+
+        _ = try gatehouse("deploy", "pictures", "--stage", "test")
+        let url = "http://127.0.0.1:\(port)/restapis/\(api)/test/_user_request_/api/pictures/all"
+        try await Task.sleep(for: .milliseconds(600))  // serve notices the other process's change
+        #expect(try await http(url).0 == 200)
+        _ = try await server.wait(for: #"GET /test/api/pictures/all 200 "#)
+
+        // R4: every call needs an API key.
+        _ = try gatehouse("method", "pictures", "/api/pictures/all", "GET", "--api-key-required", "true")
+        _ = try gatehouse("deploy", "pictures", "--stage", "test")
+        try await Task.sleep(for: .milliseconds(600))
+        let forbidden = try await http(url)
+        #expect(forbidden.0 == 403)
+        #expect(forbidden.1 == "{\"message\":\"Forbidden\"}")
+        let key = json(try gatehouse("api-key", "create", "test", "--json"))
+        let keyValue = try #require(key["value"] as? String)
+        let plan = json(try gatehouse("usage-plan", "create", "basic", "--stage", "pictures:test", "--json"))
+        _ = try gatehouse(
+            "usage-plan", "add-key", try #require(plan["id"] as? String), try #require(key["id"] as? String))
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await http(url, headers: ["x-api-key": keyValue]).0 == 200)
+
+        // R2 and R3: cache on, throttle at 2 requests per second with a burst of 2.
+        _ = try gatehouse("stage", "pictures", "test", "--cache", "on", "--rate", "2", "--burst", "2")
+        try await Task.sleep(for: .milliseconds(600))
+        let before = try await http("http://127.0.0.1:\(backendPort)/stats").1
+        var statuses: [Int] = []
+        for _ in 0..<6 { statuses.append(try await http(url, headers: ["x-api-key": keyValue]).0) }
+        #expect(statuses.filter { $0 == 200 }.count == 2, "\(statuses)")
+        #expect(statuses.filter { $0 == 429 }.count == 4)
+        let after = try await http("http://127.0.0.1:\(backendPort)/stats").1
+        #expect(
+            json(after)["requests"] as? Int == (json(before)["requests"] as? Int ?? -1) + 1,
+            "cache hits reached the backend")
+
+        server.process.interrupt()
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0)
+        #expect(server.text.contains("Stopped."))
+    }
+}

@@ -81,7 +81,7 @@ final class RawConnection: Sendable {
         let response = try await gateway.client.send(
             .POST, gateway.invokePath("/api/pictures"), headers: ["Content-Type": "application/json"], body: big)
         #expect(response.status == 413)
-        #expect(response.body == "{\"message\":\"Request Too Long\"}")
+        #expect(response.body == "{\"message\":\"Request Too Large\"}")
         #expect(gateway.backend.apiRequestCount == 0)
         // A body just under the limit goes through.
         let underLimit =
@@ -90,6 +90,20 @@ final class RawConnection: Sendable {
             .POST, gateway.invokePath("/api/pictures"), headers: ["Content-Type": "application/json"], body: underLimit)
         #expect(accepted.status == 201, "\(accepted.body) \(accepted.headers)")
         #expect(try await gateway.get("/api/pictures/all").status == 200)
+    }
+
+    @Test func headerValuesOver10240BytesAreRefused() async throws {
+        let gateway = try await Walkthrough.start()
+        defer { Task { await gateway.stop() } }
+        let response = try await gateway.get(
+            "/api/pictures/all", headers: ["Cookie": String(repeating: "c", count: 10_300)])
+        #expect(response.status == 431)
+        #expect(response.body == "{\"message\":\"HTTP header is larger than 10240 bytes.\"}")
+        #expect(gateway.backend.apiRequestCount == 0)
+        #expect(
+            try await TestClient(port: gateway.port).send(
+                .GET, gateway.invokePath("/api/pictures/all"), headers: ["Cookie": String(repeating: "c", count: 9_000)]
+            ).status == 200)
     }
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {

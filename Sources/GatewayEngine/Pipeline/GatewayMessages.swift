@@ -67,6 +67,7 @@ enum GatewayFailure: Error {
     case integrationFailure
     case configurationError
     case requestTooLarge
+    case headersTooLarge
 
     /// The gateway response type.
     var responseType: String {
@@ -79,7 +80,7 @@ enum GatewayFailure: Error {
         case .integrationTimeout: "INTEGRATION_TIMEOUT"
         case .integrationFailure: "INTEGRATION_FAILURE"
         case .configurationError: "API_CONFIGURATION_ERROR"
-        case .requestTooLarge: "REQUEST_TOO_LARGE"
+        case .requestTooLarge, .headersTooLarge: "REQUEST_TOO_LARGE"
         }
     }
 
@@ -90,6 +91,7 @@ enum GatewayFailure: Error {
         case .integrationTimeout, .integrationFailure: 504
         case .configurationError: 500
         case .requestTooLarge: 413
+        case .headersTooLarge: 431
         }
     }
 
@@ -103,7 +105,8 @@ enum GatewayFailure: Error {
         case .integrationTimeout: "Endpoint request timed out"
         case .integrationFailure: "Network error communicating with endpoint"
         case .configurationError: "Internal server error"
-        case .requestTooLarge: "Request Too Long"
+        case .requestTooLarge: "Request Too Large"
+        case .headersTooLarge: "HTTP header is larger than 10240 bytes."
         }
     }
 
@@ -114,7 +117,7 @@ enum GatewayFailure: Error {
         case .throttled: "TooManyRequestsException"
         case .quotaExceeded: "LimitExceededException"
         case .integrationTimeout, .integrationFailure, .configurationError: "InternalServerErrorException"
-        case .requestTooLarge: "RequestTooLargeException"
+        case .requestTooLarge, .headersTooLarge: "RequestTooLargeException"
         }
     }
 

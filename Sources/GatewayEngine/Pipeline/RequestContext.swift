@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 
 /// One request on its way through the pipeline.
-struct RequestContext {
+final class RequestContext: @unchecked Sendable {  // immutable but for its log, which one event loop writes
     let requestId: String
     let extendedId: String
     let apiId: String
@@ -18,6 +18,24 @@ struct RequestContext {
     let started: NIODeadline
     /// The trace id sent to the backend and returned to the client.
     let traceId = RequestIds.traceId()
+
+    init(
+        requestId: String, extendedId: String, apiId: String, stageName: String, resource: Resource, method: Method,
+        request: InvokeRequest, pathParameters: [String: String], stageVariables: [String: String], log: ExecutionLog?,
+        started: NIODeadline
+    ) {
+        self.requestId = requestId
+        self.extendedId = extendedId
+        self.apiId = apiId
+        self.stageName = stageName
+        self.resource = resource
+        self.method = method
+        self.request = request
+        self.pathParameters = pathParameters
+        self.stageVariables = stageVariables
+        self.log = log
+        self.started = started
+    }
 
     /// The value of a mapping source: `method.request.path.id`, `'literal'`, `stageVariables.x`, `context.requestId`.
     func values(of expression: String) -> [String]? {

@@ -13,11 +13,14 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// API Gateway's payload limit.
     static let maximumBody = 10 * 1024 * 1024
+    /// API Gateway's limit on the combined size of all header values.
+    static let maximumHeaderValues = 10_240
 
     let pipeline: RequestPipeline
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
+    private var headersTooLarge = false
     /// The sequence number of the next request to arrive, and of the next answer to write.
     private var received = 0
     private var written = 0
@@ -33,6 +36,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             head = requestHead
             body = nil
             tooLarge = false
+            headersTooLarge = requestHead.headers.reduce(0) { $0 + $1.value.utf8.count } > Self.maximumHeaderValues
             if let length = requestHead.headers.first(name: "Content-Length").flatMap(Int.init),
                 length > Self.maximumBody
             {
@@ -54,10 +58,10 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.head = nil
             let sequence = received
             received += 1
-            if tooLarge {
+            if tooLarge || headersTooLarge {
                 let response = pipeline.failure(
-                    .requestTooLarge, stage: nil, requestId: RequestIds.requestId(), extendedId: RequestIds.extendedId()
-                )
+                    tooLarge ? .requestTooLarge : .headersTooLarge, stage: nil, requestId: RequestIds.requestId(),
+                    extendedId: RequestIds.extendedId())
                 deliver(response, for: head, keepAlive: false, sequence: sequence, context: context)
                 return
             }

@@ -57,7 +57,7 @@ struct StageRef: Hashable, Sendable {
 }
 
 /// A deployed stage ready to serve.
-struct CompiledStage: Sendable {
+final class CompiledStage: Sendable {
     let apiId: String
     let stageName: String
     let deploymentId: String

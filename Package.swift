@@ -56,11 +56,23 @@ let package = Package(
             // The hot path needs no run-time exclusivity checks; the compiler still checks statically.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        // The terminal layer: ncursesw through one system-library target and the one module that imports it.
+        .systemLibrary(name: "CNCurses"),
+        .target(name: "TerminalUI"),
+        .target(name: "TerminalCurses", dependencies: ["CNCurses", "TerminalUI"]),
+        // The console: the API Gateway screens, driving the control plane and the in-process engine.
+        .target(
+            name: "Console",
+            dependencies: [
+                "TerminalUI", "TerminalCurses", "GatewayControl", "GatewayEngine", "GatewayModel", "GatewayImport",
+                "SampleBackend",
+            ]
+        ),
         // The command-line verbs.
         .target(
             name: "GatehouseCLI",
             dependencies: [
-                "GatewayControl", "GatewayImport", "GatewayModel", "GatewayEngine", "SampleBackend",
+                "GatewayControl", "GatewayImport", "GatewayModel", "GatewayEngine", "SampleBackend", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,6 +90,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "ConsoleTests",
+            dependencies: ["Console", "TerminalUI", "GatewayControl", "GatewayModel", "SampleBackend"]
         ),
         .testTarget(
             name: "GatehouseCLITests", dependencies: ["GatehouseCLI", "gatehouse", "GatewayControl", "GatewayStore"]

@@ -15,11 +15,13 @@ public struct Gatehouse: AsyncParsableCommand {
             $XDG_STATE_HOME/gatehouse/gatehouse.sqlite.
             """,
         subcommands: [
-            ImportCommand.self, ApisCommand.self, ResourcesCommand.self, ExportCommand.self, ServeCommand.self,
+            ConsoleCommand.self, ImportCommand.self, ApisCommand.self, ResourcesCommand.self, ExportCommand.self,
+            ServeCommand.self,
             SampleBackendCommand.self, LoadBalancerCommand.self, VpcLinkCommand.self, MethodCommand.self,
             IntegrationCommand.self, TestInvokeCommand.self, DeployCommand.self, StageCommand.self, ApiKeyCommand.self,
             UsagePlanCommand.self,
-        ])
+        ],
+        defaultSubcommand: ConsoleCommand.self)
 
     public init() {}
 }

@@ -164,7 +164,8 @@ extension GatewayControl {
     }
 
     /// Changes a stage's settings, validated as `UpdateStage` validates them.
-    public func updateStage(api: String, name: String, _ change: (inout Stage) throws -> Void) throws -> Stage {
+    public func updateStage(api: String, name: String, _ change: @Sendable (inout Stage) throws -> Void) throws -> Stage
+    {
         let stage = try write { access in
             _ = try requireApi(api, access)
             guard var stage = try access.one(Stage.self, in: .stage, id: name, api: api) else {

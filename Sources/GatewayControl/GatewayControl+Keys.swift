@@ -55,7 +55,7 @@ extension GatewayControl {
     }
 
     /// Changes a key's name, description, customer or enabled flag; its value never changes.
-    public func updateApiKey(_ id: String, _ change: (inout ApiKey) throws -> Void) throws -> ApiKey {
+    public func updateApiKey(_ id: String, _ change: @Sendable (inout ApiKey) throws -> Void) throws -> ApiKey {
         let key = try write { access in
             var key = try requireKey(id, access)
             let original = key
@@ -120,7 +120,8 @@ extension GatewayControl {
     }
 
     /// Changes a usage plan: name, stages, throttle, quota.
-    public func updateUsagePlan(_ id: String, _ change: (inout UsagePlan) throws -> Void) throws -> UsagePlan {
+    public func updateUsagePlan(_ id: String, _ change: @Sendable (inout UsagePlan) throws -> Void) throws -> UsagePlan
+    {
         let plan = try write { access in
             var plan = try requirePlan(id, access)
             try change(&plan)

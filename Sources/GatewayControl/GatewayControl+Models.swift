@@ -38,7 +38,8 @@ extension GatewayControl {
     }
 
     /// Changes a model's schema or description; the schema must be JSON.
-    public func updateModel(api: String, name: String, _ change: (inout Model) throws -> Void) throws -> Model {
+    public func updateModel(api: String, name: String, _ change: @Sendable (inout Model) throws -> Void) throws -> Model
+    {
         let model = try write { access in
             _ = try requireApi(api, access)
             guard var model = try access.all(Model.self, in: .model, api: api).first(where: { $0.name == name }) else {
@@ -114,7 +115,9 @@ extension GatewayControl {
         return validator
     }
 
-    public func updateRequestValidator(api: String, id: String, _ change: (inout RequestValidator) throws -> Void)
+    public func updateRequestValidator(
+        api: String, id: String, _ change: @Sendable (inout RequestValidator) throws -> Void
+    )
         throws -> RequestValidator
     {
         let validator = try write { access in

@@ -163,7 +163,9 @@ extension GatewayControl {
     }
 
     /// Changes a method (`UpdateMethod`); its HTTP method stays.
-    public func updateMethod(api: String, resource: String, httpMethod: String, _ change: (inout Method) throws -> Void)
+    public func updateMethod(
+        api: String, resource: String, httpMethod: String, _ change: @Sendable (inout Method) throws -> Void
+    )
         throws -> Method
     {
         let verb = httpMethod.uppercased()
@@ -263,7 +265,7 @@ extension GatewayControl {
 
     /// Changes a method's integration.
     public func updateIntegration(
-        api: String, resource: String, httpMethod: String, _ change: (inout Integration) throws -> Void
+        api: String, resource: String, httpMethod: String, _ change: @Sendable (inout Integration) throws -> Void
     ) throws -> Integration {
         let method = try updateMethod(api: api, resource: resource, httpMethod: httpMethod) { method in
             guard var integration = method.methodIntegration else {

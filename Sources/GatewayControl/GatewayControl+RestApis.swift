@@ -64,7 +64,7 @@ extension GatewayControl {
     }
 
     /// Changes an API's settings (not its id, root or creation date).
-    public func updateRestApi(_ id: String, _ change: (inout RestApi) throws -> Void) throws -> RestApi {
+    public func updateRestApi(_ id: String, _ change: @Sendable (inout RestApi) throws -> Void) throws -> RestApi {
         let updated = try write { access in
             var api = try requireApi(id, access)
             let original = api

@@ -1,0 +1,265 @@
+import Foundation
+import GatewayControl
+import GatewayEngine
+import GatewayImport
+import GatewayModel
+import TerminalUI
+
+extension ConsoleApp {
+    func handleDialog(_ key: Key) async {
+        guard var current = dialog else { return }
+        switch current.handle(key) {
+        case .cancel?:
+            dialog = nil
+        case .submit?:
+            current.error = nil
+            if let problem = await submit(current) {
+                current.error = problem
+                dialog = current
+            } else if case .message = current.kind {
+                dialog = nil
+            } else if dialog?.title == current.title {
+                dialog = nil
+            }
+        case nil:
+            dialog = current
+        }
+    }
+
+    /// Carries out a dialog; returns what is wrong, or nil when done.
+    func submit(_ dialog: Dialog) async -> String? {
+        do {
+            switch dialog.kind {
+            case .message:
+                return nil
+            case .sampleOffer:
+                await startSample()
+                pane = .vpcLinks
+            case .importFile:
+                return try await importFile(dialog)
+            case .deploy(let api):
+                let stage = dialog.value("Stage")
+                let description = dialog.value("Description")
+                let deployment = try await control.createDeployment(
+                    api: api, stageName: stage, description: description.isEmpty ? nil : description)
+                flashInfo(
+                    "Deployed to \(stage) (deployment \(deployment.id)): \(invokeBase)/restapis/\(api)/\(stage)/_user_request_/"
+                )
+                pane = .stages
+            case .createKey:
+                let value = dialog.value("Value")
+                let key = try await control.createApiKey(
+                    name: dialog.value("Name"), value: value.isEmpty ? nil : value, enabled: true)
+                flashInfo("Created API key \(key.name): \(key.value)")
+            case .createPlan(let api):
+                guard let rate = Double(dialog.value("Rate (req/s)")), let burst = Int(dialog.value("Burst")) else {
+                    return "Rate and burst must be numbers"
+                }
+                let quotaText = dialog.value("Quota per month")
+                var quota: QuotaSettings?
+                if !quotaText.isEmpty {
+                    guard let limit = Int(quotaText) else {
+                        return "The quota must be a whole number (or empty for none)"
+                    }
+                    quota = QuotaSettings(limit: limit, period: .month)
+                }
+                let plan = try await control.createUsagePlan(
+                    name: dialog.value("Name"), apiStages: [ApiStage(apiId: api, stage: dialog.value("Stage"))],
+                    throttle: ThrottleSettings(burstLimit: burst, rateLimit: rate), quota: quota)
+                flashInfo("Created usage plan \(plan.name) (\(plan.id)); put keys in it from the API keys pane (p)")
+            case .createLink:
+                guard let balancer = model.balancers.first(where: { $0.name == dialog.value("Target NLB") }) else {
+                    return "Choose a load balancer"
+                }
+                let link = try await control.createVpcLink(name: dialog.value("Name"), targetArn: balancer.arn)
+                flashInfo("Created VPC link \(link.id): PENDING until its health check reaches a target")
+            case .throttle(let api, let stage):
+                guard let rate = Double(dialog.value("Rate (req/s)")), let burst = Int(dialog.value("Burst")) else {
+                    return "Rate and burst must be numbers"
+                }
+                _ = try await control.updateStage(api: api, name: stage) { stage in
+                    var all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
+                    all.throttlingRateLimit = rate
+                    all.throttlingBurstLimit = burst
+                    stage.methodSettings[MethodSetting.allMethodsKey] = all
+                }
+                flashInfo("Stage \(stage) throttles every method at \(Int(rate)) req/s, burst \(burst)")
+            case .keyToPlan(let key):
+                guard let plan = model.plans.first(where: { $0.name == dialog.value("Usage plan") }) else {
+                    return "Choose a usage plan"
+                }
+                _ = try await control.createUsagePlanKey(plan: plan.id, key: key)
+                flashInfo("The key is in usage plan \(plan.name)")
+            case .palette:
+                return await command(dialog.value(":"))
+            case .filter:
+                logFilter = dialog.value("Text")
+            case .maxRate:
+                guard let rate = Double(dialog.value("Max req/s")), rate > 0 else { return "Give a positive number" }
+                thresholds.maximumRate = rate
+            }
+        } catch let error as GatewayError {
+            return error.message
+        } catch {
+            return "\(error)"
+        }
+        return nil
+    }
+
+    func importFile(_ dialog: Dialog) async throws -> String? {
+        let path = (dialog.value("File") as NSString).expandingTildeInPath
+        guard let data = FileManager.default.contents(atPath: path) else { return "No readable file at \(path)" }
+        let endpoint: EndpointType =
+            ["Regional": .regional, "Edge optimized": .edge, "Private": .private][dialog.value("Endpoint type")]
+            ?? .regional
+        let options = ImportOptions(
+            basePath: BasePathMode(rawValue: dialog.value("Base path")) ?? .ignore, endpointType: endpoint,
+            failOnWarnings: dialog.value("Fail on warnings") == "yes")
+        let into = dialog.value("Into")
+        let outcome: ImportOutcome
+        if into == "New API" {
+            outcome = try await control.importRestApi(data, options: options)
+        } else {
+            guard let open = into.lastIndex(of: "("), let close = into.lastIndex(of: ")") else {
+                return "Choose where to import"
+            }
+            let id = String(into[into.index(after: open)..<close])
+            var existing = options
+            existing.endpointType = nil
+            outcome = try await control.putRestApi(
+                id, document: data, mode: into.hasPrefix("overwrite") ? .overwrite : .merge, options: existing)
+        }
+        await reload()
+        apiIndex = model.apis.firstIndex { $0.id == outcome.api.id } ?? 0
+        pane = .resources
+        lists[.resources] = ListState()
+        if outcome.warnings.isEmpty {
+            flashInfo(
+                "Imported \(outcome.api.name) (\(outcome.api.id)): \(outcome.resourceCount) resources, \(outcome.methodCount) methods"
+            )
+        } else {
+            self.dialog = Dialog(
+                kind: .message, title: "Imported with \(outcome.warnings.count) warnings",
+                text: [
+                    "\(outcome.api.name) (\(outcome.api.id)): \(outcome.resourceCount) resources, \(outcome.methodCount) methods",
+                    "",
+                ]
+                    + outcome.warnings.map { "• " + $0.description })
+        }
+        return nil
+    }
+
+    func command(_ text: String) async -> String? {
+        let words = text.split(separator: " ").map(String.init)
+        switch words.first {
+        case "theme":
+            guard words.count == 2 else {
+                return "theme NAME (\(Theme.available(in: options.themeDirectories).joined(separator: ", ")))"
+            }
+            do {
+                theme = try Theme.load(name: words[1], from: options.themeDirectories)
+                flashInfo("Theme \(words[1])")
+            } catch { return error.description }
+        case "deploy":
+            guard let api = selectedApi else { return "No API selected" }
+            let stage = words.count > 1 ? words[1] : "test"
+            do {
+                _ = try await control.createDeployment(api: api.id, stageName: stage)
+                flashInfo("Deployed \(api.name) to \(stage)")
+            } catch let error as GatewayError { return error.message } catch { return "\(error)" }
+        case "test":
+            pane = .resources
+            dialog = nil
+            await testSelectedMethod()
+            return nil
+        case "quit", "q":
+            running = false
+        default:
+            return "Unknown command: \(text) (theme NAME, deploy STAGE, test, quit)"
+        }
+        return nil
+    }
+
+    func toggleApiKeyRequired() async {
+        guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
+            return flashError("Select a method first")
+        }
+        do {
+            let updated = try await control.updateMethod(
+                api: api.id, resource: row.resource.id, httpMethod: method.httpMethod
+            ) {
+                $0.apiKeyRequired.toggle()
+            }
+            flashInfo(
+                "\(method.httpMethod) \(row.resource.path): API key \(updated.apiKeyRequired ? "required" : "not required") — deploy (d) to serve it"
+            )
+        } catch { flashError("\(error)") }
+    }
+
+    /// Sets the selected method's integration to an HTTP proxy through the first available VPC link, with the
+    /// link's load balancer DNS name and the resource path as endpoint URL.
+    func integrateThroughVpcLink() async {
+        guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
+            return flashError("Select a method first")
+        }
+        guard let link = model.links.first(where: { $0.status == .available }) ?? model.links.first else {
+            return flashError("No VPC link: create one on the VPC links pane (6, then n)")
+        }
+        let host = model.balancer(of: link)?.dnsName ?? "backend.internal"
+        do {
+            _ = try await control.putIntegration(
+                api: api.id, resource: row.resource.id, httpMethod: method.httpMethod,
+                integration: Integration(
+                    type: .httpProxy, httpMethod: method.httpMethod, uri: "http://\(host)\(row.resource.path)",
+                    connectionType: .vpcLink, connectionId: link.id))
+            flashInfo(
+                "\(method.httpMethod) \(row.resource.path) → VPC link \(link.id) (proxy) http://\(host)\(row.resource.path)"
+            )
+        } catch let error as GatewayError { flashError(error.message) } catch { flashError("\(error)") }
+    }
+
+    func testSelectedMethod() async {
+        guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
+            return flashError("Select a method first")
+        }
+        let path = row.resource.path.replacingOccurrences(of: "{id}", with: "1")
+        do {
+            let result = try await control.testInvoke(
+                api: api.id, resource: row.resource.id, httpMethod: method.httpMethod,
+                input: TestInvokeRequest(pathWithQueryString: path))
+            var text = [
+                "Request: \(method.httpMethod) \(path)", "Status: \(result.status)",
+                "Latency: \(result.latencyMillis) ms", "", "Response body",
+            ]
+            text += ConsoleApp.pretty(result.body).split(separator: "\n", omittingEmptySubsequences: false).map(
+                String.init)
+            text +=
+                ["", "Response headers"] + result.headers.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }
+            text += ["", "Logs"] + result.log.split(separator: "\n").map(String.init)
+            dialog = Dialog(
+                kind: .message, title: "Test \(method.httpMethod) \(row.resource.path): \(result.status)", text: text)
+        } catch let error as GatewayError { flashError(error.message) } catch { flashError("\(error)") }
+    }
+
+    static func pretty(_ body: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed]),
+            let data = try? JSONSerialization.data(
+                withJSONObject: object,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        else { return body }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func toggleCache() async {
+        guard let api = selectedApi, let stage = selectedStage else { return flashError("Select a stage first") }
+        do {
+            let updated = try await control.updateStage(api: api.id, name: stage.stageName) { stage in
+                stage.cacheClusterEnabled.toggle()
+                var all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
+                all.cachingEnabled = stage.cacheClusterEnabled
+                stage.methodSettings[MethodSetting.allMethodsKey] = all
+            }
+            flashInfo("Cache \(updated.cacheClusterEnabled ? "on" : "off") for stage \(stage.stageName)")
+        } catch { flashError("\(error)") }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GatewayControl
+import GatewayEngine
+import GatewayImport
+import GatewayModel
+import TerminalUI
+
+/// The console: the API Gateway screens in a terminal, driving the control plane and the in-process engine.
+/// Everything here runs on the main actor; the terminal is touched only from there.
+@MainActor
+public final class ConsoleApp {
+    public struct Options {
+        /// The port the engine serves on (0 picks a free one; a busy port falls back to a free one).
+        public var port: Int
+        /// The theme to start with.
+        public var theme: String
+        /// Where themes are looked for, in order.
+        public var themeDirectories: [URL]
+        /// Where the sample workspace keeps its swagger.json.
+        public var sampleDirectory: URL
+        /// Offer the sample workspace on an empty state.
+        public var offerSample: Bool
+
+        public init(
+            port: Int = 4567, theme: String = "default", themeDirectories: [URL] = [], sampleDirectory: URL,
+            offerSample: Bool = true
+        ) {
+            self.port = port
+            self.theme = theme
+            self.themeDirectories = themeDirectories
+            self.sampleDirectory = sampleDirectory
+            self.offerSample = offerSample
+        }
+    }
+
+    /// The smallest terminal the console draws in.
+    public static let minimumSize = Size(width: 80, height: 24)
+
+    let control: GatewayControl
+    let surface: Surface
+    let options: Options
+    var engine: GatewayEngine?
+    let logs = LogBuffer()
+    var model = ConsoleModel()
+    var pane: Pane = .apis
+    var lists: [Pane: ListState] = [:]
+    var apiIndex = 0
+    var dialog: Dialog?
+    var flash: (text: String, error: Bool)?
+    var theme: Theme
+    var running = true
+    var dirty = true
+    var showValues = false
+    var sample: SampleWorkspace?
+    var invokeBase = ""
+    var logFilter = ""
+    var thresholds = RuleCheck.Thresholds()
+    var eventsTask: Task<Void, Never>?
+    var ticks = 0
+    /// Asked each turn of the loop: true stops the console (a signal arrived).
+    var stopRequested: () -> Bool = { false }
+
+    public init(control: GatewayControl, surface: Surface, options: Options) {
+        self.control = control
+        self.surface = surface
+        self.options = options
+        var chosen = Theme.builtInDefault
+        var problem: String?
+        do {
+            chosen = try Theme.load(name: options.theme, from: options.themeDirectories)
+        } catch {
+            problem = error.description + " — using the default theme"
+        }
+        theme = chosen
+        if let problem { flash = (problem, true) }
+    }
+
+    // MARK: Life
+
+    /// Starts the engine and the sample backend when the state has it, loads the state.
+    public func start() async {
+        let engine = control.makeEngine(accessLog: { [logs] entry in logs.append(entry) })
+        self.engine = engine
+        do {
+            try await control.attach(engine)
+            let port: Int
+            do {
+                port = try await engine.start(port: options.port)
+            } catch {
+                port = (try? await engine.start(port: 0)) ?? 0
+                flash = ("port \(options.port) is busy; serving on \(port)", false)
+            }
+            invokeBase = "http://127.0.0.1:\(port)"
+        } catch {
+            flash = ("the engine did not start: \(error)", true)
+        }
+        let events = await control.events()
+        eventsTask = Task { @MainActor [weak self] in
+            for await _ in events { self?.dirty = true }
+        }
+        await reload()
+        if (try? await control.loadBalancer(SampleWorkspace.balancerName)) != nil {
+            await startSample()
+        } else if model.isEmpty && options.offerSample {
+            dialog = Dialog(
+                kind: .sampleOffer, title: "Sample workspace",
+                text: [
+                    "This state is empty. Set up the sample workspace of the walkthrough?",
+                    "",
+                    "  • the private pictures backend, started here on 127.0.0.1:\(SampleWorkspace.preferredPort)",
+                    "  • its private load balancer, \(SampleWorkspace.balancerName)",
+                    "  • its swagger.json, ready to import (i on the APIs pane)",
+                ])
+        }
+    }
+
+    /// Runs until the user quits: keys, changes and a one-second tick for the live figures.
+    public func run() async {
+        await start()
+        render()
+        var lastTick = Date()
+        while running {
+            if stopRequested() { break }
+            let event = surface.nextEvent(timeoutMilliseconds: 50)
+            if let event { await handle(event) }
+            if dirty { await reload() }
+            if event != nil || dirty || Date().timeIntervalSince(lastTick) >= 1 {
+                if Date().timeIntervalSince(lastTick) >= 1 {
+                    lastTick = Date()
+                    ticks += 1
+                }
+                render()
+            }
+            await Task.yield()
+        }
+        await stop()
+    }
+
+    /// Handles every queued event, then draws once (for tests on a headless surface).
+    public func runPending() async {
+        while let event = surface.nextEvent(timeoutMilliseconds: 0) {
+            await handle(event)
+            if dirty { await reload() }
+        }
+        if dirty { await reload() }
+        render()
+    }
+
+    public func stop() async {
+        eventsTask?.cancel()
+        try? await engine?.stop()
+        await sample?.stop()
+    }
+
+    func reload() async {
+        dirty = false
+        do {
+            model = try await ConsoleModel.load(control)
+        } catch {
+            flash = ("\(error)", true)
+        }
+        apiIndex = max(0, min(apiIndex, model.apis.count - 1))
+    }
+
+    var selectedApi: RestApi? { model.apis.indices.contains(apiIndex) ? model.apis[apiIndex] : nil }
+
+    func list(_ pane: Pane) -> ListState { lists[pane] ?? ListState() }
+
+    func startSample() async {
+        do {
+            sample = try await SampleWorkspace.start(control: control, directory: options.sampleDirectory)
+            if let sample {
+                flash = ("pictures backend on \(sample.backend.address); swagger.json at \(sample.swaggerPath)", false)
+            }
+        } catch {
+            flash = ("the sample workspace did not start: \(error)", true)
+        }
+        dirty = true
+    }
+}

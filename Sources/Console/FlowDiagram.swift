@@ -1,0 +1,127 @@
+import GatewayModel
+import TerminalUI
+
+/// The method execution diagram: Client → Method Request → Integration Request → backend, and back through
+/// Integration Response → Method Response → Client, each box with its settings.
+enum FlowDiagram {
+    static func draw(
+        _ method: Method, resource: Resource, model: ConsoleModel, in canvas: inout Canvas, rect: Rect, theme: Theme,
+        tier: ColorTier, focus: Int
+    ) {
+        let integration = method.methodIntegration
+        let backend: [String]
+        if let integration {
+            if integration.connectionType == .vpcLink {
+                let link = model.links.first { $0.id == integration.connectionId }
+                backend = [
+                    "VPC link " + (integration.connectionId ?? "?"),
+                    link.map { "\($0.name) \($0.status.rawValue)" } ?? "",
+                    link.flatMap { model.balancer(of: $0) }.map { "→ " + $0.name } ?? "",
+                ]
+            } else if integration.type == .mock {
+                backend = ["Mock endpoint", "", ""]
+            } else {
+                backend = ["HTTP endpoint", integration.uri ?? "", ""]
+            }
+        } else {
+            backend = ["No integration", "", ""]
+        }
+        var boxes: [(String, [String])] = [
+            (
+                "Method Request",
+                [
+                    "Auth: \(method.authorizationType.rawValue)",
+                    "API key: \(method.apiKeyRequired ? "required" : "no")",
+                    "Params: \(method.requestParameters.count)",
+                ]
+            ),
+            (
+                "Integration Request",
+                integration.map {
+                    [
+                        "Type: \($0.connectionType == .vpcLink ? "VPC link" : $0.type.rawValue)",
+                        "Proxy: \($0.isProxy ? "on" : "off")  \($0.httpMethod ?? "")",
+                        "Timeout: \($0.timeoutInMillis) ms",
+                    ]
+                } ?? ["(not set)", "press v to use a", "VPC link proxy"]
+            ),
+            ("Backend", backend),
+            (
+                "Integration Response",
+                integration?.isProxy == true
+                    ? ["Proxy integration", "passes answers", "through"]
+                    : ["Responses: \(integration?.integrationResponses.count ?? 0)", "", ""]
+            ),
+            (
+                "Method Response",
+                [
+                    "Statuses: "
+                        + (method.methodResponses.keys.sorted().joined(separator: " ").isEmpty
+                            ? "—" : method.methodResponses.keys.sorted().joined(separator: " ")),
+                    "", "",
+                ]
+            ),
+        ]
+        let arrow = theme.style("flow.arrow", tier: tier)
+        let boxWidth = (rect.width - 12) / 3
+        if boxWidth < 23 {
+            let short = ["Method Req.", "Integration Req.", "Backend", "Integration Resp.", "Method Resp."]
+            for index in boxes.indices { boxes[index].0 = short[index] }
+        }
+        guard boxWidth >= 20, rect.height >= 11 else {
+            // Narrow: the same flow as a column of boxes' first lines.
+            var y = rect.y
+            let steps =
+                ["Client"] + boxes.map { "\($0.0): " + $0.1.filter { !$0.isEmpty }.joined(separator: ", ") } + [
+                    "Client"
+                ]
+            for (index, step) in steps.enumerated() where y < rect.maxY {
+                let role =
+                    index == 0 || index == steps.count - 1
+                    ? "text.strong" : (index == 3 ? "flow.node.integration" : "flow.node")
+                canvas.text(
+                    (index == 0 ? "  " : index == 4 ? "↩ " : "↓ ") + step, x: rect.x, y: y,
+                    style: theme.style(role, tier: tier), maxWidth: rect.width)
+                y += 1
+            }
+            return
+        }
+        // Two rows of boxes: the request going right on top, the answer coming back below.
+        let boxHeight = 5
+        let left = rect.x + 8
+        canvas.text("Client", x: rect.x, y: rect.y + 2, style: theme.style("text.strong", tier: tier))
+        for slot in 0..<3 {
+            let x = left + slot * (boxWidth + 2)
+            drawBox(
+                boxes[slot], index: slot, x: x, y: rect.y, width: boxWidth, height: boxHeight, canvas: &canvas,
+                theme: theme, tier: tier, focus: focus)
+            canvas.text("→", x: x - 2, y: rect.y + 2, style: arrow)
+        }
+        canvas.text("↓", x: left + 2 * (boxWidth + 2) + boxWidth / 2, y: rect.y + boxHeight, style: arrow)
+        for (slot, index) in [3, 4].enumerated() {
+            let x = left + (2 - slot) * (boxWidth + 2)
+            drawBox(
+                boxes[index], index: index, x: x, y: rect.y + boxHeight + 1, width: boxWidth, height: boxHeight,
+                canvas: &canvas, theme: theme, tier: tier, focus: focus)
+            canvas.text("←", x: x - 2, y: rect.y + boxHeight + 3, style: arrow)
+        }
+        canvas.text(
+            "Client", x: left + boxWidth + 2 - 9, y: rect.y + boxHeight + 3,
+            style: theme.style("text.strong", tier: tier))
+    }
+
+    static func drawBox(
+        _ box: (String, [String]), index: Int, x: Int, y: Int, width: Int, height: Int, canvas: inout Canvas,
+        theme: Theme,
+        tier: ColorTier, focus: Int
+    ) {
+        let role = index == focus ? "flow.node.focus" : (index == 2 ? "flow.node.integration" : "flow.node")
+        let style = theme.style(role, tier: tier)
+        let rect = Rect(x: x, y: y, width: width, height: height)
+        canvas.fill(rect, style: style)
+        canvas.box(rect, style: style, title: box.0, titleStyle: style.with(.bold))
+        for (line, text) in box.1.prefix(height - 2).enumerated() {
+            canvas.text(text, x: x + 1, y: y + 1 + line, style: style, maxWidth: width - 2)
+        }
+    }
+}

@@ -93,7 +93,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "TerminalUI", "GatewayControl", "GatewayModel", "SampleBackend"]
+            dependencies: ["Console", "TerminalUI", "GatewayControl", "GatewayModel", "SampleBackend"],
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "GatehouseCLITests", dependencies: ["GatehouseCLI", "gatehouse", "GatewayControl", "GatewayStore"]

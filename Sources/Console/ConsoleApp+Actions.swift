@@ -13,8 +13,11 @@ extension ConsoleApp {
             dialog = nil
         case .submit?:
             current.error = nil
+            // What the dialog changed shows at once, without waiting for the change stream.
+            defer { dirty = true }
             if let problem = await submit(current) {
                 current.error = problem
+                current.focus = 0
                 dialog = current
             } else if case .message = current.kind {
                 dialog = nil
@@ -181,6 +184,7 @@ extension ConsoleApp {
     }
 
     func toggleApiKeyRequired() async {
+        defer { dirty = true }
         guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
             return flashError("Select a method first")
         }
@@ -199,6 +203,7 @@ extension ConsoleApp {
     /// Sets the selected method's integration to an HTTP proxy through the first available VPC link, with the
     /// link's load balancer DNS name and the resource path as endpoint URL.
     func integrateThroughVpcLink() async {
+        defer { dirty = true }
         guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
             return flashError("Select a method first")
         }
@@ -251,6 +256,7 @@ extension ConsoleApp {
     }
 
     func toggleCache() async {
+        defer { dirty = true }
         guard let api = selectedApi, let stage = selectedStage else { return flashError("Select a stage first") }
         do {
             let updated = try await control.updateStage(api: api.id, name: stage.stageName) { stage in

@@ -70,6 +70,7 @@ extension ConsoleApp {
     }
 
     func paneKey(_ key: Key) async {
+        defer { dirty = true }
         switch (pane, key) {
         case (.apis, .character("i")), (.resources, .character("i")): openImport()
         case (.apis, .character("d")), (.resources, .character("d")):

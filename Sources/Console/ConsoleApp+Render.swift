@@ -42,11 +42,17 @@ extension ConsoleApp {
     func drawHeader(_ canvas: inout Canvas, width: Int) {
         canvas.fill(Rect(x: 0, y: 0, width: width, height: 1), style: style("header"))
         let used = canvas.text(" Gatehouse ", x: 0, y: 0, style: style("header.accent"))
-        let right =
+        var right =
             invokeBase.isEmpty ? "engine stopped" : "invoke: \(invokeBase)/restapis/{api}/{stage}/_user_request_/…"
-        canvas.text(" API Gateway on your machine", x: used, y: 0, style: style("header"))
+        let subtitle = " API Gateway on your machine"
+        if used + TextWidth.of(subtitle) + TextWidth.of(right) + 2 > width, !invokeBase.isEmpty {
+            right = "invoke: \(invokeBase)"
+        }
+        canvas.text(subtitle, x: used, y: 0, style: style("header"))
         let rightWidth = TextWidth.of(right) + 1
-        if used + 30 + rightWidth < width { canvas.text(right, x: width - rightWidth, y: 0, style: style("header")) }
+        if used + TextWidth.of(subtitle) + rightWidth < width {
+            canvas.text(right, x: width - rightWidth, y: 0, style: style("header"))
+        }
     }
 
     func drawBreadcrumb(_ canvas: inout Canvas, width: Int) {

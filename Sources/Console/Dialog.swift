@@ -77,7 +77,9 @@ struct Dialog {
     enum Outcome { case submit, cancel }
 
     func draw(in canvas: inout Canvas, screen: Rect, theme: Theme, tier: ColorTier) {
-        let width = min(screen.width - 4, max(50, (text.map(TextWidth.of).max() ?? 0) + 4))
+        let labelColumns = min(18, (fields.map { TextWidth.of($0.label) }.max() ?? 0) + 1)
+        let fieldColumns = (fields.map { TextWidth.of($0.value) + 6 }.max() ?? 0) + labelColumns + 6
+        let width = min(screen.width - 4, max(50, (text.map(TextWidth.of).max() ?? 0) + 4, fieldColumns))
         let textRows = min(text.count, max(3, screen.height - 8 - fields.count))
         let height = min(screen.height - 2, 4 + textRows + fields.count + (error == nil ? 0 : 2))
         let rect = screen.centered(Size(width: width, height: height))

@@ -1,0 +1,66 @@
+import Foundation
+import GatewayModel
+import SampleBackend
+import TerminalUI
+import Testing
+
+@testable import Console
+
+/// Golden screens of the panes, at 120×40 and 80×24.
+@MainActor
+@Suite(.serialized) struct ScreenTests {
+    nonisolated static let sizes = [Size(width: 120, height: 40), Size(width: 80, height: 24)]
+
+    @Test(arguments: sizes)
+    func emptyStateOffersTheSampleWorkspace(size: Size) async throws {
+        let console = try await ConsoleHarness(size: size)
+        defer { Task { await console.stop() } }
+        #expect(console.text.contains("Set up the sample workspace"))
+        Golden.check(await console.normalizedScreen(), named: "empty-\(size.width)x\(size.height)")
+    }
+
+    @Test(arguments: sizes)
+    func resourcesWithTheMethodExecutionFlow(size: Size) async throws {
+        let console = try await ConsoleHarness(size: size, offerSample: false)
+        defer { Task { await console.stop() } }
+        _ = try await console.control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional))
+        await console.reload()
+        await console.press(.character("2"))
+        for _ in 0..<5 { await console.press(.down) }
+        #expect(console.text.contains("GET /api/pictures/all"))
+        Golden.check(await console.normalizedScreen(), named: "resources-\(size.width)x\(size.height)")
+    }
+
+    @Test func tooSmallTerminalSaysWhatItNeeds() async throws {
+        let console = try await ConsoleHarness(size: Size(width: 60, height: 20), offerSample: false)
+        defer { Task { await console.stop() } }
+        #expect(console.text.contains("terminal too small: need 80×24, have 60×20"))
+        console.surface.size = Size(width: 100, height: 30)
+        await console.press(.character("7"))
+        #expect(console.text.contains("R1"))
+        #expect(console.screen.count == 30)
+        #expect(console.screen.allSatisfy { TextWidth.of($0) == 100 })
+    }
+
+    @Test func monoTierUsesAttributesOnly() async throws {
+        let console = try await ConsoleHarness(tier: .mono, offerSample: false)
+        defer { Task { await console.stop() } }
+        let frame = try #require(console.surface.lastFrame)
+        #expect(frame.cells.allSatisfy { $0.style.foreground == .default && $0.style.background == .default })
+        // The selected navigation row stands out by reverse video.
+        let navRow = console.screen.firstIndex { $0.hasPrefix(" 1 APIs") }!
+        #expect(frame[2, navRow].style.attributes.contains(.reverse))
+        Golden.check(await console.normalizedScreen(), named: "mono-apis-120x40")
+    }
+
+    @Test func wideCharactersTakeTwoColumns() async throws {
+        let console = try await ConsoleHarness(offerSample: false)
+        defer { Task { await console.stop() } }
+        _ = try await console.control.createRestApi(name: "写真の API")
+        await console.reload()
+        await console.press(.character("1"))
+        let row = try #require(console.screen.first { $0.contains("写真の API") })
+        #expect(TextWidth.of(row) == 120)
+        #expect(console.screen.allSatisfy { TextWidth.of($0) == 120 })
+    }
+}

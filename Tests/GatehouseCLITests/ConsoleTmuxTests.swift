@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The real binary in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen.
+final class TmuxSession: @unchecked Sendable {
+    let socket = "gatehouse-test-\(UUID().uuidString.prefix(8))"
+    let name = "console"
+
+    init(command: String, width: Int = 120, height: Int = 40) throws {
+        // The client that starts the server is not waited for (Foundation does not see it end); the session is
+        // ready when capture-pane answers.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "tmux", "-L", socket, "new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), command,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 {
+            if (try? tmux(["has-session", "-t", name]))?.isEmpty == true { return }
+            usleep(50_000)
+        }
+    }
+
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux", "-L", socket] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
+
+    var screen: String { (try? tmux(["capture-pane", "-p", "-t", name])) ?? "" }
+
+    /// Waits until the screen shows `text`; returns the screen.
+    @discardableResult
+    func wait(for text: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation)
+        async throws -> String
+    {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            let current = screen
+            if current.contains(text) { return current }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the screen never showed \(text):\n\(screen)", sourceLocation: sourceLocation)
+        throw CLIFailure()
+    }
+
+    func kill() { _ = try? tmux(["kill-server"]) }
+}
+
+func get(_ url: String, key: String? = nil) async throws -> Int {
+    var request = URLRequest(url: URL(string: url)!)
+    if let key { request.setValue(key, forHTTPHeaderField: "x-api-key") }
+    let (_, response) = try await URLSession.shared.data(for: request)
+    return (response as? HTTPURLResponse)?.statusCode ?? 0
+}
+
+@Suite(.serialized) struct ConsoleTmuxTests {
+    /// The walkthrough in the console, with curl-like requests from outside meanwhile.
+    @Test func walkthroughInTheRealConsole() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let command =
+            "TERM=xterm-256color \(Binary.url.path) --state \(scratch.state) --port 0; echo CONSOLE-EXITED $?; sleep 30"
+        let tmux = try TmuxSession(command: command)
+        defer { tmux.kill() }
+
+        let first = try await tmux.wait(for: "Set up the sample workspace")
+        let port = try #require(first.firstMatch(of: /invoke: http:\/\/127\.0\.0\.1:(\d+)/)?.1)
+        try tmux.keys("y")
+        try await tmux.wait(for: "pictures-nlb")
+        try tmux.keys("6", "n", "Enter", "Enter")
+        let links = try await tmux.wait(for: "Your vpc link is ready for use")
+        let backendPort = try #require(links.firstMatch(of: /127\.0\.0\.1:(\d+)  healthy/)?.1)
+
+        try tmux.keys("1", "i", "Enter", "Enter", "Enter", "Enter", "Enter")
+        let resources = try await tmux.wait(for: "APIs › pictures (")
+        let api = try #require(resources.firstMatch(of: /pictures \(([a-z0-9]{10})\)/)?.1)
+        // Tree rows: /, /api, /pictures, POST, /all, GET, /{id}, GET, DELETE: methods at 3, 5, 7 and 8.
+        try tmux.keys("Down", "Down", "Down", "v")
+        try await tmux.wait(for: "POST /api/pictures → VPC link")
+        try tmux.keys("Down", "Down", "v")
+        try await tmux.wait(for: "GET /api/pictures/all → VPC link")
+        try tmux.keys("Down", "Down", "v")
+        try await tmux.wait(for: "GET /api/pictures/{id} → VPC link")
+        try tmux.keys("Down", "v")
+        try await tmux.wait(for: "DELETE /api/pictures/{id} → VPC link")
+        try tmux.keys("Up", "Up", "Up", "t")
+        try await tmux.wait(for: "Test GET /api/pictures/all: 200")
+        try tmux.keys("Escape", "d", "Enter", "Enter")
+        try await tmux.wait(for: "Deployed to test")
+        let url = "http://127.0.0.1:\(port)/restapis/\(api)/test/_user_request_/api/pictures/all"
+        #expect(try await get(url) == 200)
+
+        try tmux.keys("2", "k")
+        try await tmux.wait(for: "API key required")
+        try tmux.keys("d", "Enter", "Enter")
+        try await tmux.wait(for: "Deployed to test")
+        #expect(try await get(url) == 403)
+
+        try tmux.keys("4", "n", "Enter", "Enter")
+        let created = try await tmux.wait(for: "Created API key test: ")
+        let key = try #require(created.firstMatch(of: /Created API key test: ([A-Za-z0-9]{40})/)?.1)
+        try tmux.keys("5", "n", "Enter", "Enter", "Enter", "Enter", "Enter")
+        try await tmux.wait(for: "Created usage plan basic")
+        try tmux.keys("4", "p", "Enter")
+        try await tmux.wait(for: "The key is in usage plan basic")
+        #expect(try await get(url, key: String(key)) == 200)
+
+        try tmux.keys("3", "c")
+        try await tmux.wait(for: "Cache on for stage test")
+        try tmux.keys(
+            "r", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "2", "Enter", "BSpace", "BSpace", "BSpace", "BSpace",
+            "2", "Enter")
+        try await tmux.wait(for: "throttles every method at 2 req/s, burst 2")
+        func backendRequests() async throws -> Int {
+            let (data, _) = try await URLSession.shared.data(
+                from: URL(string: "http://127.0.0.1:\(backendPort)/stats")!)
+            return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["requests"] as? Int ?? -1
+        }
+        let before = try await backendRequests()
+        var statuses: [Int] = []
+        for _ in 0..<5 { statuses.append(try await get(url, key: String(key))) }
+        #expect(statuses.filter { $0 == 200 }.count == 2, "\(statuses)")
+        #expect(statuses.filter { $0 == 429 }.count == 3, "\(statuses)")
+        #expect(try await backendRequests() == before + 1, "cache hits reached the backend")
+        try await tmux.wait(for: "429 3")
+
+        try tmux.keys("q")
+        let after = try await tmux.wait(for: "CONSOLE-EXITED 0")
+        #expect(!after.contains("Gatehouse  API Gateway"), "the terminal was not restored")
+    }
+
+    @Test func monoWithNoColorAndTooSmall() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let command =
+            "NO_COLOR=1 TERM=xterm-256color \(Binary.url.path) --state \(scratch.state) --port 0 --no-sample; echo CONSOLE-EXITED $?; sleep 30"
+        let tmux = try TmuxSession(command: command, width: 70, height: 20)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "terminal too small: need 80×24, have 70×20")
+        try tmux.tmux(["resize-window", "-t", tmux.name, "-x", "100", "-y", "30"])
+        try await tmux.wait(for: "No APIs yet.")
+        let colors = try tmux.tmux(["capture-pane", "-p", "-e", "-t", tmux.name])
+        #expect(!colors.contains("38;5;"), "NO_COLOR still showed colours")
+        try tmux.keys("q")
+        try await tmux.wait(for: "CONSOLE-EXITED 0")
+    }
+}

@@ -89,9 +89,9 @@ import Testing
     @Test func throttleAdmitsRateTimesSecondsPlusBurst() async throws {
         let gateway = try await Walkthrough.start()
         defer { Task { await gateway.stop() } }
-        let rate = 40.0
-        let burst = 20
-        let seconds = 2.0
+        let rate = 100.0
+        let burst = 50
+        let seconds = 3.0
         _ = try await gateway.control.updateStage(api: gateway.api.id, name: "test") { stage in
             var setting = MethodSetting()
             setting.throttlingRateLimit = rate
@@ -119,11 +119,18 @@ import Testing
             }
             return try await group.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
         }
+        // The gateway saw requests from `start` until the last answer: under a loaded machine that is later than
+        // the planned window, and the bucket refilled meanwhile.
+        let window = clock.now - start
+        let actual = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
         let expected = rate * seconds + Double(burst)
-        #expect(Double(attempts) > 2 * expected, "not an overload: \(attempts) attempts")
+        let ceiling = rate * actual + Double(burst)
+        #expect(Double(attempts) > 2 * ceiling, "not an overload: \(attempts) attempts")
         #expect(
-            abs(Double(admitted) - expected) <= expected * 0.05,
-            "admitted \(admitted) of \(attempts), expected \(expected)")
+            Double(admitted) >= expected * 0.95, "admitted \(admitted) of \(attempts), expected at least \(expected)")
+        #expect(
+            Double(admitted) <= ceiling * 1.05,
+            "admitted \(admitted) of \(attempts) in \(actual) s, expected at most \(ceiling)")
         #expect(gateway.backend.apiRequestCount == admitted + 4)
     }
 

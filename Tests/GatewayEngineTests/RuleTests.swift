@@ -134,6 +134,22 @@ import Testing
         #expect(gateway.backend.apiRequestCount == admitted + 4)
     }
 
+    @Test(arguments: [(100.0, 50, 10.0), (10_000.0, 5_000, 2.0), (1.0, 1, 30.0)])
+    func tokenBucketAdmitsRateTimesSecondsPlusBurst(rate: Double, burst: Int, seconds: Double) {
+        let registry = ThrottleRegistry()
+        let settings = ThrottleSettings(burstLimit: burst, rateLimit: rate)
+        // Overload: an attempt every 50 µs for the whole window.
+        var admitted = 0
+        var now: UInt64 = 1_000_000_000
+        let end = now + UInt64(seconds * 1e9)
+        while now < end {
+            if registry.take("bucket", settings: settings, now: now) { admitted += 1 }
+            now += 50_000
+        }
+        let expected = rate * seconds + Double(burst)
+        #expect(abs(Double(admitted) - expected) <= expected * 0.05, "admitted \(admitted), expected \(expected)")
+    }
+
     @Test func usagePlanThrottlePerKey() async throws {
         let gateway = try await Walkthrough.start()
         defer { Task { await gateway.stop() } }

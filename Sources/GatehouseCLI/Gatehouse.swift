@@ -19,7 +19,7 @@ public struct Gatehouse: AsyncParsableCommand {
             ServeCommand.self,
             SampleBackendCommand.self, LoadBalancerCommand.self, VpcLinkCommand.self, MethodCommand.self,
             IntegrationCommand.self, TestInvokeCommand.self, DeployCommand.self, StageCommand.self, ApiKeyCommand.self,
-            UsagePlanCommand.self,
+            UsagePlanCommand.self, ConsoleBenchmarkCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self)
 

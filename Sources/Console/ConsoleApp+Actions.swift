@@ -86,7 +86,8 @@ extension ConsoleApp {
                     all.throttlingBurstLimit = burst
                     stage.methodSettings[MethodSetting.allMethodsKey] = all
                 }
-                flashInfo("Stage \(stage) throttles every method at \(Int(rate)) req/s, burst \(burst)")
+                flashInfo(
+                    "Stage \(stage) throttles every method at \(String(format: "%g", rate)) req/s, burst \(burst)")
             case .keyToPlan(let key):
                 guard let plan = model.plans.first(where: { $0.name == dialog.value("Usage plan") }) else {
                     return "Choose a usage plan"

@@ -242,7 +242,7 @@ extension ConsoleApp {
                 stage.stageName, stage.deploymentId,
                 stage.cacheClusterEnabled ? "on \(stage.cacheClusterSize?.rawValue ?? "0.5") GB" : "off",
                 all.map { "\($0.cacheTtlInSeconds) s" } ?? "300 s",
-                all.map { "\(Int($0.throttlingRateLimit))/\($0.throttlingBurstLimit)" } ?? "account",
+                all.map { "\(String(format: "%g", $0.throttlingRateLimit))/\($0.throttlingBurstLimit)" } ?? "account",
             ]
         }
         TableView(

@@ -126,9 +126,10 @@ func get(_ url: String, key: String? = nil) async throws -> Int {
         try tmux.keys("3", "c")
         try await tmux.wait(for: "Cache on for stage test")
         try tmux.keys(
-            "r", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "2", "Enter", "BSpace", "BSpace", "BSpace", "BSpace",
+            "r", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "0.05", "Enter", "BSpace", "BSpace", "BSpace",
+            "BSpace",
             "2", "Enter")
-        try await tmux.wait(for: "throttles every method at 2 req/s, burst 2")
+        try await tmux.wait(for: "throttles every method at 0.05 req/s, burst 2")
         func backendRequests() async throws -> Int {
             let (data, _) = try await URLSession.shared.data(
                 from: URL(string: "http://127.0.0.1:\(backendPort)/stats")!)

@@ -139,8 +139,8 @@ func http(_ url: String, method: String = "GET", headers: [String: String] = [:]
         try await Task.sleep(for: .milliseconds(600))
         #expect(try await http(url, headers: ["x-api-key": keyValue]).0 == 200)
 
-        // R2 and R3: cache on, throttle at 2 requests per second with a burst of 2.
-        _ = try gatehouse("stage", "pictures", "test", "--cache", "on", "--rate", "2", "--burst", "2")
+        // R2 and R3: cache on, a burst of 2 refilled once every 20 seconds.
+        _ = try gatehouse("stage", "pictures", "test", "--cache", "on", "--rate", "0.05", "--burst", "2")
         try await Task.sleep(for: .milliseconds(600))
         let before = try await http("http://127.0.0.1:\(backendPort)/stats").1
         var statuses: [Int] = []

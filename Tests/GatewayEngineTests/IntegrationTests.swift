@@ -220,7 +220,9 @@ import Testing
         }
         #expect(try await targetsSeen(6) == ["{\"target\":1}", "{\"target\":2}"])
         await secondBox.server?.stop()
-        try await Task.sleep(for: .milliseconds(300))
+        for _ in 0..<100 where engine.targetHealth(balancer: "two").allSatisfy(\.healthy) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(engine.targetHealth(balancer: "two").filter { !$0.healthy }.map(\.target.port) == [secondPort])
         #expect(try await targetsSeen(6) == ["{\"target\":1}"])
         // The second target comes back on its port.
@@ -228,7 +230,9 @@ import Testing
             .respond(status: 200, headers: [], body: "{\"target\":2}")
         }
         if secondBox.server != nil {
-            try await Task.sleep(for: .milliseconds(300))
+            for _ in 0..<100 where !engine.targetHealth(balancer: "two").allSatisfy(\.healthy) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(try await targetsSeen(6) == ["{\"target\":1}", "{\"target\":2}"])
         }
     }

@@ -60,7 +60,7 @@ import Testing
         defer { Task { await gateway.stop() } }
         _ = try await gateway.control.updateStage(api: gateway.api.id, name: "test") { stage in
             var all = MethodSetting()
-            all.throttlingRateLimit = 1
+            all.throttlingRateLimit = 0.01
             all.throttlingBurstLimit = 5
             stage.methodSettings[MethodSetting.allMethodsKey] = all
         }
@@ -75,7 +75,7 @@ import Testing
             }
         }
         let admitted = statuses.filter { $0 == 200 }.count
-        #expect((5...6).contains(admitted), "\(statuses)")
+        #expect(admitted == 5, "\(statuses)")
         #expect(statuses.filter { $0 == 429 }.count == 20 - admitted)
         #expect(bodies == ["{\"message\":\"Too Many Requests\"}"])
         #expect(gateway.backend.apiRequestCount == admitted)
@@ -123,11 +123,12 @@ import Testing
         // the planned window, and the bucket refilled meanwhile.
         let window = clock.now - start
         let actual = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
-        let expected = rate * seconds + Double(burst)
         let ceiling = rate * actual + Double(burst)
-        #expect(Double(attempts) > 2 * ceiling, "not an overload: \(attempts) attempts")
-        #expect(
-            Double(admitted) >= expected * 0.95, "admitted \(admitted) of \(attempts), expected at least \(expected)")
+        // Over real sockets on a loaded machine the overload has gaps (the bucket then overflows and wastes
+        // refill), so only the ceiling is exact here: the gateway never admits more than R·T + B. The admitted
+        // count itself is checked to 5 % on the bucket with a simulated clock (tokenBucketAdmitsRateTimesSecondsPlusBurst).
+        #expect(attempts > admitted, "nothing was throttled: \(attempts) attempts")
+        #expect(admitted >= burst, "admitted \(admitted), less than the burst")
         #expect(
             Double(admitted) <= ceiling * 1.05,
             "admitted \(admitted) of \(attempts) in \(actual) s, expected at most \(ceiling)")
@@ -153,7 +154,7 @@ import Testing
     @Test func usagePlanThrottlePerKey() async throws {
         let gateway = try await Walkthrough.start()
         defer { Task { await gateway.stop() } }
-        let (key, _) = try await requireKey(gateway, throttle: ThrottleSettings(burstLimit: 3, rateLimit: 0.5))
+        let (key, _) = try await requireKey(gateway, throttle: ThrottleSettings(burstLimit: 3, rateLimit: 0.01))
         var statuses: [Int] = []
         for _ in 0..<6 {
             statuses.append(try await gateway.get("/api/pictures/all", headers: ["x-api-key": key.value]).status)

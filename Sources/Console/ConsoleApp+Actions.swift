@@ -98,6 +98,29 @@ extension ConsoleApp {
                 return await command(dialog.value(":"))
             case .filter:
                 logFilter = dialog.value("Text")
+            case .methodRequest(let api, let resource, let method):
+                return try await saveMethodRequest(dialog, api: api, resource: resource, method: method)
+            case .integrationRequest(let api, let resource, let method):
+                return try await saveIntegrationRequest(dialog, api: api, resource: resource, method: method)
+            case .rollback(let api, let stage):
+                let id = String(dialog.value("Deployment").prefix { $0 != " " })
+                _ = try await control.updateStage(api: api, name: stage) { $0.deploymentId = id }
+                flashInfo("Stage \(stage) now serves deployment \(id)")
+            case .variables(let api, let stage):
+                var variables: [String: String] = [:]
+                for pair in dialog.value("Variables").split(separator: ",") {
+                    let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard parts.count == 2, !parts[0].isEmpty else {
+                        return "Write NAME=VALUE pairs separated by commas (\(pair) is not one)"
+                    }
+                    variables[parts[0]] = parts[1]
+                }
+                let fixed = variables
+                _ = try await control.updateStage(api: api, name: stage) { $0.variables = fixed }
+                flashInfo("Stage \(stage) has \(fixed.count) variable\(fixed.count == 1 ? "" : "s")")
+            case .deleteKey(let key):
+                try await control.deleteApiKey(key)
+                flashInfo("Deleted API key \(key)")
             case .maxRate:
                 guard let rate = Double(dialog.value("Max req/s")), rate > 0 else { return "Give a positive number" }
                 thresholds.maximumRate = rate
@@ -150,6 +173,84 @@ extension ConsoleApp {
                 ]
                     + outcome.warnings.map { "• " + $0.description })
         }
+        return nil
+    }
+
+    func saveMethodRequest(_ dialog: Dialog, api: String, resource: String, method: String) async throws -> String? {
+        var parameters: [String: Bool] = [:]
+        for (field, location) in [("Query strings", "querystring"), ("Headers", "header")] {
+            for item in dialog.value(field).split(separator: ",") {
+                let name = item.trimmingCharacters(in: .whitespaces)
+                guard !name.isEmpty else { continue }
+                let required = name.hasSuffix("*")
+                let bare = required ? String(name.dropLast()) : name
+                guard bare.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                    return "\(field): '\(bare)' is not a parameter name"
+                }
+                parameters["method.request.\(location).\(bare)"] = required
+            }
+        }
+        let cacheNames = dialog.value("Cache keys").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        let authorization = AuthorizationType(rawValue: dialog.value("Authorization")) ?? .none
+        let keyRequired = dialog.value("API key required") == "true"
+        let fixedParameters = parameters
+        let updated = try await control.updateMethod(api: api, resource: resource, httpMethod: method) { method in
+            let paths = method.requestParameters.filter { $0.key.hasPrefix("method.request.path.") }
+            method.requestParameters = paths.merging(fixedParameters) { $1 }
+            method.authorizationType = authorization
+            method.apiKeyRequired = keyRequired
+        }
+        // Cache keys name parameters of the method (path, query string or header).
+        var keys: [String] = []
+        for name in cacheNames {
+            guard let key = updated.requestParameters.keys.first(where: { $0.hasSuffix("." + name) }) else {
+                return "Cache keys: '\(name)' is not a parameter of the method"
+            }
+            keys.append(key)
+        }
+        if updated.methodIntegration != nil {
+            let fixedKeys = keys
+            _ = try await control.updateIntegration(api: api, resource: resource, httpMethod: method) {
+                $0.cacheKeyParameters = fixedKeys
+            }
+        } else if !keys.isEmpty {
+            return "Cache keys need an integration: set the Integration Request first (e)"
+        }
+        flashInfo("Saved the Method Request of \(method) — deploy (d) to serve it")
+        return nil
+    }
+
+    func saveIntegrationRequest(_ dialog: Dialog, api: String, resource: String, method: String) async throws -> String?
+    {
+        guard let timeout = Int(dialog.value("Timeout (ms)")) else {
+            return "The timeout is a number of milliseconds, 50 to 29000"
+        }
+        var integration: Integration
+        switch dialog.value("Type") {
+        case "Mock":
+            integration = Integration(
+                type: .mock, requestTemplates: ["application/json": "{\"statusCode\": 200}"],
+                integrationResponses: ["200": IntegrationResponse(statusCode: "200")])
+        case "HTTP":
+            integration = Integration(
+                type: .http, httpMethod: dialog.value("HTTP method"), uri: dialog.value("Endpoint URL"),
+                integrationResponses: ["200": IntegrationResponse(statusCode: "200")])
+        case "VPC link proxy":
+            guard !dialog.value("VPC link").isEmpty else {
+                return "Choose a VPC link (create one on the VPC links pane)"
+            }
+            integration = Integration(
+                type: .httpProxy, httpMethod: dialog.value("HTTP method"), uri: dialog.value("Endpoint URL"),
+                connectionType: .vpcLink, connectionId: dialog.value("VPC link"))
+        default:
+            integration = Integration(
+                type: .httpProxy, httpMethod: dialog.value("HTTP method"), uri: dialog.value("Endpoint URL"))
+        }
+        integration.timeoutInMillis = timeout
+        _ = try await control.putIntegration(api: api, resource: resource, httpMethod: method, integration: integration)
+        flashInfo("Saved the Integration Request of \(method) (\(dialog.value("Type"))) — deploy (d) to serve it")
         return nil
     }
 

@@ -84,6 +84,25 @@ extension ConsoleApp {
         case (.resources, .character("k")): await toggleApiKeyRequired()
         case (.resources, .character("v")): await integrateThroughVpcLink()
         case (.resources, .character("t")): await testSelectedMethod()
+        case (.resources, .character("m")): openMethodRequest()
+        case (.resources, .character("e")): openIntegrationRequest()
+        case (.stages, .character("p")): await openHistory()
+        case (.stages, .character("s")):
+            guard let api = selectedApi, let stage = selectedStage else { return }
+            dialog = Dialog(
+                kind: .variables(api: api.id, stage: stage.stageName), title: "Stage variables",
+                text: ["NAME=VALUE pairs separated by commas, e.g. vpcLinkId=\(model.links.first?.id ?? "abc123")"],
+                fields: [
+                    .init(
+                        label: "Variables",
+                        value: stage.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                            separator: ","))
+                ])
+        case (.apiKeys, .character("x")):
+            guard let key = selectedKey else { return }
+            dialog = Dialog(
+                kind: .deleteKey(key: key.id), title: "Delete API key",
+                text: ["Delete the API key \(key.name) (\(key.id))? It leaves every usage plan."])
         case (.stages, .character("c")): await toggleCache()
         case (.stages, .character("r")):
             guard let api = selectedApi, let stage = selectedStage else { return }
@@ -175,6 +194,91 @@ extension ConsoleApp {
             text.append("  \(TextWidth.pad(binding.key.description, to: 10)) \(binding.description)")
         }
         dialog = Dialog(kind: .message, title: "Keys", text: text)
+    }
+
+    /// The Method Request box: authorization, API key, query string and header parameters (`name` or `name*` for
+    /// required), and which of them are cache keys.
+    func openMethodRequest() {
+        guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
+            return flashError("Select a method first")
+        }
+        func parameters(_ location: String) -> String {
+            method.requestParameters.compactMap { key, required -> String? in
+                let prefix = "method.request.\(location)."
+                return key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) + (required ? "*" : "") : nil
+            }.sorted().joined(separator: ",")
+        }
+        let cacheKeys = (method.methodIntegration?.cacheKeyParameters ?? []).map {
+            $0.split(separator: ".").last.map(String.init) ?? $0
+        }
+        dialog = Dialog(
+            kind: .methodRequest(api: api.id, resource: row.resource.id, method: method.httpMethod),
+            title: "Method Request: \(method.httpMethod) \(row.resource.path)",
+            text: ["Parameters: names separated by commas; a * after a name makes it required."],
+            fields: [
+                .init(label: "Authorization", value: method.authorizationType.rawValue, choices: ["NONE", "AWS_IAM"]),
+                .init(
+                    label: "API key required", value: method.apiKeyRequired ? "true" : "false",
+                    choices: ["false", "true"]),
+                .init(label: "Query strings", value: parameters("querystring")),
+                .init(label: "Headers", value: parameters("header")),
+                .init(label: "Cache keys", value: cacheKeys.sorted().joined(separator: ",")),
+            ])
+    }
+
+    /// The Integration Request box.
+    func openIntegrationRequest() {
+        guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
+            return flashError("Select a method first")
+        }
+        let integration = method.methodIntegration
+        let kind: String
+        switch (integration?.type, integration?.connectionType) {
+        case (.httpProxy?, .vpcLink?): kind = "VPC link proxy"
+        case (.httpProxy?, _): kind = "HTTP proxy"
+        case (.http?, _): kind = "HTTP"
+        case (.mock?, _): kind = "Mock"
+        default: kind = model.links.isEmpty ? "HTTP proxy" : "VPC link proxy"
+        }
+        let link = integration?.connectionId ?? model.links.first?.id ?? ""
+        let host = model.links.first { $0.id == link }.flatMap { model.balancer(of: $0) }?.dnsName ?? "backend.internal"
+        dialog = Dialog(
+            kind: .integrationRequest(api: api.id, resource: row.resource.id, method: method.httpMethod),
+            title: "Integration Request: \(method.httpMethod) \(row.resource.path)",
+            text: ["With a VPC link, the URL gives the Host header and the path; the link picks the target."],
+            fields: [
+                .init(label: "Type", value: kind, choices: ["VPC link proxy", "HTTP proxy", "HTTP", "Mock"]),
+                .init(label: "HTTP method", value: integration?.httpMethod ?? method.httpMethod, choices: HTTPVerb.all),
+                .init(label: "Endpoint URL", value: integration?.uri ?? "http://\(host)\(row.resource.path)"),
+                .init(label: "VPC link", value: link, choices: model.links.isEmpty ? nil : model.links.map(\.id)),
+                .init(label: "Timeout (ms)", value: String(integration?.timeoutInMillis ?? Integration.defaultTimeout)),
+            ])
+    }
+
+    /// The deployments of the selected stage's API, to roll the stage back or forward to one.
+    func openHistory() async {
+        guard let api = selectedApi, let stage = selectedStage else { return flashError("Select a stage first") }
+        do {
+            let deployments = try await control.deployments(api: api.id)
+            let labels = deployments.map { deployment in
+                "\(deployment.id) \(ConsoleApp.time(deployment.createdDate))\(deployment.id == stage.deploymentId ? " (current)" : "")\(deployment.description.map { " " + $0 } ?? "")"
+            }
+            dialog = Dialog(
+                kind: .rollback(api: api.id, stage: stage.stageName), title: "Deployment history of \(stage.stageName)",
+                text: ["Newest first. Choose one with ←→ and press enter to point the stage at it."],
+                fields: [
+                    .init(
+                        label: "Deployment", value: labels.first { $0.contains("(current)") } ?? labels.first ?? "",
+                        choices: labels)
+                ])
+        } catch { flashError("\(error)") }
+    }
+
+    static func time(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
     }
 
     func openImport() {

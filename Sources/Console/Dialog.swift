@@ -15,6 +15,11 @@ struct Dialog {
         case palette
         case filter
         case maxRate
+        case methodRequest(api: String, resource: String, method: String)
+        case integrationRequest(api: String, resource: String, method: String)
+        case rollback(api: String, stage: String)
+        case variables(api: String, stage: String)
+        case deleteKey(key: String)
     }
 
     struct Field {

@@ -29,6 +29,12 @@ enum Pane: Int, CaseIterable {
         case .resources:
             [
                 Binding(.character("v"), "VPC link proxy", "Integrate the selected method through a VPC link (proxy)"),
+                Binding(
+                    .character("m"), "method req.",
+                    "Edit the Method Request: authorization, API key, parameters, cache keys"),
+                Binding(
+                    .character("e"), "integration req.",
+                    "Edit the Integration Request: type, method, URL, VPC link, timeout"),
                 Binding(.character("k"), "API key req.", "Toggle API key required on the selected method"),
                 Binding(.character("t"), "test", "Test the selected method (no key, throttle or cache)"),
                 Binding(.character("d"), "deploy", "Deploy the API to a stage"),
@@ -38,6 +44,9 @@ enum Pane: Int, CaseIterable {
                 Binding(.character("c"), "cache", "Turn the stage cache on or off"),
                 Binding(.character("r"), "throttle", "Set the stage's rate and burst"),
                 Binding(.character("f"), "flush", "Flush the stage cache", dangerous: true),
+                Binding(
+                    .character("p"), "past deploys", "Deployment history: point the stage at an earlier deployment"),
+                Binding(.character("s"), "variables", "Edit the stage variables"),
             ]
         case .apiKeys:
             [
@@ -45,6 +54,7 @@ enum Pane: Int, CaseIterable {
                 Binding(.character(" "), "enable", "Enable or disable the key"),
                 Binding(.character("s"), "show", "Show or hide key values"),
                 Binding(.character("p"), "to plan", "Put the key in a usage plan"),
+                Binding(.character("x"), "delete", "Delete the key (asks first)", dangerous: true),
             ]
         case .usagePlans:
             [Binding(.character("n"), "new plan", "Create a usage plan for a stage")]

@@ -102,10 +102,19 @@ extension ConsoleApp {
 
     func drawFooter(_ canvas: inout Canvas, y: Int, width: Int) {
         canvas.fill(Rect(x: 0, y: y, width: width, height: 1), style: style("footer"))
+        // Help and quit always show, at the right; the pane's keys fill the rest from the left.
+        let essentials = globalBindings.filter { $0.key == .character("?") || $0.key == .character("q") }
+        let others = globalBindings.filter { !essentials.contains($0) }
+        let essentialWidth = essentials.reduce(0) { $0 + TextWidth.of($1.key.description) + TextWidth.of($1.label) + 3 }
         var x = 1
-        for hint in Footer.hints(pane.bindings + globalBindings, width: width - 2) {
+        for hint in Footer.hints(pane.bindings + others, width: width - 2 - essentialWidth) {
             x += canvas.text(hint.key, x: x, y: y, style: style("footer.key"))
             x += canvas.text(" " + hint.label + "  ", x: x, y: y, style: style("footer"))
+        }
+        x = width - essentialWidth
+        for binding in essentials {
+            x += canvas.text(binding.key.description, x: x, y: y, style: style("footer.key"))
+            x += canvas.text(" " + binding.label + "  ", x: x, y: y, style: style("footer"))
         }
     }
 

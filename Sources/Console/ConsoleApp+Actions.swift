@@ -118,6 +118,23 @@ extension ConsoleApp {
                 let fixed = variables
                 _ = try await control.updateStage(api: api, name: stage) { $0.variables = fixed }
                 flashInfo("Stage \(stage) has \(fixed.count) variable\(fixed.count == 1 ? "" : "s")")
+            case .methodOverride(let api, let stage):
+                let parts = dialog.value("Method").split(separator: " ", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let ttl = Int(dialog.value("TTL (s)")),
+                    let rate = Double(dialog.value("Rate (req/s)")),
+                    let burst = Int(dialog.value("Burst"))
+                else { return "TTL, rate and burst must be numbers" }
+                let key = MethodSetting.key(resourcePath: parts[1], httpMethod: parts[0])
+                let caching = dialog.value("Caching") == "on"
+                _ = try await control.updateStage(api: api, name: stage) { stage in
+                    var setting = stage.methodSettings[key] ?? MethodSetting()
+                    setting.cachingEnabled = caching
+                    setting.cacheTtlInSeconds = ttl
+                    setting.throttlingRateLimit = rate
+                    setting.throttlingBurstLimit = burst
+                    stage.methodSettings[key] = setting
+                }
+                flashInfo("Stage \(stage): \(parts[0]) \(parts[1]) overridden (\(key))")
             case .deleteKey(let key):
                 try await control.deleteApiKey(key)
                 flashInfo("Deleted API key \(key)")

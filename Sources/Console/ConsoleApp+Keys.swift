@@ -98,6 +98,25 @@ extension ConsoleApp {
                         value: stage.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                             separator: ","))
                 ])
+        case (.stages, .character("o")):
+            guard let api = selectedApi, let stage = selectedStage else { return }
+            let methods = (model.resources[api.id] ?? []).flatMap { resource in
+                resource.sortedMethods.map { "\($0.httpMethod) \(resource.path)" }
+            }
+            guard let first = methods.first else { return flashError("The API has no methods") }
+            dialog = Dialog(
+                kind: .methodOverride(api: api.id, stage: stage.stageName),
+                title: "Method override on \(stage.stageName)",
+                text: [
+                    "Settings for one method, over the stage's defaults (*/*). Caching applies when the stage cache is on."
+                ],
+                fields: [
+                    .init(label: "Method", value: first, choices: methods),
+                    .init(label: "Caching", value: "on", choices: ["on", "off"]),
+                    .init(label: "TTL (s)", value: "300"),
+                    .init(label: "Rate (req/s)", value: "10000"),
+                    .init(label: "Burst", value: "5000"),
+                ])
         case (.apiKeys, .character("x")):
             guard let key = selectedKey else { return }
             dialog = Dialog(

@@ -291,6 +291,21 @@ extension ConsoleApp {
         canvas.text(
             Sparkline.render(figures.perSecond, width: min(60, rect.width)), x: rect.x, y: y + 1,
             style: style("sparkline"))
+        y += 3
+        let overrides = stage.methodSettings.filter { $0.key != MethodSetting.allMethodsKey }.sorted { $0.key < $1.key }
+        if !overrides.isEmpty, y < rect.maxY {
+            canvas.text("Method overrides", x: rect.x, y: y, style: style("table.header"))
+            y += 1
+            let methods = engine.metrics(api: api.id, stage: stage.stageName).methods
+            for (key, setting) in overrides where y < rect.maxY {
+                let rate = String(format: "%g", setting.throttlingRateLimit)
+                let line =
+                    "\(key)  caching \(setting.cachingEnabled ? "on" : "off") \(setting.cacheTtlInSeconds) s  "
+                    + "\(rate) req/s burst \(setting.throttlingBurstLimit)  requests \(methods[key]?.count ?? 0)  429 \(methods[key]?.throttled ?? 0)"
+                canvas.text(line, x: rect.x, y: y, style: style("text"), maxWidth: rect.width)
+                y += 1
+            }
+        }
     }
 
     func drawKeys(_ canvas: inout Canvas, rect: Rect) {

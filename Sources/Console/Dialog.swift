@@ -20,6 +20,7 @@ struct Dialog {
         case rollback(api: String, stage: String)
         case variables(api: String, stage: String)
         case deleteKey(key: String)
+        case methodOverride(api: String, stage: String)
     }
 
     struct Field {

@@ -47,6 +47,7 @@ enum Pane: Int, CaseIterable {
                 Binding(
                     .character("p"), "past deploys", "Deployment history: point the stage at an earlier deployment"),
                 Binding(.character("s"), "variables", "Edit the stage variables"),
+                Binding(.character("o"), "override", "Override cache and throttling for one method of the stage"),
             ]
         case .apiKeys:
             [

@@ -107,6 +107,21 @@ import Testing
         #expect(try await console.control.stage(api: api.id, name: "test").deploymentId == first.id)
         #expect(console.text.contains("Stage test now serves deployment \(first.id)"))
 
+        // A per-method override: the first method (POST /api/pictures), caching off, 2 requests a second.
+        await console.press(.character("o"), .enter, .right, .enter, .enter)
+        await clear(console, 5)
+        await console.type("2")
+        await console.press(.enter)
+        await clear(console, 4)
+        await console.type("4")
+        await console.press(.enter)
+        let override = try #require(
+            try await console.control.stage(api: api.id, name: "test").methodSettings["~1api~1pictures/POST"])
+        #expect(override.throttlingRateLimit == 2)
+        #expect(override.throttlingBurstLimit == 4)
+        #expect(!override.cachingEnabled)
+        #expect(console.text.contains("~1api~1pictures/POST  caching off 300 s  2 req/s burst 4"))
+
         await console.press(.character("s"))
         await console.type("vpcLinkId=abc123,broken")
         await console.press(.enter)

@@ -11,8 +11,13 @@ extension ConsoleApp {
         case .resize:
             return
         case .click(let x, let y):
+            guard dialog == nil else { return }
             // The left navigation: rows 4… hold the panes.
-            if x < 16, (4..<4 + Pane.allCases.count).contains(y), dialog == nil { pane = Pane.allCases[y - 4] }
+            if x < 16 {
+                if (4..<4 + Pane.allCases.count).contains(y) { pane = Pane.allCases[y - 4] }
+                return
+            }
+            clickRow(y: y)
             return
         case .key(let key):
             if dialog != nil {
@@ -48,6 +53,26 @@ extension ConsoleApp {
             if pane == .apis, selectedApi != nil { pane = .resources }
         default:
             await paneKey(key)
+        }
+    }
+
+    /// Selects the row of the pane's list under a click. Lists start on the third row of the screen (the tree
+    /// of resources) or the fourth (tables, below their header).
+    func clickRow(y: Int) {
+        switch pane {
+        case .apis:
+            let index = list(.apis).offset + y - 4
+            if model.apis.indices.contains(index) { apiIndex = index }
+        case .resources, .stages, .apiKeys, .usagePlans, .vpcLinks:
+            let top = pane == .resources ? 3 : 4
+            var state = list(pane)
+            let target = state.offset + y - top
+            guard target >= 0 else { return }
+            state.move(target - state.selected, count: Int.max, height: max(1, surface.size.height - 8))
+            lists[pane] = state
+            move(0)
+        case .rules, .logs:
+            break
         }
     }
 

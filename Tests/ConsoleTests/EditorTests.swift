@@ -131,6 +131,21 @@ import Testing
         #expect(try await console.control.stage(api: api.id, name: "test").variables == ["vpcLinkId": "abc123"])
     }
 
+    @Test func clicksSelectPanesAndRows() async throws {
+        let (console, _) = try await consoleWithMethod()
+        defer { Task { await console.stop() } }
+        // Row 3 is the root resource; row 4 /api; a click on row 8 is GET /api/pictures/all.
+        console.surface.send(.click(x: 20, y: 8))
+        await console.app.runPending()
+        #expect(console.text.contains("GET /api/pictures/all — method execution"))
+        console.surface.send(.click(x: 20, y: 4))
+        await console.app.runPending()
+        #expect(console.text.contains("Resource /api ("))
+        console.surface.send(.click(x: 3, y: 4 + 6))
+        await console.app.runPending()
+        #expect(console.app.pane == .rules)
+    }
+
     @Test func deletingAKeyAsksFirst() async throws {
         let console = try await ConsoleHarness(offerSample: false)
         defer { Task { await console.stop() } }

@@ -97,7 +97,12 @@ extension ConsoleApp {
             case .palette:
                 return await command(dialog.value(":"))
             case .filter:
-                logFilter = dialog.value("Text")
+                filters[pane] = dialog.value("Text")
+                lists[pane] = ListState()
+                let visible = visibleApis
+                if pane == .apis, let first = visible.first, !visible.contains(where: { $0.id == selectedApi?.id }) {
+                    apiIndex = model.apis.firstIndex { $0.id == first.id } ?? apiIndex
+                }
             case .methodRequest(let api, let resource, let method):
                 return try await saveMethodRequest(dialog, api: api, resource: resource, method: method)
             case .integrationRequest(let api, let resource, let method):

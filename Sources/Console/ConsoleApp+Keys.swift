@@ -62,7 +62,12 @@ extension ConsoleApp {
         switch pane {
         case .apis:
             let index = list(.apis).offset + y - 4
-            if model.apis.indices.contains(index) { apiIndex = index }
+            let visible = visibleApis
+            if visible.indices.contains(index),
+                let position = model.apis.firstIndex(where: { $0.id == visible[index].id })
+            {
+                apiIndex = position
+            }
         case .resources, .stages, .apiKeys, .usagePlans, .vpcLinks:
             let top = pane == .resources ? 3 : 4
             var state = list(pane)
@@ -81,13 +86,17 @@ extension ConsoleApp {
         let count: Int
         switch pane {
         case .apis:
-            apiIndex = max(0, min(model.apis.count - 1, apiIndex + delta))
+            let visible = visibleApis
+            guard !visible.isEmpty else { return }
+            let current = visible.firstIndex { $0.id == selectedApi?.id } ?? 0
+            let next = visible[max(0, min(visible.count - 1, current + delta))]
+            apiIndex = model.apis.firstIndex { $0.id == next.id } ?? apiIndex
             return
         case .resources: count = treeRows.count
         case .stages: count = selectedApi.map { model.stages[$0.id]?.count ?? 0 } ?? 0
-        case .apiKeys: count = model.keys.count
-        case .usagePlans: count = model.plans.count
-        case .vpcLinks: count = model.links.count
+        case .apiKeys: count = visibleKeys.count
+        case .usagePlans: count = visiblePlans.count
+        case .vpcLinks: count = visibleLinks.count
         case .rules, .logs: count = 0
         }
         state.move(delta, count: count, height: max(1, surface.size.height - 8))
@@ -209,10 +218,11 @@ extension ConsoleApp {
             dialog = Dialog(
                 kind: .maxRate, title: "R3 threshold", text: ["The highest rate a stage or usage plan may allow."],
                 fields: [.init(label: "Max req/s", value: String(Int(thresholds.maximumRate)))])
-        case (.logs, .character("/")):
+        case (.apis, .character("/")), (.apiKeys, .character("/")), (.usagePlans, .character("/")),
+            (.vpcLinks, .character("/")), (.logs, .character("/")):
             dialog = Dialog(
-                kind: .filter, title: "Filter the log", text: ["Show only lines that contain:"],
-                fields: [.init(label: "Text", value: logFilter)])
+                kind: .filter, title: "Filter \(pane.title)", text: ["Show only rows that contain (empty shows all):"],
+                fields: [.init(label: "Text", value: filters[pane] ?? "")])
         default:
             break
         }
@@ -220,7 +230,8 @@ extension ConsoleApp {
 
     var selectedKey: ApiKey? {
         let index = list(.apiKeys).selected
-        return model.keys.indices.contains(index) ? model.keys[index] : nil
+        let keys = visibleKeys
+        return keys.indices.contains(index) ? keys[index] : nil
     }
 
     func flashInfo(_ text: String) { flash = (text, false) }

@@ -152,7 +152,8 @@ extension ConsoleApp {
                 ])
             return
         }
-        let rows = model.apis.map { api -> [String] in
+        let visible = visibleApis
+        let rows = visible.map { api -> [String] in
             let resources = model.resources[api.id] ?? []
             return [
                 api.id, api.name, api.endpointType.label, String(resources.count),
@@ -161,7 +162,7 @@ extension ConsoleApp {
             ]
         }
         var state = list(.apis)
-        state.selected = apiIndex
+        state.selected = visible.firstIndex { $0.id == selectedApi?.id } ?? 0
         TableView(
             columns: [
                 ("ID", 10), ("NAME", max(12, rect.width - 60)), ("ENDPOINT", 14), ("RES.", 4), ("METH.", 5),
@@ -171,6 +172,16 @@ extension ConsoleApp {
         .draw(in: &canvas, rect: rect, state: &state, theme: theme, tier: tier, focused: true)
         lists[.apis] = state
     }
+
+    func matches(_ texts: [String], _ pane: Pane) -> Bool {
+        guard let filter = filters[pane], !filter.isEmpty else { return true }
+        return texts.contains { $0.localizedCaseInsensitiveContains(filter) }
+    }
+
+    var visibleApis: [RestApi] { model.apis.filter { matches([$0.id, $0.name], .apis) } }
+    var visibleKeys: [ApiKey] { model.keys.filter { matches([$0.id, $0.name], .apiKeys) } }
+    var visiblePlans: [UsagePlan] { model.plans.filter { matches([$0.id, $0.name], .usagePlans) } }
+    var visibleLinks: [VpcLink] { model.links.filter { matches([$0.id, $0.name, $0.status.rawValue], .vpcLinks) } }
 
     var treeRows: [TreeRow] { selectedApi.map { model.treeRows(api: $0.id) } ?? [] }
 
@@ -314,7 +325,7 @@ extension ConsoleApp {
             return
         }
         var state = list(.apiKeys)
-        let rows = model.keys.map { key -> [String] in
+        let rows = visibleKeys.map { key -> [String] in
             let plans = model.planKeys.filter { $0.value.contains(key.id) }.keys.compactMap { id in
                 model.plans.first { $0.id == id }?.name
             }
@@ -337,7 +348,7 @@ extension ConsoleApp {
             return
         }
         var state = list(.usagePlans)
-        let rows = model.plans.map { plan -> [String] in
+        let rows = visiblePlans.map { plan -> [String] in
             let used = model.planKeys[plan.id, default: []].map { engine?.quotaUsed(plan: plan.id, key: $0) ?? 0 }
                 .reduce(0, +)
             return [
@@ -367,7 +378,8 @@ extension ConsoleApp {
         }
         var state = list(.vpcLinks)
         let spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][ticks % 10]
-        let rows = model.links.map { link -> [String] in
+        let links = visibleLinks
+        let rows = links.map { link -> [String] in
             let status = link.status == .pending ? "\(spinner) PENDING" : link.status.rawValue
             return [link.id, link.name, status, model.balancer(of: link)?.name ?? "?", link.statusMessage ?? ""]
         }
@@ -375,7 +387,7 @@ extension ConsoleApp {
             columns: [
                 ("ID", 6), ("NAME", 16), ("STATUS", 11), ("LOAD BALANCER", 14), ("MESSAGE", max(10, rect.width - 52)),
             ], rows: rows)
-        for (index, link) in model.links.enumerated() {
+        for (index, link) in links.enumerated() {
             table.rowStyles[index] =
                 link.status == .available ? "status.ok" : link.status == .failed ? "status.error" : "status.pending"
         }
@@ -424,6 +436,7 @@ extension ConsoleApp {
     }
 
     func drawLogs(_ canvas: inout Canvas, rect: Rect) {
+        let logFilter = filters[.logs] ?? ""
         let lines = logs.all.filter { logFilter.isEmpty || $0.contains(logFilter) }
         if lines.isEmpty {
             empty(

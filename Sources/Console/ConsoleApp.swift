@@ -53,7 +53,8 @@ public final class ConsoleApp {
     var showValues = false
     var sample: SampleWorkspace?
     var invokeBase = ""
-    var logFilter = ""
+    /// Text each list pane is filtered by (`/`); empty shows everything.
+    var filters: [Pane: String] = [:]
     var thresholds = RuleCheck.Thresholds()
     var eventsTask: Task<Void, Never>?
     var ticks = 0

@@ -25,6 +25,7 @@ enum Pane: Int, CaseIterable {
                 Binding(.enter, "resources", "Open the selected API's resources"),
                 Binding(.character("i"), "import", "Import an OpenAPI or Swagger file"),
                 Binding(.character("d"), "deploy", "Deploy the selected API to a stage"),
+                Binding(.character("/"), "filter", "Show only the APIs whose name or id contains a text"),
             ]
         case .resources:
             [
@@ -56,11 +57,18 @@ enum Pane: Int, CaseIterable {
                 Binding(.character("s"), "show", "Show or hide key values"),
                 Binding(.character("p"), "to plan", "Put the key in a usage plan"),
                 Binding(.character("x"), "delete", "Delete the key (asks first)", dangerous: true),
+                Binding(.character("/"), "filter", "Show only the keys whose name or id contains a text"),
             ]
         case .usagePlans:
-            [Binding(.character("n"), "new plan", "Create a usage plan for a stage")]
+            [
+                Binding(.character("n"), "new plan", "Create a usage plan for a stage"),
+                Binding(.character("/"), "filter", "Show only the plans whose name or id contains a text"),
+            ]
         case .vpcLinks:
-            [Binding(.character("n"), "new link", "Create a VPC link to a load balancer")]
+            [
+                Binding(.character("n"), "new link", "Create a VPC link to a load balancer"),
+                Binding(.character("/"), "filter", "Show only the links whose name, id or status contains a text"),
+            ]
         case .rules:
             [Binding(.character("m"), "max rate", "Change the rate R3 allows")]
         case .logs:

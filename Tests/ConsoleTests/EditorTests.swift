@@ -146,6 +146,28 @@ import Testing
         #expect(console.app.pane == .rules)
     }
 
+    @Test func filtersNarrowListsAndActionsFollowThem() async throws {
+        let console = try await ConsoleHarness(offerSample: false)
+        defer { Task { await console.stop() } }
+        for name in ["alpha", "beta", "gamma"] { _ = try await console.control.createApiKey(name: name, enabled: true) }
+        for name in ["orders", "pictures"] { _ = try await console.control.createRestApi(name: name) }
+        await console.reload()
+        await console.press(.character("4"), .character("/"))
+        await console.type("ET")
+        await console.press(.enter)
+        #expect(console.text.contains("beta"))
+        #expect(!console.text.contains("alpha"))
+        #expect(!console.text.contains("gamma"))
+        // The action works on the row shown, not on the first key of the whole list.
+        await console.press(.character("x"), .character("y"))
+        #expect(try await console.control.apiKeys().map(\.name) == ["alpha", "gamma"])
+
+        await console.press(.character("1"), .character("/"))
+        await console.type("pict")
+        await console.press(.enter, .enter)
+        #expect(console.text.contains("APIs › pictures ("))
+    }
+
     @Test func deletingAKeyAsksFirst() async throws {
         let console = try await ConsoleHarness(offerSample: false)
         defer { Task { await console.stop() } }

@@ -64,3 +64,54 @@ import Testing
         #expect(console.screen.allSatisfy { TextWidth.of($0) == 120 })
     }
 }
+
+/// Golden screens of every pane once the walkthrough is done (120×40).
+@MainActor
+@Suite(.serialized) struct PaneScreenTests {
+    @Test func everyPaneAfterTheWalkthrough() async throws {
+        let console = try await ConsoleHarness()
+        defer { Task { await console.stop() } }
+        await console.press(.character("y"))
+        let control = console.control
+        let balancer = try await control.loadBalancer("pictures-nlb")
+        let link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
+        #expect(await console.waitFor("Your vpc link is ready for use"))
+        let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional)).api
+        for resource in try await control.resources(api: api.id) {
+            for method in resource.sortedMethods {
+                _ = try await control.putIntegration(
+                    api: api.id, resource: resource.id, httpMethod: method.httpMethod,
+                    integration: Integration(
+                        type: .httpProxy, httpMethod: method.httpMethod,
+                        uri: "http://\(balancer.dnsName)\(resource.path)",
+                        connectionType: .vpcLink, connectionId: link.id))
+                _ = try await control.updateMethod(api: api.id, resource: resource.id, httpMethod: method.httpMethod) {
+                    $0.apiKeyRequired = true
+                }
+            }
+        }
+        _ = try await control.createDeployment(api: api.id, stageName: "test")
+        _ = try await control.updateStage(api: api.id, name: "test") { stage in
+            stage.cacheClusterEnabled = true
+            var all = MethodSetting()
+            all.cachingEnabled = true
+            all.throttlingRateLimit = 500
+            all.throttlingBurstLimit = 1000
+            stage.methodSettings[MethodSetting.allMethodsKey] = all
+        }
+        let key = try await control.createApiKey(name: "test", enabled: true)
+        let plan = try await control.createUsagePlan(
+            name: "basic", apiStages: [ApiStage(apiId: api.id, stage: "test")],
+            throttle: ThrottleSettings(burstLimit: 200, rateLimit: 100),
+            quota: QuotaSettings(limit: 5000, period: .month))
+        _ = try await control.createUsagePlanKey(plan: plan.id, key: key.id)
+        await console.reload()
+        console.app.flash = nil
+        for (key, name) in [("3", "stages"), ("4", "keys"), ("5", "plans"), ("6", "links"), ("7", "rules")] {
+            await console.press(.character(Character(key)))
+            console.app.flash = nil
+            console.app.render()
+            Golden.check(await console.normalizedScreen(), named: "pane-\(name)-120x40")
+        }
+    }
+}

@@ -20,11 +20,14 @@ public final class ConsoleApp {
         public var sampleDirectory: URL
         /// Offer the sample workspace on an empty state.
         public var offerSample: Bool
+        /// The port the sample backend tries first (0: any free port).
+        public var samplePort: Int
 
         public init(
             port: Int = 4567, theme: String = "default", themeDirectories: [URL] = [], sampleDirectory: URL,
-            offerSample: Bool = true
+            offerSample: Bool = true, samplePort: Int = SampleWorkspace.preferredPort
         ) {
+            self.samplePort = samplePort
             self.port = port
             self.theme = theme
             self.themeDirectories = themeDirectories
@@ -169,7 +172,8 @@ public final class ConsoleApp {
 
     func startSample() async {
         do {
-            sample = try await SampleWorkspace.start(control: control, directory: options.sampleDirectory)
+            sample = try await SampleWorkspace.start(
+                control: control, directory: options.sampleDirectory, port: options.samplePort)
             if let sample {
                 flash = ("pictures backend on \(sample.backend.address); swagger.json at \(sample.swaggerPath)", false)
             }

@@ -7,9 +7,10 @@ import SampleBackend
 /// loopback port (5075 when free), the private load balancer in front of it, and its swagger.json on disk,
 /// ready to import.
 @MainActor
-final class SampleWorkspace {
+public final class SampleWorkspace {
     static let balancerName = "pictures-nlb"
-    static let preferredPort = 5075
+    /// The port of the walkthrough's local service.
+    public nonisolated static let preferredPort = 5075
 
     let backend: PicturesBackend
     let swaggerPath: String
@@ -20,9 +21,9 @@ final class SampleWorkspace {
     }
 
     /// Starts the backend and makes sure the load balancer points at it.
-    static func start(control: GatewayControl, directory: URL) async throws -> SampleWorkspace {
+    static func start(control: GatewayControl, directory: URL, port: Int) async throws -> SampleWorkspace {
         let backend: PicturesBackend
-        if let preferred = try? await PicturesBackend.start(port: preferredPort) {
+        if port != 0, let preferred = try? await PicturesBackend.start(port: port) {
             backend = preferred
         } else {
             backend = try await PicturesBackend.start(port: 0)

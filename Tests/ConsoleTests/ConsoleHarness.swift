@@ -29,7 +29,7 @@ final class ConsoleHarness {
             control: control, surface: surface,
             options: .init(
                 port: 0, theme: theme, themeDirectories: [Self.repository.appendingPathComponent("themes")],
-                sampleDirectory: sampleDirectory, offerSample: offerSample))
+                sampleDirectory: sampleDirectory, offerSample: offerSample, samplePort: 0))
         await app.start()
         app.render()
     }

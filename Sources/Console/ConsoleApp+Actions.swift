@@ -334,16 +334,11 @@ extension ConsoleApp {
         guard let link = model.links.first(where: { $0.status == .available }) ?? model.links.first else {
             return flashError("No VPC link: create one on the VPC links pane (6, then n)")
         }
-        let host = model.balancer(of: link)?.dnsName ?? "backend.internal"
         do {
-            _ = try await control.putIntegration(
-                api: api.id, resource: row.resource.id, httpMethod: method.httpMethod,
-                integration: Integration(
-                    type: .httpProxy, httpMethod: method.httpMethod, uri: "http://\(host)\(row.resource.path)",
-                    connectionType: .vpcLink, connectionId: link.id))
+            let integration = try await control.integrateThroughVpcLink(
+                api: api.id, resource: row.resource, httpMethod: method.httpMethod, link: link.id)
             flashInfo(
-                "\(method.httpMethod) \(row.resource.path) → VPC link \(link.id) (proxy) http://\(host)\(row.resource.path)"
-            )
+                "\(method.httpMethod) \(row.resource.path) → VPC link \(link.id) (proxy) \(integration.uri ?? "")")
         } catch let error as GatewayError { flashError(error.message) } catch { flashError("\(error)") }
     }
 

@@ -186,3 +186,31 @@ extension GatewayControl {
         emit(.vpcLink, .deleted, id: id)
     }
 }
+
+extension GatewayControl {
+    /// Makes a method an HTTP proxy through a VPC link: the endpoint URL is the link's load balancer DNS name
+    /// followed by the resource path, as the walkthrough sets it up.
+    public func integrateThroughVpcLink(api: String, resource: Resource, httpMethod: String, link: String) throws
+        -> Integration
+    {
+        let balancer = try loadBalancer(forLink: link)
+        return try putIntegration(
+            api: api, resource: resource.id, httpMethod: httpMethod,
+            integration: Integration(
+                type: .httpProxy, httpMethod: httpMethod, uri: "http://\(balancer.dnsName)\(resource.path)",
+                connectionType: .vpcLink, connectionId: link))
+    }
+
+    /// Makes every method of an API an HTTP proxy through a VPC link; returns how many methods it set.
+    @discardableResult
+    public func integrateAllThroughVpcLink(api: String, link: String) throws -> Int {
+        var count = 0
+        for resource in try resources(api: api) {
+            for method in resource.sortedMethods {
+                _ = try integrateThroughVpcLink(api: api, resource: resource, httpMethod: method.httpMethod, link: link)
+                count += 1
+            }
+        }
+        return count
+    }
+}

@@ -77,14 +77,9 @@ import Testing
         let link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
         #expect(await console.waitFor("Your vpc link is ready for use"))
         let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional)).api
+        try await control.integrateAllThroughVpcLink(api: api.id, link: link.id)
         for resource in try await control.resources(api: api.id) {
             for method in resource.sortedMethods {
-                _ = try await control.putIntegration(
-                    api: api.id, resource: resource.id, httpMethod: method.httpMethod,
-                    integration: Integration(
-                        type: .httpProxy, httpMethod: method.httpMethod,
-                        uri: "http://\(balancer.dnsName)\(resource.path)",
-                        connectionType: .vpcLink, connectionId: link.id))
                 _ = try await control.updateMethod(api: api.id, resource: resource.id, httpMethod: method.httpMethod) {
                     $0.apiKeyRequired = true
                 }

@@ -31,16 +31,7 @@ final class Walkthrough: Sendable {
         var link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
         link = try await Walkthrough.waitForLink(link.id, control: control)
         let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional)).api
-        for resource in try await control.resources(api: api.id) {
-            for method in resource.sortedMethods {
-                _ = try await control.putIntegration(
-                    api: api.id, resource: resource.id, httpMethod: method.httpMethod,
-                    integration: Integration(
-                        type: .httpProxy, httpMethod: method.httpMethod,
-                        uri: "http://\(balancer.dnsName)\(resource.path)",
-                        connectionType: .vpcLink, connectionId: link.id))
-            }
-        }
+        try await control.integrateAllThroughVpcLink(api: api.id, link: link.id)
         if deploy { _ = try await control.createDeployment(api: api.id, stageName: "test") }
         return Walkthrough(control: control, engine: engine, backend: backend, api: api, link: link, port: port)
     }

@@ -89,8 +89,8 @@ import Testing
     @Test func throttleAdmitsRateTimesSecondsPlusBurst() async throws {
         let gateway = try await Walkthrough.start()
         defer { Task { await gateway.stop() } }
-        let rate = 100.0
-        let burst = 50
+        let rate = 5.0
+        let burst = 5
         let seconds = 3.0
         _ = try await gateway.control.updateStage(api: gateway.api.id, name: "test") { stage in
             var setting = MethodSetting()

@@ -82,7 +82,32 @@ struct VpcLinkCommand: AsyncParsableCommand {
         commandName: "vpc-link",
         abstract:
             "Manage VPC links. A new link is PENDING until `gatehouse serve` (or the console) health-checks its targets.",
-        subcommands: [Create.self, List.self, Delete.self])
+        subcommands: [Create.self, List.self, Delete.self, Proxy.self])
+
+    struct Proxy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Make every method of an API an HTTP proxy through a VPC link (endpoint: the NLB's DNS name + the resource path)."
+        )
+
+        @Argument(help: "The API (id or name).")
+        var api: String
+
+        @Argument(help: "The VPC link id.")
+        var link: String
+
+        @OptionGroup var options: StateOptions
+
+        func run() async throws {
+            try await runReporting {
+                let control = try options.control()
+                let target = try await control.findApi(api)
+                let count = try await control.integrateAllThroughVpcLink(api: target.id, link: link)
+                print(
+                    "\(Render.count(count, "method")) of \(target.name) (\(target.id)) proxy through VPC link \(link)")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a VPC link to a load balancer.")

@@ -110,3 +110,29 @@ import Testing
         #expect(badState.stderr.contains("/proc/gatehouse/nope.sqlite"))
     }
 }
+
+@Suite struct VpcLinkProxyCommandTests {
+    @Test func proxyIntegratesEveryMethodThroughTheLink() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        #expect(
+            try Binary.run(["load-balancer", "create", "nlb", "--target", "127.0.0.1:9", "--state", scratch.state])
+                .status == 0)
+        let link = try Binary.run([
+            "vpc-link", "create", "l", "--load-balancer", "nlb", "--state", scratch.state, "--json",
+        ])
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(link.stdout.utf8)) as? [String: Any])?["id"] as? String)
+        let file = Binary.fixtures.appendingPathComponent("oai-petstore-swagger2.json").path
+        #expect(try Binary.run(["import", file, "--state", scratch.state]).status == 0)
+        let proxied = try Binary.run(["vpc-link", "proxy", "Swagger Petstore", id, "--state", scratch.state])
+        #expect(proxied.status == 0, "\(proxied.stderr)")
+        #expect(proxied.stdout.hasPrefix("3 methods of Swagger Petstore ("))
+        let resources = try Binary.run(["resources", "Swagger Petstore", "--state", scratch.state])
+        #expect(resources.stdout.components(separatedBy: "HTTP_PROXY via VPC link \(id)").count - 1 == 3)
+        #expect(resources.stdout.contains(".elb.us-east-1.amazonaws.com/pets/{petId}"))
+        let unknown = try Binary.run(["vpc-link", "proxy", "Swagger Petstore", "nolink", "--state", scratch.state])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("Invalid VPC link identifier specified"))
+    }
+}

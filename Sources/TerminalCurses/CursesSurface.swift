@@ -44,10 +44,8 @@ public final class CursesSurface: Surface {
             start_color()
             use_default_colors()
             let colors = gh_colors()
-            let truecolor = environment["COLORTERM"] == "truecolor" || environment["COLORTERM"] == "24bit"
-            tier =
-                colors >= 256
-                ? (truecolor ? .truecolor : .palette256) : colors >= 16 ? .ansi16 : (colors >= 8 ? .ansi16 : .mono)
+            // Direct colour (a terminfo with RGB, such as xterm-direct): colour numbers are 0xRRGGBB.
+            tier = colors >= 0x100_0000 ? .truecolor : colors >= 256 ? .palette256 : colors >= 8 ? .ansi16 : .mono
         }
         colorTier = tier
         size = Size(width: Int(gh_cols()), height: Int(gh_lines()))
@@ -154,8 +152,11 @@ public final class CursesSurface: Surface {
         case .default: return -1
         case .ansi(let number): return Int32(number)
         case .rgb(let red, let green, let blue):
-            return colorTier == .ansi16
-                ? Int32(Palette.nearestANSI(red, green, blue)) : Int32(Palette.nearest256(red, green, blue))
+            switch colorTier {
+            case .truecolor: return Int32(red) << 16 | Int32(green) << 8 | Int32(blue)
+            case .ansi16: return Int32(Palette.nearestANSI(red, green, blue))
+            default: return Int32(Palette.nearest256(red, green, blue))
+            }
         }
     }
 }

@@ -148,6 +148,23 @@ func get(_ url: String, key: String? = nil) async throws -> Int {
         #expect(!after.contains("Gatehouse  API Gateway"), "the terminal was not restored")
     }
 
+    @Test func directColourTerminalGetsTheThemeColoursExactly() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        // xterm-direct (from Debian's ncurses-term, which .ci/run installs) declares 24-bit colour.
+        let command =
+            "env -u NO_COLOR TERM=xterm-direct \(Binary.url.path) --state \(scratch.state) --port 0 --no-sample; echo CONSOLE-EXITED $?; sleep 30"
+        let tmux = try TmuxSession(command: command, width: 100, height: 30)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "No APIs yet.")
+        let colors = try tmux.tmux(["capture-pane", "-p", "-e", "-t", tmux.name])
+        // The default theme's orange (#ff9900) on squid ink (#232f3e), as given.
+        #expect(colors.contains("38;2;255;153;0"), "\(colors.prefix(300))")
+        #expect(colors.contains("48;2;35;47;62"))
+        try tmux.keys("q")
+        try await tmux.wait(for: "CONSOLE-EXITED 0")
+    }
+
     @Test func monoWithNoColorAndTooSmall() async throws {
         let scratch = try Scratch()
         defer { scratch.cleanup() }

@@ -140,6 +140,42 @@ extension ConsoleApp {
                     stage.methodSettings[key] = setting
                 }
                 flashInfo("Stage \(stage): \(parts[0]) \(parts[1]) overridden (\(key))")
+            case .testInput(let api, let resource, let method):
+                var headers: [(String, String)] = []
+                for pair in dialog.value("Headers").split(separator: ",") {
+                    guard let colon = pair.firstIndex(of: ":") else {
+                        return "Headers are NAME:VALUE pairs separated by commas"
+                    }
+                    headers.append(
+                        (
+                            pair[..<colon].trimmingCharacters(in: .whitespaces),
+                            pair[pair.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                        ))
+                }
+                let query = dialog.value("Query string")
+                let path = dialog.value("Path") + (query.isEmpty ? "" : "?" + query)
+                let body = dialog.value("Body")
+                await runTest(
+                    api: api, resource: resource, method: method,
+                    input: TestInvokeRequest(
+                        pathWithQueryString: path, headers: headers, body: body.isEmpty ? nil : body))
+                return nil
+            case .deleteLink(let link):
+                try await control.deleteVpcLink(link)
+                flashInfo("Deleted VPC link \(link)")
+            case .cache(let api, let stage):
+                guard let size = CacheClusterSize(rawValue: dialog.value("Capacity (GB)")),
+                    let ttl = Int(dialog.value("TTL (s)"))
+                else {
+                    return "The TTL is a number of seconds, 0 to 3600"
+                }
+                _ = try await control.updateStage(api: api, name: stage) { stage in
+                    stage.cacheClusterSize = size
+                    var all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
+                    all.cacheTtlInSeconds = ttl
+                    stage.methodSettings[MethodSetting.allMethodsKey] = all
+                }
+                flashInfo("Stage \(stage): cache \(size.rawValue) GB, TTL \(ttl) s")
             case .deleteKey(let key):
                 try await control.deleteApiKey(key)
                 flashInfo("Deleted API key \(key)")
@@ -347,12 +383,18 @@ extension ConsoleApp {
             return flashError("Select a method first")
         }
         let path = row.resource.path.replacingOccurrences(of: "{id}", with: "1")
+        await runTest(
+            api: api.id, resource: row.resource.id, method: method.httpMethod,
+            input: TestInvokeRequest(pathWithQueryString: path))
+    }
+
+    /// Runs a Test and shows what came back.
+    func runTest(api: String, resource: String, method: String, input: TestInvokeRequest) async {
+        let path = (model.resources[api] ?? []).first { $0.id == resource }?.path ?? input.pathWithQueryString
         do {
-            let result = try await control.testInvoke(
-                api: api.id, resource: row.resource.id, httpMethod: method.httpMethod,
-                input: TestInvokeRequest(pathWithQueryString: path))
+            let result = try await control.testInvoke(api: api, resource: resource, httpMethod: method, input: input)
             var text = [
-                "Request: \(method.httpMethod) \(path)", "Status: \(result.status)",
+                "Request: \(method) \(input.pathWithQueryString)", "Status: \(result.status)",
                 "Latency: \(result.latencyMillis) ms", "", "Response body",
             ]
             text += ConsoleApp.pretty(result.body).split(separator: "\n", omittingEmptySubsequences: false).map(
@@ -360,8 +402,7 @@ extension ConsoleApp {
             text +=
                 ["", "Response headers"] + result.headers.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }
             text += ["", "Logs"] + result.log.split(separator: "\n").map(String.init)
-            dialog = Dialog(
-                kind: .message, title: "Test \(method.httpMethod) \(row.resource.path): \(result.status)", text: text)
+            dialog = Dialog(kind: .message, title: "Test \(method) \(path): \(result.status)", text: text)
         } catch let error as GatewayError { flashError(error.message) } catch { flashError("\(error)") }
     }
 

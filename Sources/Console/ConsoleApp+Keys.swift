@@ -117,7 +117,7 @@ extension ConsoleApp {
                 ])
         case (.resources, .character("k")): await toggleApiKeyRequired()
         case (.resources, .character("v")): await integrateThroughVpcLink()
-        case (.resources, .character("t")): await testSelectedMethod()
+        case (.resources, .character("t")): openTestInput()
         case (.resources, .character("m")): openMethodRequest()
         case (.resources, .character("e")): openIntegrationRequest()
         case (.stages, .character("p")): await openHistory()
@@ -131,6 +131,27 @@ extension ConsoleApp {
                         label: "Variables",
                         value: stage.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
                             separator: ","))
+                ])
+        case (.stages, .character("z")):
+            guard let api = selectedApi, let stage = selectedStage else { return }
+            let all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
+            dialog = Dialog(
+                kind: .cache(api: api.id, stage: stage.stageName), title: "Stage cache",
+                text: ["Capacity in GB (a memory budget here) and the default time to live of cached answers."],
+                fields: [
+                    .init(
+                        label: "Capacity (GB)", value: stage.cacheClusterSize?.rawValue ?? "0.5",
+                        choices: CacheClusterSize.allCases.map(\.rawValue)),
+                    .init(label: "TTL (s)", value: String(all.cacheTtlInSeconds)),
+                ])
+        case (.vpcLinks, .character("x")):
+            let links = visibleLinks
+            let index = list(.vpcLinks).selected
+            guard links.indices.contains(index) else { return }
+            dialog = Dialog(
+                kind: .deleteLink(link: links[index].id), title: "Delete VPC link",
+                text: [
+                    "Delete the VPC link \(links[index].name) (\(links[index].id))? Methods that use it must be changed first."
                 ])
         case (.stages, .character("o")):
             guard let api = selectedApi, let stage = selectedStage else { return }
@@ -307,6 +328,23 @@ extension ConsoleApp {
                 .init(label: "Endpoint URL", value: integration?.uri ?? "http://\(host)\(row.resource.path)"),
                 .init(label: "VPC link", value: link, choices: model.links.isEmpty ? nil : model.links.map(\.id)),
                 .init(label: "Timeout (ms)", value: String(integration?.timeoutInMillis ?? Integration.defaultTimeout)),
+            ])
+    }
+
+    /// The Test form: path (with its parameters filled in), query string, headers and body.
+    func openTestInput() {
+        guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
+            return flashError("Select a method first")
+        }
+        let path = row.resource.path.replacingOccurrences(of: "{id}", with: "1")
+        dialog = Dialog(
+            kind: .testInput(api: api.id, resource: row.resource.id, method: method.httpMethod),
+            title: "Test \(method.httpMethod) \(row.resource.path)",
+            text: ["No API key check, no throttling, no cache: the method as it is now, before any deploy."],
+            fields: [
+                .init(label: "Path", value: path), .init(label: "Query string", value: ""),
+                .init(label: "Headers", value: method.httpMethod == "GET" ? "" : "Content-Type:application/json"),
+                .init(label: "Body", value: method.httpMethod == "POST" ? "{\"name\": \"test.jpg\"}" : ""),
             ])
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import TerminalUI
 
 /// A modal form: labelled fields, one focused; enter on the last field (or ctrl-s) submits, esc cancels.
@@ -21,6 +22,9 @@ struct Dialog {
         case variables(api: String, stage: String)
         case deleteKey(key: String)
         case methodOverride(api: String, stage: String)
+        case testInput(api: String, resource: String, method: String)
+        case deleteLink(link: String)
+        case cache(api: String, stage: String)
     }
 
     struct Field {
@@ -48,6 +52,8 @@ struct Dialog {
             if fields.isEmpty || focus == fields.count - 1 { return .submit }
             focus += 1
         case .control("s"): return .submit
+        case .tab where !fields.isEmpty && fields[focus].label == "File":
+            fields[focus].value = Dialog.complete(path: fields[focus].value)
         case .tab, .down: if !fields.isEmpty { focus = (focus + 1) % fields.count } else { scroll += 1 }
         case .backTab, .up:
             if !fields.isEmpty {
@@ -81,6 +87,29 @@ struct Dialog {
     }
 
     enum Outcome { case submit, cancel }
+
+    /// Completes a file path as a shell does: the longest common prefix of the names that match, `/` after a
+    /// directory.
+    static func complete(path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        let directory = path.hasSuffix("/") ? expanded : (expanded as NSString).deletingLastPathComponent
+        let prefix = path.hasSuffix("/") ? "" : (expanded as NSString).lastPathComponent
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? [])
+            .filter { $0.hasPrefix(prefix) && !$0.hasPrefix(".") || (prefix.hasPrefix(".") && $0.hasPrefix(prefix)) }
+            .sorted()
+        guard let first = names.first else { return path }
+        var common = first
+        for name in names.dropFirst() { while !name.hasPrefix(common) { common.removeLast() } }
+        let base = directory.isEmpty ? "" : (directory.hasSuffix("/") ? directory : directory + "/")
+        var result = base + common
+        var isDirectory: ObjCBool = false
+        if names.count == 1, FileManager.default.fileExists(atPath: result, isDirectory: &isDirectory),
+            isDirectory.boolValue
+        {
+            result += "/"
+        }
+        return result
+    }
 
     func draw(in canvas: inout Canvas, screen: Rect, theme: Theme, tier: ColorTier) {
         let labelColumns = min(18, (fields.map { TextWidth.of($0.label) }.max() ?? 0) + 1)

@@ -43,6 +43,7 @@ enum Pane: Int, CaseIterable {
         case .stages:
             [
                 Binding(.character("c"), "cache", "Turn the stage cache on or off"),
+                Binding(.character("z"), "cache size/TTL", "Set the cache capacity and the default TTL"),
                 Binding(.character("r"), "throttle", "Set the stage's rate and burst"),
                 Binding(.character("f"), "flush", "Flush the stage cache", dangerous: true),
                 Binding(
@@ -67,6 +68,7 @@ enum Pane: Int, CaseIterable {
         case .vpcLinks:
             [
                 Binding(.character("n"), "new link", "Create a VPC link to a load balancer"),
+                Binding(.character("x"), "delete", "Delete the VPC link (asks first)", dangerous: true),
                 Binding(.character("/"), "filter", "Show only the links whose name, id or status contains a text"),
             ]
         case .rules:

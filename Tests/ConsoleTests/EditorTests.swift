@@ -168,6 +168,76 @@ import Testing
         #expect(console.text.contains("APIs › pictures ("))
     }
 
+    @Test func testFormSendsPathQueryHeadersAndBody() async throws {
+        let console = try await ConsoleHarness()
+        defer { Task { await console.stop() } }
+        await console.press(.character("y"))
+        let balancer = try await console.control.loadBalancer("pictures-nlb")
+        let link = try await console.control.createVpcLink(name: "l", targetArn: balancer.arn)
+        #expect(await console.waitFor("Your vpc link is ready for use"))
+        let api = try await console.control.importRestApi(
+            PicturesBackend.swagger, options: .init(endpointType: .regional)
+        ).api
+        try await console.control.integrateAllThroughVpcLink(api: api.id, link: link.id)
+        await console.reload()
+        // POST /api/pictures is the fourth row; its form comes with a JSON body.
+        await console.press(.character("2"), .down, .down, .down, .character("t"))
+        #expect(console.text.contains("Test POST /api/pictures"))
+        await console.press(.enter)
+        await console.type("size=small")
+        await console.press(.enter, .enter, .enter)
+        #expect(console.text.contains("Test POST /api/pictures: 201"))
+        #expect(console.text.contains("Request: POST /api/pictures?size=small"))
+        #expect(console.text.contains("\"name\" : \"test.jpg\""))
+        // A bad header is refused in the form.
+        await console.press(.escape, .character("t"), .enter, .enter)
+        for _ in 0..<40 { await console.press(.backspace) }
+        await console.type("no colon here")
+        await console.press(.enter, .enter)
+        #expect(console.text.contains("Headers are NAME:VALUE pairs"))
+    }
+
+    @Test func linkDeletionCacheSizeAndPathCompletion() async throws {
+        let console = try await ConsoleHarness()
+        defer { Task { await console.stop() } }
+        await console.press(.character("y"))
+        let balancer = try await console.control.loadBalancer("pictures-nlb")
+        _ = try await console.control.createVpcLink(name: "doomed", targetArn: balancer.arn)
+        await console.reload()
+        await console.press(.character("6"), .character("x"))
+        #expect(console.text.contains("Delete the VPC link doomed"))
+        await console.press(.character("y"))
+        #expect(try await console.control.vpcLinks().isEmpty)
+
+        // Tab completes the file path in the import form.
+        await console.press(.character("1"), .character("i"))
+        for _ in 0..<("swagger.json".count) { await console.press(.backspace) }
+        await console.type("swa")
+        await console.press(.tab)
+        #expect(console.app.dialog?.fields.first?.value.hasSuffix("/swagger.json") == true)
+        await console.press(.escape)
+
+        let api = try await console.control.importRestApi(
+            PicturesBackend.swagger, options: .init(endpointType: .regional)
+        ).api
+        for resource in try await console.control.resources(api: api.id) {
+            for method in resource.sortedMethods {
+                _ = try await console.control.putIntegration(
+                    api: api.id, resource: resource.id, httpMethod: method.httpMethod,
+                    integration: Integration(type: .mock))
+            }
+        }
+        _ = try await console.control.createDeployment(api: api.id, stageName: "test")
+        await console.reload()
+        await console.press(.character("3"), .character("z"), .right, .right, .enter)
+        await clear(console, 3)
+        await console.type("120")
+        await console.press(.enter)
+        let stage = try await console.control.stage(api: api.id, name: "test")
+        #expect(stage.cacheClusterSize == .gb6_1)
+        #expect(stage.methodSettings["*/*"]?.cacheTtlInSeconds == 120)
+    }
+
     @Test func deletingAKeyAsksFirst() async throws {
         let console = try await ConsoleHarness(offerSample: false)
         defer { Task { await console.stop() } }

@@ -55,7 +55,7 @@ func fetch(_ url: String, key: String? = nil) async throws -> (Int, String) {
         // Test GET /api/pictures/all.
         console.app.lists[.resources] = ListState()
         for _ in 0..<5 { await console.press(.down) }
-        await console.press(.character("t"))
+        await console.press(.character("t"), .enter, .enter, .enter, .enter)
         #expect(console.text.contains("Test GET /api/pictures/all: 200"))
         #expect(console.text.contains("\"name\" : \"sunrise.jpg\""))
         await console.press(.escape)

@@ -101,7 +101,7 @@ func get(_ url: String, key: String? = nil) async throws -> Int {
         try await tmux.wait(for: "GET /api/pictures/{id} → VPC link")
         try tmux.keys("Down", "v")
         try await tmux.wait(for: "DELETE /api/pictures/{id} → VPC link")
-        try tmux.keys("Up", "Up", "Up", "t")
+        try tmux.keys("Up", "Up", "Up", "t", "Enter", "Enter", "Enter", "Enter")
         try await tmux.wait(for: "Test GET /api/pictures/all: 200")
         try tmux.keys("Escape", "d", "Enter", "Enter")
         try await tmux.wait(for: "Deployed to test")

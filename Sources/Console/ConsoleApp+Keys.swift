@@ -185,7 +185,7 @@ extension ConsoleApp {
                 kind: .throttle(api: api.id, stage: stage.stageName), title: "Stage throttling",
                 text: ["Default method throttling for every method of \(stage.stageName)."],
                 fields: [
-                    .init(label: "Rate (req/s)", value: String(Int(all.throttlingRateLimit))),
+                    .init(label: "Rate (req/s)", value: String(format: "%g", all.throttlingRateLimit)),
                     .init(label: "Burst", value: String(all.throttlingBurstLimit)),
                 ])
         case (.stages, .character("f")):

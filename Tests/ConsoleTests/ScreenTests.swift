@@ -68,14 +68,20 @@ import Testing
 /// Golden screens of every pane once the walkthrough is done (120×40).
 @MainActor
 @Suite(.serialized) struct PaneScreenTests {
-    @Test func everyPaneAfterTheWalkthrough() async throws {
-        let console = try await ConsoleHarness()
+    nonisolated static let looks: [(Size, ColorTier)] = [
+        (Size(width: 120, height: 40), .palette256), (Size(width: 80, height: 24), .mono),
+    ]
+
+    @Test(arguments: [0, 1])
+    func everyPaneAfterTheWalkthrough(look: Int) async throws {
+        let (size, tier) = Self.looks[look]
+        let console = try await ConsoleHarness(size: size, tier: tier)
         defer { Task { await console.stop() } }
         await console.press(.character("y"))
         let control = console.control
         let balancer = try await control.loadBalancer("pictures-nlb")
         let link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
-        #expect(await console.waitFor("Your vpc link is ready for use"))
+        #expect(await console.waitFor("AVAILABLE"))
         let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional)).api
         try await control.integrateAllThroughVpcLink(api: api.id, link: link.id)
         for resource in try await control.resources(api: api.id) {
@@ -106,7 +112,8 @@ import Testing
             await console.press(.character(Character(key)))
             console.app.flash = nil
             console.app.render()
-            Golden.check(await console.normalizedScreen(), named: "pane-\(name)-120x40")
+            let suffix = tier == .mono ? "-mono" : ""
+            Golden.check(await console.normalizedScreen(), named: "pane-\(name)-\(size.width)x\(size.height)\(suffix)")
         }
     }
 }

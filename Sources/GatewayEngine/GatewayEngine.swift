@@ -1,6 +1,5 @@
 import Foundation
 import GatewayModel
-import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

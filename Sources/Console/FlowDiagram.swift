@@ -43,7 +43,7 @@ enum FlowDiagram {
                         "Proxy: \($0.isProxy ? "on" : "off")  \($0.httpMethod ?? "")",
                         "Timeout: \($0.timeoutInMillis) ms",
                     ]
-                } ?? ["(not set)", "press v to use a", "VPC link proxy"]
+                } ?? ["(not set)", "v: VPC link proxy", "e: edit"]
             ),
             ("Backend", backend),
             (
@@ -69,21 +69,31 @@ enum FlowDiagram {
             for index in boxes.indices { boxes[index].0 = short[index] }
         }
         guard boxWidth >= 20, rect.height >= 11 else {
-            // Narrow: the same flow as a column of boxes' first lines.
+            // Narrow: the same flow as a column, each box's settings on the line below its name when room allows.
             var y = rect.y
-            let steps =
-                ["Client"] + boxes.map { "\($0.0): " + $0.1.filter { !$0.isEmpty }.joined(separator: ", ") } + [
-                    "Client"
-                ]
-            for (index, step) in steps.enumerated() where y < rect.maxY {
-                let role =
-                    index == 0 || index == steps.count - 1
-                    ? "text.strong" : (index == 3 ? "flow.node.integration" : "flow.node")
-                canvas.text(
-                    (index == 0 ? "  " : index == 4 ? "↩ " : "↓ ") + step, x: rect.x, y: y,
-                    style: theme.style(role, tier: tier), maxWidth: rect.width)
-                y += 1
+            let roomy = rect.height >= 2 * boxes.count + 2
+            canvas.text(
+                "  Client", x: rect.x, y: y, style: theme.style("text.strong", tier: tier), maxWidth: rect.width)
+            y += 1
+            for (index, box) in boxes.enumerated() where y < rect.maxY {
+                let role = index == 2 ? "flow.node.integration" : "flow.node"
+                let settings = box.1.filter { !$0.isEmpty }.joined(separator: ", ")
+                let arrow = index == 3 ? "↩ " : "↓ "
+                if roomy {
+                    canvas.text(
+                        arrow + box.0, x: rect.x, y: y, style: theme.style(role, tier: tier), maxWidth: rect.width)
+                    canvas.text(
+                        "    " + settings, x: rect.x, y: y + 1, style: theme.style("text", tier: tier),
+                        maxWidth: rect.width)
+                    y += 2
+                } else {
+                    canvas.text(
+                        arrow + box.0 + ": " + settings, x: rect.x, y: y, style: theme.style(role, tier: tier),
+                        maxWidth: rect.width)
+                    y += 1
+                }
             }
+            if y < rect.maxY { canvas.text("↓ Client", x: rect.x, y: y, style: theme.style("text.strong", tier: tier)) }
             return
         }
         // Two rows of boxes: the request going right on top, the answer coming back below.

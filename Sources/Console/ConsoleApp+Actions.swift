@@ -81,10 +81,8 @@ extension ConsoleApp {
                     return "Rate and burst must be numbers"
                 }
                 _ = try await control.updateStage(api: api, name: stage) { stage in
-                    var all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
-                    all.throttlingRateLimit = rate
-                    all.throttlingBurstLimit = burst
-                    stage.methodSettings[MethodSetting.allMethodsKey] = all
+                    stage.allMethods.throttlingRateLimit = rate
+                    stage.allMethods.throttlingBurstLimit = burst
                 }
                 flashInfo(
                     "Stage \(stage) throttles every method at \(String(format: "%g", rate)) req/s, burst \(burst)")
@@ -171,9 +169,7 @@ extension ConsoleApp {
                 }
                 _ = try await control.updateStage(api: api, name: stage) { stage in
                     stage.cacheClusterSize = size
-                    var all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
-                    all.cacheTtlInSeconds = ttl
-                    stage.methodSettings[MethodSetting.allMethodsKey] = all
+                    stage.allMethods.cacheTtlInSeconds = ttl
                 }
                 flashInfo("Stage \(stage): cache \(size.rawValue) GB, TTL \(ttl) s")
             case .deleteKey(let key):
@@ -421,9 +417,7 @@ extension ConsoleApp {
         do {
             let updated = try await control.updateStage(api: api.id, name: stage.stageName) { stage in
                 stage.cacheClusterEnabled.toggle()
-                var all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
-                all.cachingEnabled = stage.cacheClusterEnabled
-                stage.methodSettings[MethodSetting.allMethodsKey] = all
+                stage.allMethods.cachingEnabled = stage.cacheClusterEnabled
             }
             flashInfo("Cache \(updated.cacheClusterEnabled ? "on" : "off") for stage \(stage.stageName)")
         } catch { flashError("\(error)") }

@@ -134,7 +134,7 @@ extension ConsoleApp {
                 ])
         case (.stages, .character("z")):
             guard let api = selectedApi, let stage = selectedStage else { return }
-            let all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
+            let all = stage.allMethods
             dialog = Dialog(
                 kind: .cache(api: api.id, stage: stage.stageName), title: "Stage cache",
                 text: ["Capacity in GB (a memory budget here) and the default time to live of cached answers."],
@@ -180,7 +180,7 @@ extension ConsoleApp {
         case (.stages, .character("c")): await toggleCache()
         case (.stages, .character("r")):
             guard let api = selectedApi, let stage = selectedStage else { return }
-            let all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
+            let all = stage.allMethods
             dialog = Dialog(
                 kind: .throttle(api: api.id, stage: stage.stageName), title: "Stage throttling",
                 text: ["Default method throttling for every method of \(stage.stageName)."],

@@ -84,7 +84,7 @@ struct StageCommand: AsyncParsableCommand {
             }
             let changes = (cache, cacheSize, cacheTtl, rate, burst, pairs)
             let updated = try await control.updateStage(api: target.id, name: stage) { stage in
-                var all = stage.methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting()
+                var all = stage.allMethods
                 if let cache = changes.0 {
                     stage.cacheClusterEnabled = cache == .on
                     all.cachingEnabled = cache == .on
@@ -93,7 +93,7 @@ struct StageCommand: AsyncParsableCommand {
                 if let ttl = changes.2 { all.cacheTtlInSeconds = ttl }
                 if let rate = changes.3 { all.throttlingRateLimit = rate }
                 if let burst = changes.4 { all.throttlingBurstLimit = burst }
-                stage.methodSettings[MethodSetting.allMethodsKey] = all
+                stage.allMethods = all
                 for (name, value) in changes.5 { stage.variables[name] = value }
             }
             if options.json { return print(Render.json(updated)) }

@@ -100,6 +100,13 @@ public struct Stage: Codable, Sendable, Equatable {
         self.tags = tags
     }
 
+    /// The settings of every method (`*/*`); reading a stage that has none gives API Gateway's defaults, and
+    /// setting one creates the entry.
+    public var allMethods: MethodSetting {
+        get { methodSettings[MethodSetting.allMethodsKey] ?? MethodSetting() }
+        set { methodSettings[MethodSetting.allMethodsKey] = newValue }
+    }
+
     /// Why `name` cannot be a stage name, or nil: alphanumerics, `-` and `_`, at most 128 characters.
     public static func problem(inName name: String) -> String? {
         if name.isEmpty { return "Stage name must not be empty" }

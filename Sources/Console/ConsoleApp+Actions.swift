@@ -112,11 +112,10 @@ extension ConsoleApp {
             case .variables(let api, let stage):
                 var variables: [String: String] = [:]
                 for pair in dialog.value("Variables").split(separator: ",") {
-                    let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    guard parts.count == 2, !parts[0].isEmpty else {
+                    guard let (name, value) = NameValue.split(pair, on: "=") else {
                         return "Write NAME=VALUE pairs separated by commas (\(pair) is not one)"
                     }
-                    variables[parts[0]] = parts[1]
+                    variables[name] = value
                 }
                 let fixed = variables
                 _ = try await control.updateStage(api: api, name: stage) { $0.variables = fixed }
@@ -141,14 +140,10 @@ extension ConsoleApp {
             case .testInput(let api, let resource, let method):
                 var headers: [(String, String)] = []
                 for pair in dialog.value("Headers").split(separator: ",") {
-                    guard let colon = pair.firstIndex(of: ":") else {
+                    guard let header = NameValue.split(pair, on: ":") else {
                         return "Headers are NAME:VALUE pairs separated by commas"
                     }
-                    headers.append(
-                        (
-                            pair[..<colon].trimmingCharacters(in: .whitespaces),
-                            pair[pair.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                        ))
+                    headers.append(header)
                 }
                 let query = dialog.value("Query string")
                 let path = dialog.value("Path") + (query.isEmpty ? "" : "?" + query)

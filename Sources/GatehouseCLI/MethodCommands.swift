@@ -139,20 +139,17 @@ struct TestInvokeCommand: AsyncParsableCommand {
             defer { Task { try? await engine.stop() } }
             let (api, resource) = try await address.resolve(control)
             let headerPairs = try headers.map { text -> (String, String) in
-                guard let colon = text.firstIndex(of: ":") else {
+                guard let pair = NameValue.split(text, on: ":") else {
                     throw CLIError(message: "A header is NAME:VALUE, not \(text)")
                 }
-                return (
-                    String(text[..<colon]),
-                    String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-                )
+                return pair
             }
             var variables: [String: String] = [:]
             for text in stageVariables {
-                guard let equals = text.firstIndex(of: "=") else {
+                guard let pair = NameValue.split(text, on: "=") else {
                     throw CLIError(message: "A stage variable is NAME=VALUE, not \(text)")
                 }
-                variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
+                variables[pair.name] = pair.value
             }
             let result = try await control.testInvoke(
                 api: api.id, resource: resource.id, httpMethod: address.method,

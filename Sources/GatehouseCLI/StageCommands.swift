@@ -77,10 +77,10 @@ struct StageCommand: AsyncParsableCommand {
             let target = try await control.findApi(api)
             var pairs: [(String, String)] = []
             for text in variables {
-                guard let equals = text.firstIndex(of: "=") else {
+                guard let pair = NameValue.split(text, on: "=") else {
                     throw CLIError(message: "A stage variable is NAME=VALUE, not \(text)")
                 }
-                pairs.append((String(text[..<equals]), String(text[text.index(after: equals)...])))
+                pairs.append(pair)
             }
             let changes = (cache, cacheSize, cacheTtl, rate, burst, pairs)
             let updated = try await control.updateStage(api: target.id, name: stage) { stage in

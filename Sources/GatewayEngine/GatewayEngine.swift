@@ -47,7 +47,7 @@ public final class GatewayEngine: Sendable {
 
     /// Compiles `configuration` and makes it what the next request sees.
     public func publish(_ configuration: EngineConfiguration) {
-        let compiled = CompiledSnapshot(configuration)
+        let compiled = CompiledSnapshot(configuration, metrics: pipeline.stageMetrics)
         links.update(configuration.loadBalancers)
         health.update(links: configuration.vpcLinks, balancers: configuration.loadBalancers)
         pipeline.snapshot.withLockedValue { $0 = compiled }

@@ -17,7 +17,8 @@ final class RequestContext: @unchecked Sendable {  // immutable but for its log,
     let log: ExecutionLog?
     let started: NIODeadline
     /// The trace id sent to the backend and returned to the client.
-    let traceId = RequestIds.traceId()
+    /// Made on first use: requests refused before the integration need none.
+    lazy var traceId = RequestIds.traceId()
 
     init(
         requestId: String, extendedId: String, apiId: String, stageName: String, resource: Resource, method: Method,

@@ -81,16 +81,15 @@ final class RequestPipeline: Sendable {
         let requestId = RequestIds.requestId()
         let extendedId = RequestIds.extendedId()
         let current = snapshot.withLockedValue { $0 }
-        guard let stage = current.stage(api: apiId, name: stageName),
-            let (resource, parameters) = stage.routes.match(request.path[...]),
+        let found = current.stage(api: apiId, name: stageName)
+        guard let stage = found, let (resource, parameters) = stage.routes.match(request.path[...]),
             let method = resource.resourceMethods[request.method] ?? resource.resourceMethods["ANY"]
         else {
             let response = failure(
-                .missingAuthenticationToken, stage: current.stage(api: apiId, name: stageName), requestId: requestId,
-                extendedId: extendedId)
+                .missingAuthenticationToken, stage: found, requestId: requestId, extendedId: extendedId)
             finish(
-                request, response, api: apiId, stage: stageName, started: started, outcome: (nil, false, nil, nil),
-                requestId: requestId)
+                request, response, api: apiId, stage: stageName, metrics: found?.metrics, started: started,
+                outcome: (nil, false, nil, nil), requestId: requestId)
             return eventLoop.makeSucceededFuture(response)
         }
         let context = RequestContext(
@@ -108,7 +107,7 @@ final class RequestPipeline: Sendable {
             else {
                 let response = failure(.invalidApiKey, stage: stage, requestId: requestId, extendedId: extendedId)
                 finish(
-                    request, response, api: apiId, stage: stageName, started: started,
+                    request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
                     outcome: (methodKey, false, nil, nil), requestId: requestId)
                 return eventLoop.makeSucceededFuture(response)
             }
@@ -164,7 +163,7 @@ final class RequestPipeline: Sendable {
                         let response = failure(
                             .cacheControlForbidden, stage: stage, requestId: requestId, extendedId: extendedId)
                         finish(
-                            request, response, api: apiId, stage: stageName, started: started,
+                            request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
                             outcome: (methodKey, false, nil, nil), requestId: requestId, key: maskedKey)
                         return eventLoop.makeSucceededFuture(response)
                     case .succeedWithResponseHeader:
@@ -182,7 +181,7 @@ final class RequestPipeline: Sendable {
                 let response = decorate(
                     status: hit.status, headers: headers, body: hit.body, requestId: requestId, extendedId: extendedId)
                 finish(
-                    request, response, api: apiId, stage: stageName, started: started,
+                    request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
                     outcome: (methodKey, false, .hit, nil), requestId: requestId, key: maskedKey)
                 return eventLoop.makeSucceededFuture(response)
             }
@@ -206,14 +205,14 @@ final class RequestPipeline: Sendable {
                 status: result.status, headers: headers, body: result.body, requestId: requestId, extendedId: extendedId
             )
             self.finish(
-                request, response, api: apiId, stage: stageName, started: started,
+                request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
                 outcome: (methodKey, false, lookedUp, result.latency), requestId: requestId, key: key)
             return response
         }.flatMapErrorThrowing { error in
             let failure = error as? GatewayFailure ?? .configurationError
             let response = self.failure(failure, stage: stage, requestId: requestId, extendedId: extendedId)
             self.finish(
-                request, response, api: apiId, stage: stageName, started: started,
+                request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
                 outcome: (methodKey, false, lookedUp, nil), requestId: requestId, key: key)
             return response
         }
@@ -225,14 +224,16 @@ final class RequestPipeline: Sendable {
     ) -> EventLoopFuture<InvokeResponse> {
         let response = failure(kind, stage: stage, requestId: context.requestId, extendedId: context.extendedId)
         finish(
-            request, response, api: stage.apiId, stage: stage.stageName, started: context.started,
+            request, response, api: stage.apiId, stage: stage.stageName, metrics: stage.metrics,
+            started: context.started,
             outcome: (methodKey, true, nil, nil), requestId: context.requestId, key: key)
         return eventLoop.makeSucceededFuture(response)
     }
 
     /// Counts the request in the stage's metrics and writes its access log line.
     private func finish(
-        _ request: InvokeRequest, _ response: InvokeResponse, api: String, stage: String, started: NIODeadline,
+        _ request: InvokeRequest, _ response: InvokeResponse, api: String, stage: String, metrics: StageMetrics?,
+        started: NIODeadline,
         outcome: (methodKey: String?, throttled: Bool, cache: RequestOutcome.CacheUse?, integration: TimeAmount?),
         requestId: String, key: String? = nil
     ) {
@@ -241,9 +242,7 @@ final class RequestPipeline: Sendable {
             status: response.status, throttled: outcome.throttled, cache: outcome.cache,
             latencyMicros: Int(latency.nanoseconds / 1000),
             integrationLatencyMicros: outcome.integration.map { Int($0.nanoseconds / 1000) })
-        if snapshot.withLockedValue({ $0.stage(api: api, name: stage) }) != nil {
-            stageMetrics(api, stage).record(recorded, method: outcome.methodKey)
-        }
+        metrics?.record(recorded, method: outcome.methodKey)
         if let accessLog {
             accessLog(
                 AccessLogEntry(

@@ -10,10 +10,12 @@ final class CompiledSnapshot: Sendable {
     let links: [String: CompiledLink]
     let accountThrottle: ThrottleSettings
 
-    init(_ configuration: EngineConfiguration) {
+    /// - Parameter metrics: the figures of a stage, kept across snapshots; looked up here once per publish so
+    ///   that requests need no lookup.
+    init(_ configuration: EngineConfiguration, metrics: (String, String) -> StageMetrics = { _, _ in StageMetrics() }) {
         var stages: [String: [String: CompiledStage]] = [:]
         for deployed in configuration.stages {
-            let compiled = CompiledStage(deployed)
+            let compiled = CompiledStage(deployed, metrics: metrics(deployed.stage.restApiId, deployed.stage.stageName))
             stages[compiled.apiId, default: [:]][compiled.stageName] = compiled
         }
         self.stages = stages
@@ -68,10 +70,13 @@ final class CompiledStage: Sendable {
     let cacheBudget: Int
     let methodSettings: [String: MethodSetting]
     let gatewayResponses: [String: GatewayModel.GatewayResponse]
+    /// The stage's figures.
+    let metrics: StageMetrics
     /// Resource id → method → the method's settings key (`~1pets/GET`), made once rather than per request.
     let settingKeys: [String: [String: String]]
 
-    init(_ deployed: EngineConfiguration.DeployedStage) {
+    init(_ deployed: EngineConfiguration.DeployedStage, metrics: StageMetrics) {
+        self.metrics = metrics
         let stage = deployed.stage
         apiId = stage.restApiId
         stageName = stage.stageName

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayModel
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -221,7 +222,7 @@ struct IntegrationRunner: Sendable {
         let responses = integration.integrationResponses.values.sorted { $0.statusCode < $1.statusCode }
         for response in responses {
             guard let pattern = response.selectionPattern else { continue }
-            if let regex = try? NSRegularExpression(pattern: "^(?:\(pattern))$"),
+            if let regex = SelectionPatterns.regex(pattern),
                 regex.firstMatch(in: status, range: NSRange(status.startIndex..., in: status)) != nil
             {
                 return response
@@ -367,5 +368,26 @@ struct FixedEndpoint {
             port = parsed
         }
         return FixedEndpoint(scheme: scheme, host: host, port: port, hostHeader: String(authority), path: path)
+    }
+}
+
+/// Selection patterns compiled once each, not once per request. NSRegularExpression may be shared between
+/// threads.
+enum SelectionPatterns {
+    private struct Compiled: @unchecked Sendable {
+        var regex: NSRegularExpression?
+    }
+
+    private static let cache = NIOLockedValueBox<[String: Compiled]>([:])
+
+    /// The whole-string regex of a selection pattern; nil when the pattern is not a regular expression.
+    static func regex(_ pattern: String) -> NSRegularExpression? {
+        if let known = cache.withLockedValue({ $0[pattern] }) { return known.regex }
+        let compiled = Compiled(regex: try? NSRegularExpression(pattern: "^(?:\(pattern))$"))
+        cache.withLockedValue { cache in
+            if cache.count > 1024 { cache.removeAll() }
+            cache[pattern] = compiled
+        }
+        return compiled.regex
     }
 }

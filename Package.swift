@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // Plain values: the API Gateway object model. No I/O.
@@ -31,6 +33,18 @@ let package = Package(
         // The control plane every front end uses.
         .target(
             name: "GatewayControl", dependencies: ["GatewayModel", "GatewayStore", "GatewayImport", "GatewayEngine"]
+        ),
+        // API Gateway's REST control API (aws CLI, SDKs, Terraform) over the control plane, served by the engine.
+        .target(
+            name: "ControlAPI",
+            dependencies: [
+                "GatewayControl", "GatewayEngine", "GatewayImport", "GatewayModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                "SwiftCSV",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         // The private "pictures" API of the walkthrough, served on loopback.
         .target(
@@ -71,6 +85,7 @@ let package = Package(
             name: "GatehouseCLI",
             dependencies: [
                 "GatewayControl", "GatewayImport", "GatewayModel", "GatewayEngine", "SampleBackend", "Console",
+                "ControlAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

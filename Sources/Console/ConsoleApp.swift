@@ -22,11 +22,18 @@ public final class ConsoleApp {
         public var offerSample: Bool
         /// The port the sample backend tries first (0: any free port).
         public var samplePort: Int
+        /// Answers control API requests (aws CLI, SDKs) on the engine's port, when set.
+        public var controlResponder: ControlResponder?
+        /// A port of its own for the control API (else it shares the engine's).
+        public var controlPort: Int?
 
         public init(
             port: Int = 4567, theme: String = "default", themeDirectories: [URL] = [], sampleDirectory: URL,
-            offerSample: Bool = true, samplePort: Int = SampleWorkspace.preferredPort
+            offerSample: Bool = true, samplePort: Int = SampleWorkspace.preferredPort,
+            controlResponder: ControlResponder? = nil, controlPort: Int? = nil
         ) {
+            self.controlPort = controlPort
+            self.controlResponder = controlResponder
             self.samplePort = samplePort
             self.port = port
             self.theme = theme
@@ -85,14 +92,22 @@ public final class ConsoleApp {
     public func start() async {
         let engine = control.makeEngine(accessLog: { [logs] entry in logs.append(entry) })
         self.engine = engine
+        engine.serveControl(options.controlResponder)
         do {
             try await control.attach(engine)
             let port: Int
             do {
-                port = try await engine.start(port: options.port)
+                port = try await engine.start(port: options.port, control: options.controlPort == nil)
             } catch {
-                port = (try? await engine.start(port: 0)) ?? 0
+                port = (try? await engine.start(port: 0, control: options.controlPort == nil)) ?? 0
                 flash = ("port \(options.port) is busy; serving on \(port)", false)
+            }
+            if let controlPort = options.controlPort, options.controlResponder != nil {
+                do {
+                    _ = try await engine.start(port: controlPort, invoke: false)
+                } catch {
+                    flash = ("the control API cannot listen on port \(controlPort): \(error)", true)
+                }
             }
             invokeBase = "http://127.0.0.1:\(port)"
         } catch {

@@ -18,6 +18,8 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-sample"), help: "Do not offer the sample workspace on an empty state.")
     var noSample = false
 
+    @OptionGroup var controlOptions: ControlAPIOptions
+
     @OptionGroup var options: StateOptions
 
     func run() async throws {
@@ -34,7 +36,9 @@ struct ConsoleCommand: AsyncParsableCommand {
                 control: control,
                 options: .init(
                     port: port, theme: chosenTheme, themeDirectories: await ConsoleLauncher.themeDirectories(),
-                    sampleDirectory: sampleDirectory, offerSample: !noSample))
+                    sampleDirectory: sampleDirectory, offerSample: !noSample,
+                    controlResponder: controlOptions.noControlApi ? nil : controlOptions.api(control).responder,
+                    controlPort: controlOptions.controlPort))
             if let problem { throw CLIError(message: problem) }
         }
     }

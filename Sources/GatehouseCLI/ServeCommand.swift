@@ -37,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("account-burst"), help: "Account-level throttle burst.")
     var accountBurst: Int = 5_000
 
+    @OptionGroup var controlOptions: ControlAPIOptions
+
     @OptionGroup var options: StateOptions
 
     func run() async throws {
@@ -51,14 +53,17 @@ struct ServeCommand: AsyncParsableCommand {
             let engine = control.makeEngine(threads: threads, accessLog: accessLog)
             await control.setAccountThrottle(ThrottleSettings(burstLimit: accountBurst, rateLimit: accountRate))
             try await control.attach(engine)
+            engine.serveControl(controlOptions.api(control).responder)
             let bound: Int
             do {
-                bound = try await engine.start(host: bind, port: port)
+                bound = try await engine.start(
+                    host: bind, port: port, control: controlOptions.controlPort == nil && !controlOptions.noControlApi)
             } catch {
                 throw CLIError(message: "Cannot serve on \(bind):\(port): \(error)")
             }
             let host = bind.contains(":") ? "[\(bind)]" : bind
             say("Gatehouse serving on http://\(host):\(bound)")
+            if let line = try await controlOptions.start(on: engine, host: bind, invokePort: bound) { say(line) }
             for (api, stage) in try await deployedStages(control) {
                 say(
                     "  \(api.name) (\(api.id)) stage \(stage.stageName): http://\(host):\(bound)/restapis/\(api.id)/\(stage.stageName)/_user_request_/"

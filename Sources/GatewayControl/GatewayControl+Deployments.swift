@@ -157,7 +157,7 @@ extension GatewayControl {
         try read { access in
             _ = try requireApi(api, access)
             guard let stage = try access.one(Stage.self, in: .stage, id: name, api: api) else {
-                throw GatewayError.notFound("Invalid Stage identifier specified")
+                throw GatewayError.notFound("Invalid stage identifier specified")
             }
             return stage
         }
@@ -169,7 +169,7 @@ extension GatewayControl {
         let stage = try write { access in
             _ = try requireApi(api, access)
             guard var stage = try access.one(Stage.self, in: .stage, id: name, api: api) else {
-                throw GatewayError.notFound("Invalid Stage identifier specified")
+                throw GatewayError.notFound("Invalid stage identifier specified")
             }
             let original = stage
             try change(&stage)
@@ -224,7 +224,7 @@ extension GatewayControl {
         try write { access in
             _ = try requireApi(api, access)
             guard try access.one(Stage.self, in: .stage, id: name, api: api) != nil else {
-                throw GatewayError.notFound("Invalid Stage identifier specified")
+                throw GatewayError.notFound("Invalid stage identifier specified")
             }
             let plans = try access.all(UsagePlan.self, in: .usagePlan, api: nil)
                 .filter { $0.apiStages.contains(ApiStage(apiId: api, stage: name)) }

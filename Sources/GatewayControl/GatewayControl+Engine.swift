@@ -81,7 +81,7 @@ extension GatewayControl {
         guard let engine else { throw GatewayError.badRequest("Test invocations need a running engine") }
         let definition = try definition(api)
         guard let found = definition.resources.first(where: { $0.id == resource }) else {
-            throw GatewayError.notFound("Invalid Resource identifier specified")
+            throw GatewayError.notFound("Invalid resource identifier specified")
         }
         guard found.resourceMethods[httpMethod.uppercased()] != nil else {
             throw GatewayError.notFound("Invalid Method identifier specified")
@@ -89,6 +89,9 @@ extension GatewayControl {
         return try await engine.testInvoke(
             definition: definition, resourceId: resource, httpMethod: httpMethod, input: input)
     }
+
+    /// Requests a key has made under a plan in the current quota period (0 when no engine serves this state).
+    public func quotaUsed(plan: String, key: String) -> Int { engine?.quotaUsed(plan: plan, key: key) ?? 0 }
 
     /// Empties a stage's cache (FlushStageCache).
     public func flushStageCache(api: String, stage: String) throws {

@@ -123,7 +123,7 @@ extension GatewayControl {
         let validator = try write { access in
             _ = try requireApi(api, access)
             guard var validator = try access.one(RequestValidator.self, in: .requestValidator, id: id, api: api) else {
-                throw GatewayError.notFound("Invalid Request Validator identifier specified")
+                throw GatewayError.notFound("Invalid Request Validator Id specified")
             }
             try change(&validator)
             validator.id = id
@@ -142,7 +142,7 @@ extension GatewayControl {
         try write { access in
             _ = try requireApi(api, access)
             guard try access.delete(from: .requestValidator, id: id, api: api) else {
-                throw GatewayError.notFound("Invalid Request Validator identifier specified")
+                throw GatewayError.notFound("Invalid Request Validator Id specified")
             }
             for var resource in try access.all(Resource.self, in: .resource, api: api)
             where resource.resourceMethods.values.contains(where: { $0.requestValidatorId == id }) {

@@ -209,7 +209,7 @@ extension GatewayControl {
         if let validator = method.requestValidatorId,
             try access.one(RequestValidator.self, in: .requestValidator, id: validator, api: api) == nil
         {
-            throw GatewayError.badRequest("Invalid Request Validator identifier specified")
+            throw GatewayError.badRequest("Invalid Request Validator Id specified")
         }
         if let integration = method.methodIntegration { try validate(integration, access) }
     }

@@ -196,7 +196,7 @@ extension GatewayControl {
             guard let stage else { return try loadDefinition(id, access) }
             _ = try requireApi(id, access)
             guard let found = try access.one(Stage.self, in: .stage, id: stage, api: id) else {
-                throw GatewayError.notFound("Invalid Stage identifier specified")
+                throw GatewayError.notFound("Invalid stage identifier specified")
             }
             guard let snapshot = try access.snapshot(deployment: found.deploymentId, api: id) else {
                 throw GatewayError.notFound("Invalid Deployment identifier specified")

@@ -156,6 +156,19 @@ extension GatewayControl {
         return link
     }
 
+    /// Changes a VPC link's tags.
+    public func updateVpcLinkTags(_ id: String, _ change: @Sendable (inout [String: String]) -> Void) throws -> VpcLink
+    {
+        let link = try write { access in
+            var link = try requireLink(id, access)
+            change(&link.tags)
+            try access.save(link, in: .vpcLink, id: id)
+            return link
+        }
+        emit(.vpcLink, .updated, id: id)
+        return link
+    }
+
     /// Records the outcome of a VPC link's health check.
     public func setVpcLinkStatus(_ id: String, status: VpcLinkStatus, message: String?) throws -> VpcLink {
         let link = try write { access in

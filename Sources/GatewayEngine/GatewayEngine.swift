@@ -19,7 +19,8 @@ public final class GatewayEngine: Sendable {
     let health: HealthChecker
     let pipeline: RequestPipeline
     let quotas: QuotaLedger
-    private let server = NIOLockedValueBox<(channel: Channel?, quotaFlush: RepeatedTask?)>((nil, nil))
+    let control = ControlHook()
+    private let server = NIOLockedValueBox<(channels: [Channel], quotaFlush: RepeatedTask?)>(([], nil))
 
     /// - Parameters:
     ///   - threads: event loops for the server and the backend calls (default: one per core).
@@ -61,10 +62,18 @@ public final class GatewayEngine: Sendable {
 
     // MARK: Serving
 
-    /// Starts serving on `host:port` (port 0 picks a free one) and returns the port.
+    /// Sends every request that is not an invoke URL to `responder` (the control API); nil stops that.
+    public func serveControl(_ responder: ControlResponder?) { control.set(responder) }
+
+    /// Starts serving on `host:port` (port 0 picks a free one) and returns the port. The first listener serves
+    /// invoke URLs and, once `serveControl` is set, the control API on the same port; `invoke: false` makes a
+    /// listener for the control API alone (`--control-port`) and `control: false` one for invoke URLs alone.
     @discardableResult
-    public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
+    public func start(host: String = "127.0.0.1", port: Int, invoke: Bool = true, control: Bool = true) async throws
+        -> Int
+    {
         let pipeline = self.pipeline
+        let control = control ? self.control : nil
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -74,31 +83,37 @@ public final class GatewayEngine: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(GatewayHTTPHandler(pipeline: pipeline))
+                    try channel.pipeline.syncOperations.addHandler(
+                        GatewayHTTPHandler(pipeline: pipeline, servesInvoke: invoke, control: control))
                 }
             }
             .bind(host: host, port: port).get()
         let quotas = self.quotas
-        let flush = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-            quotas.flush()
+        let group = self.group
+        server.withLockedValue { state in
+            state.channels.append(channel)
+            if state.quotaFlush == nil {
+                state.quotaFlush = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) {
+                    _ in quotas.flush()
+                }
+            }
         }
-        server.withLockedValue { $0 = (channel, flush) }
         return channel.localAddress?.port ?? port
     }
 
-    /// The port it serves on, once started.
-    public var port: Int? { server.withLockedValue { $0.channel?.localAddress?.port } }
+    /// The port it serves invoke URLs on, once started.
+    public var port: Int? { server.withLockedValue { $0.channels.first?.localAddress?.port } }
 
     /// Stops serving, writes the quota counts and closes backend connections.
     public func stop() async throws {
-        let (channel, flush) = server.withLockedValue { state in
+        let (channels, flush) = server.withLockedValue { state in
             let current = state
-            state = (nil, nil)
+            state = ([], nil)
             return current
         }
         flush?.cancel()
         health.stop()
-        try? await channel?.close().get()
+        for channel in channels { try? await channel.close().get() }
         quotas.flush()
         try? await upstream.shutdown().get()
         if ownsGroup { try await group.shutdownGracefully() }

@@ -17,6 +17,10 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let maximumHeaderValues = 10_240
 
     let pipeline: RequestPipeline
+    /// Whether invoke URLs are served on this listener.
+    let servesInvoke: Bool
+    /// Where requests that are not invoke URLs go (the control API), when anything listens there.
+    let control: ControlHook?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
@@ -28,7 +32,11 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var waiting: [Int: (InvokeResponse, HTTPRequestHead, Bool)] = [:]
     private var closing = false
 
-    init(pipeline: RequestPipeline) { self.pipeline = pipeline }
+    init(pipeline: RequestPipeline, servesInvoke: Bool = true, control: ControlHook? = nil) {
+        self.pipeline = pipeline
+        self.servesInvoke = servesInvoke
+        self.control = control
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -105,15 +113,21 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         var headers = head.headers
         headers.remove(name: "Connection")
+        guard servesInvoke, let apiId, let stage else {
+            let missing = pipeline.failure(
+                .missingAuthenticationToken, stage: nil, requestId: RequestIds.requestId(),
+                extendedId: RequestIds.extendedId())
+            guard let responder = control?.responder else { return eventLoop.makeSucceededFuture(missing) }
+            let request = InvokeRequest(
+                method: head.method.rawValue, path: String(path), query: query, headers: headers, body: body,
+                sourceIP: remote?.ipAddress ?? "127.0.0.1")
+            let promise = eventLoop.makePromise(of: InvokeResponse.self)
+            promise.completeWithTask { await responder(request) ?? missing }
+            return promise.futureResult
+        }
         let request = InvokeRequest(
             method: head.method.rawValue, path: String(resourcePath), query: query, headers: headers, body: body,
             sourceIP: remote?.ipAddress ?? "127.0.0.1")
-        guard let apiId, let stage else {
-            let response = pipeline.failure(
-                .missingAuthenticationToken, stage: nil, requestId: RequestIds.requestId(),
-                extendedId: RequestIds.extendedId())
-            return eventLoop.makeSucceededFuture(response)
-        }
         return pipeline.serve(request, api: String(apiId).lowercased(), stage: String(stage), on: eventLoop)
     }
 

@@ -1,0 +1,247 @@
+import Foundation
+import GatewayControl
+import GatewayModel
+import SwiftCSV
+
+extension ControlAPI {
+    static var keyRoutes: [Route] {
+        [
+            Route("POST", "apikeys") { api, call in
+                if call.queryValue("mode") == "import" { return try await api.importApiKeys(call) }
+                return try await api.createApiKey(call)
+            },
+            Route("GET", "apikeys") { api, call in
+                var keys = try await api.control.apiKeys()
+                if let name = call.queryValue("nameQuery") { keys.removeAll { !$0.name.hasPrefix(name) } }
+                if let customer = call.queryValue("customerId") { keys.removeAll { $0.customerId != customer } }
+                let include = call.queryValue("includeValues") == "true"
+                let (items, position) = try call.page(keys)
+                return .json(
+                    200, Shapes.list(items.map { Shapes.apiKey($0, includeValue: include) }, position: position))
+            },
+            Route("GET", "apikeys/{id}") { api, call in
+                let key = try await api.control.apiKey(call[parameter: "id"])
+                return .json(200, Shapes.apiKey(key, includeValue: call.queryValue("includeValue") == "true"))
+            },
+            Route("PATCH", "apikeys/{id}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                let key = try await api.control.updateApiKey(call[parameter: "id"]) {
+                    try Patches.apply(operations, to: &$0)
+                }
+                return .json(200, Shapes.apiKey(key, includeValue: false))
+            },
+            Route("DELETE", "apikeys/{id}") { api, call in
+                try await api.control.deleteApiKey(call[parameter: "id"])
+                return .empty(202)
+            },
+            Route("POST", "usageplans") { api, call in try await api.createUsagePlan(call) },
+            Route("GET", "usageplans") { api, call in
+                var plans = try await api.control.usagePlans()
+                if let keyId = call.queryValue("keyId") {
+                    var covering: [UsagePlan] = []
+                    for plan in plans
+                    where try await api.control.usagePlanKeys(plan: plan.id).contains(where: { $0.id == keyId }) {
+                        covering.append(plan)
+                    }
+                    plans = covering
+                }
+                let (items, position) = try call.page(plans)
+                return .json(200, Shapes.list(items.map(Shapes.usagePlan), position: position))
+            },
+            Route("GET", "usageplans/{plan}") { api, call in
+                .json(200, Shapes.usagePlan(try await api.control.usagePlan(call[parameter: "plan"])))
+            },
+            Route("PATCH", "usageplans/{plan}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                let plan = try await api.control.updateUsagePlan(call[parameter: "plan"]) {
+                    try Patches.apply(operations, to: &$0)
+                }
+                return .json(200, Shapes.usagePlan(plan))
+            },
+            Route("DELETE", "usageplans/{plan}") { api, call in
+                try await api.control.deleteUsagePlan(call[parameter: "plan"])
+                return .empty(202)
+            },
+            Route("POST", "usageplans/{plan}/keys") { api, call in
+                let body = try call.json()
+                let keyType = try body.string("keyType") ?? "API_KEY"
+                guard keyType == "API_KEY" else {
+                    throw ControlError.badRequest("Invalid keyType '\(keyType)': the only key type is API_KEY")
+                }
+                let planKey = try await api.control.createUsagePlanKey(
+                    plan: call[parameter: "plan"], key: try body.requiredString("keyId"))
+                return .json(201, Shapes.planKey(planKey))
+            },
+            Route("GET", "usageplans/{plan}/keys") { api, call in
+                var keys = try await api.control.usagePlanKeys(plan: call[parameter: "plan"])
+                if let name = call.queryValue("nameQuery") { keys.removeAll { !$0.name.hasPrefix(name) } }
+                let (items, position) = try call.page(keys)
+                return .json(200, Shapes.list(items.map(Shapes.planKey), position: position))
+            },
+            Route("GET", "usageplans/{plan}/keys/{key}") { api, call in
+                let keyId = call[parameter: "key"]
+                guard
+                    let key = try await api.control.usagePlanKeys(plan: call[parameter: "plan"]).first(where: {
+                        $0.id == keyId
+                    })
+                else {
+                    _ = try await api.control.apiKey(keyId)
+                    throw GatewayError.notFound("Invalid Usage Plan Key identifier specified")
+                }
+                return .json(200, Shapes.planKey(key))
+            },
+            Route("DELETE", "usageplans/{plan}/keys/{key}") { api, call in
+                try await api.control.deleteUsagePlanKey(plan: call[parameter: "plan"], key: call[parameter: "key"])
+                return .empty(202)
+            },
+            Route("GET", "usageplans/{plan}/usage") { api, call in try await api.usage(call) },
+        ]
+    }
+
+    func createApiKey(_ call: ControlCall) async throws -> Reply {
+        let body = try call.json()
+        var key = try await control.createApiKey(
+            name: try body.string("name") ?? "", value: try body.string("value"),
+            description: try body.string("description"), enabled: try body.bool("enabled") ?? false,
+            customerId: try body.string("customerId"), tags: try body.stringMap("tags") ?? [:])
+        if let stageKeys = try body.objects("stageKeys"), !stageKeys.isEmpty {
+            let keys = try stageKeys.map {
+                "\(try $0.requiredString("restApiId"))/\(try $0.requiredString("stageName"))"
+            }
+            key = try await control.updateApiKey(key.id) { $0.stageKeys = keys }
+        }
+        return .json(201, Shapes.apiKey(key, includeValue: true))
+    }
+
+    func createUsagePlan(_ call: ControlCall) async throws -> Reply {
+        let body = try call.json()
+        let stages = try (body.objects("apiStages") ?? []).map { stage in
+            var throttle: [String: ThrottleSettings] = [:]
+            if let map = try stage.object("throttle") {
+                for (path, _) in map.values {
+                    guard let settings = try map.object(path) else { continue }
+                    throttle[path] = try Shapes.throttle(settings)
+                }
+            }
+            return ApiStage(
+                apiId: try stage.requiredString("apiId"), stage: try stage.requiredString("stage"), throttle: throttle)
+        }
+        let quota = try body.object("quota").map { quota in
+            QuotaSettings(
+                limit: try quota.int("limit") ?? 0, offset: try quota.int("offset") ?? 0,
+                period: try quota.enumValue("period", QuotaPeriod.self) ?? .day)
+        }
+        var plan = try await control.createUsagePlan(
+            name: try body.string("name") ?? "", description: try body.string("description"), apiStages: stages,
+            throttle: try body.object("throttle").map(Shapes.throttle), quota: quota,
+            tags: try body.stringMap("tags") ?? [:])
+        if let code = try body.string("productCode") {
+            plan = try await control.updateUsagePlan(plan.id) { $0.productCode = code }
+        }
+        return .json(201, Shapes.usagePlan(plan))
+    }
+
+    /// `GET /usageplans/{id}/usage`: each key's `[used, remaining]` per day from `startDate` to `endDate`. Gatehouse
+    /// keeps the count of the current quota period, so today carries it and earlier days show none.
+    func usage(_ call: ControlCall) async throws -> Reply {
+        let plan = try await control.usagePlan(call[parameter: "plan"])
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        guard let startText = call.queryValue("startDate"), let start = formatter.date(from: startText),
+            let endText = call.queryValue("endDate"), let end = formatter.date(from: endText), start <= end
+        else {
+            throw ControlError.badRequest("startDate and endDate are required, as yyyy-MM-dd, start not after end")
+        }
+        var keys = try await control.usagePlanKeys(plan: plan.id).map(\.id)
+        if let keyId = call.queryValue("keyId") { keys = keys.filter { $0 == keyId } }
+        let today = formatter.string(from: Date())
+        let days = Int(end.timeIntervalSince(start) / 86_400) + 1
+        var items: [String: Any] = [:]
+        for key in keys {
+            let used = await control.quotaUsed(plan: plan.id, key: key)
+            let limit = plan.quota?.limit ?? 0
+            items[key] = (0..<min(days, 90)).map { offset -> [Int] in
+                let day = formatter.string(from: start.addingTimeInterval(Double(offset) * 86_400))
+                let count = day == today ? used : 0
+                return [count, max(0, limit - used)]
+            }
+        }
+        return .json(200, ["usagePlanId": plan.id, "startDate": startText, "endDate": endText, "items": items])
+    }
+}
+
+extension Shapes {
+    static func planKey(_ key: UsagePlanKey) -> [String: Any] {
+        ["id": key.id, "type": key.type, "value": key.value, "name": key.name]
+    }
+
+    static func throttle(_ object: JSONObject) throws -> ThrottleSettings {
+        ThrottleSettings(burstLimit: try object.int("burstLimit") ?? 0, rateLimit: try object.double("rateLimit") ?? 0)
+    }
+}
+
+extension ControlAPI {
+    /// `POST /apikeys?mode=import&format=csv`: one key per row under a header naming `key` and, optionally,
+    /// `name`, `description`, `enabled` and `usageplanIds` (`:`-separated), in any order and case. Every row is
+    /// checked before any key is made; a bad row is refused with its line.
+    func importApiKeys(_ call: ControlCall) async throws -> Reply {
+        guard (call.queryValue("format") ?? "csv").lowercased() == "csv" else {
+            throw ControlError.badRequest("Invalid format '\(call.queryValue("format") ?? "")': the only format is csv")
+        }
+        guard let text = String(data: call.body, encoding: .utf8) else {
+            throw ControlError.badRequest("The API key file is not UTF-8 text")
+        }
+        let csv: EnumeratedCSV
+        do { csv = try EnumeratedCSV(string: text, delimiter: .comma, loadColumns: false) } catch {
+            throw ControlError.badRequest("Invalid API key file: \(error)")
+        }
+        let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let keyColumn = header.firstIndex(of: "key") else {
+            throw ControlError.badRequest("Invalid API key file: the header row must have a 'key' column")
+        }
+        func column(_ name: String, _ row: [String]) -> String? {
+            header.firstIndex(of: name).flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil }
+        }
+        struct Row { var name, value: String; var description: String?; var enabled: Bool; var plans: [String] }
+        var rows: [Row] = []
+        var warnings: [String] = []
+        let plans = Set(try await control.usagePlans().map(\.id))
+        for (index, row) in csv.rows.enumerated() where !row.allSatisfy({ $0.isEmpty }) {
+            let line = index + 2
+            guard keyColumn < row.count, Identifiers.isValidApiKeyValue(row[keyColumn]) else {
+                throw ControlError.badRequest(
+                    "Invalid API key file, line \(line): the key must be 20 to 128 characters of letters and digits")
+            }
+            let enabledText = column("enabled", row)?.lowercased() ?? "false"
+            guard ["true", "false", ""].contains(enabledText) else {
+                throw ControlError.badRequest("Invalid API key file, line \(line): enabled must be true or false")
+            }
+            let planIds = (column("usageplanids", row) ?? "").split(separator: ":").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            if let unknown = planIds.first(where: { !plans.contains($0) }) {
+                throw ControlError.badRequest("Invalid API key file, line \(line): no usage plan \(unknown)")
+            }
+            rows.append(
+                Row(
+                    name: column("name", row) ?? "", value: row[keyColumn], description: column("description", row),
+                    enabled: enabledText == "true", plans: planIds))
+        }
+        let failOnWarnings = call.queryValue("failonwarnings") == "true"
+        let existing = Set(try await control.apiKeys().map(\.value))
+        for row in rows where existing.contains(row.value) {
+            warnings.append("API key \(ApiKey.mask(row.value)) already exists; row skipped")
+        }
+        if failOnWarnings && !warnings.isEmpty { throw ControlError.badRequest(warnings.joined(separator: "\n")) }
+        var ids: [String] = []
+        for row in rows where !existing.contains(row.value) {
+            let key = try await control.createApiKey(
+                name: row.name, value: row.value, description: row.description, enabled: row.enabled)
+            for plan in row.plans { _ = try await control.createUsagePlanKey(plan: plan, key: key.id) }
+            ids.append(key.id)
+        }
+        return .json(201, ["ids": ids, "warnings": warnings])
+    }
+}

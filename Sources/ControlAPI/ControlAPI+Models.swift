@@ -1,0 +1,155 @@
+import Foundation
+import GatewayControl
+import GatewayModel
+
+extension ControlAPI {
+    /// Models, request validators and gateway responses.
+    static var modelRoutes: [Route] {
+        [
+            Route("GET", "restapis/{api}/models") { api, call in
+                let models = try await api.control.models(api: call[parameter: "api"])
+                let (items, position) = try call.page(models)
+                return .json(200, Shapes.list(items.map(Shapes.object), position: position))
+            },
+            Route("POST", "restapis/{api}/models") { api, call in
+                let body = try call.json()
+                guard let name = try body.string("name"), !name.isEmpty else {
+                    throw ControlError.badRequest("No Model Name specified")
+                }
+                let model = try await api.control.createModel(
+                    api: call[parameter: "api"], name: name, schema: try body.string("schema"),
+                    contentType: try body.string("contentType") ?? "application/json",
+                    description: try body.string("description"))
+                return .json(201, Shapes.object(model))
+            },
+            Route("GET", "restapis/{api}/models/{name}") { api, call in
+                let name = call[parameter: "name"]
+                let models = try await api.control.models(api: call[parameter: "api"])
+                guard let model = models.first(where: { $0.name == name }) else {
+                    throw GatewayError.notFound("Invalid Model Name specified")
+                }
+                return .json(200, Shapes.object(model))
+            },
+            Route("PATCH", "restapis/{api}/models/{name}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                let model = try await api.control.updateModel(
+                    api: call[parameter: "api"], name: call[parameter: "name"]
+                ) {
+                    try Patches.apply(operations, to: &$0)
+                }
+                return .json(200, Shapes.object(model))
+            },
+            Route("DELETE", "restapis/{api}/models/{name}") { api, call in
+                try await api.control.deleteModel(api: call[parameter: "api"], name: call[parameter: "name"])
+                return .empty(202)
+            },
+            Route("GET", "restapis/{api}/requestvalidators") { api, call in
+                let validators = try await api.control.requestValidators(api: call[parameter: "api"])
+                let (items, position) = try call.page(validators)
+                return .json(200, Shapes.list(items.map(Shapes.object), position: position))
+            },
+            Route("POST", "restapis/{api}/requestvalidators") { api, call in
+                let body = try call.json()
+                let validator = try await api.control.createRequestValidator(
+                    api: call[parameter: "api"], name: try body.string("name") ?? "",
+                    validateRequestBody: try body.bool("validateRequestBody") ?? false,
+                    validateRequestParameters: try body.bool("validateRequestParameters") ?? false)
+                return .json(201, Shapes.object(validator))
+            },
+            Route("GET", "restapis/{api}/requestvalidators/{id}") { api, call in
+                .json(200, Shapes.object(try await api.requestValidator(call)))
+            },
+            Route("PATCH", "restapis/{api}/requestvalidators/{id}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                let validator = try await api.control.updateRequestValidator(
+                    api: call[parameter: "api"], id: call[parameter: "id"]
+                ) { try Patches.apply(operations, to: &$0) }
+                return .json(200, Shapes.object(validator))
+            },
+            Route("DELETE", "restapis/{api}/requestvalidators/{id}") { api, call in
+                try await api.control.deleteRequestValidator(api: call[parameter: "api"], id: call[parameter: "id"])
+                return .empty(202)
+            },
+            Route("GET", "restapis/{api}/gatewayresponses") { api, call in
+                let responses = try await api.gatewayResponses(call)
+                let (items, position) = try call.page(responses)
+                return .json(200, Shapes.list(items.map(Shapes.gatewayResponse), position: position))
+            },
+            Route("GET", "restapis/{api}/gatewayresponses/{type}") { api, call in
+                let type = call[parameter: "type"]
+                guard let response = try await api.gatewayResponses(call).first(where: { $0.responseType == type })
+                else { throw GatewayError.notFound("Invalid Gateway Response type specified") }
+                return .json(200, Shapes.gatewayResponse(response))
+            },
+            Route("PUT", "restapis/{api}/gatewayresponses/{type}") { api, call in
+                let body = try call.json()
+                let response = GatewayResponse(
+                    responseType: call[parameter: "type"], statusCode: try body.string("statusCode"),
+                    responseParameters: try body.stringMap("responseParameters") ?? [:],
+                    responseTemplates: try body.stringMap("responseTemplates") ?? [:])
+                let saved = try await api.control.putGatewayResponse(api: call[parameter: "api"], response: response)
+                return .json(201, Shapes.gatewayResponse(saved))
+            },
+            Route("PATCH", "restapis/{api}/gatewayresponses/{type}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                let type = call[parameter: "type"]
+                guard var response = try await api.gatewayResponses(call).first(where: { $0.responseType == type })
+                else { throw GatewayError.notFound("Invalid Gateway Response type specified") }
+                try Patches.apply(operations, to: &response)
+                let saved = try await api.control.putGatewayResponse(api: call[parameter: "api"], response: response)
+                return .json(200, Shapes.gatewayResponse(saved))
+            },
+            Route("DELETE", "restapis/{api}/gatewayresponses/{type}") { api, call in
+                try await api.control.deleteGatewayResponse(api: call[parameter: "api"], type: call[parameter: "type"])
+                return .empty(202)
+            },
+        ]
+    }
+
+    func requestValidator(_ call: ControlCall) async throws -> RequestValidator {
+        let id = call[parameter: "id"]
+        guard
+            let validator = try await control.requestValidators(api: call[parameter: "api"]).first(where: {
+                $0.id == id
+            })
+        else { throw GatewayError.notFound("Invalid Request Validator Id specified") }
+        return validator
+    }
+
+    /// Every response type: the API's own, and API Gateway's defaults for the rest (`defaultResponse: true`).
+    func gatewayResponses(_ call: ControlCall) async throws -> [GatewayResponse] {
+        let own = try await control.gatewayResponses(api: call[parameter: "api"])
+        let byType = Dictionary(own.map { ($0.responseType, $0) }, uniquingKeysWith: { first, _ in first })
+        return GatewayResponse.types.sorted().map { type in
+            byType[type]
+                ?? GatewayResponse(
+                    responseType: type, statusCode: GatewayResponses.defaultStatus[type],
+                    responseTemplates: ["application/json": "{\"message\":$context.error.messageString}"],
+                    defaultResponse: true)
+        }
+    }
+}
+
+/// API Gateway's default status code of each gateway response type.
+enum GatewayResponses {
+    static let defaultStatus: [String: String] = [
+        "ACCESS_DENIED": "403", "API_CONFIGURATION_ERROR": "500", "AUTHORIZER_CONFIGURATION_ERROR": "500",
+        "AUTHORIZER_FAILURE": "500", "BAD_REQUEST_PARAMETERS": "400", "BAD_REQUEST_BODY": "400",
+        "EXPIRED_TOKEN": "403", "INTEGRATION_FAILURE": "504", "INTEGRATION_TIMEOUT": "504", "INVALID_API_KEY": "403",
+        "INVALID_SIGNATURE": "403", "MISSING_AUTHENTICATION_TOKEN": "403", "QUOTA_EXCEEDED": "429",
+        "REQUEST_TOO_LARGE": "413", "RESOURCE_NOT_FOUND": "404", "THROTTLED": "429", "UNAUTHORIZED": "401",
+        "UNSUPPORTED_MEDIA_TYPE": "415", "WAF_FILTERED": "403",
+    ]
+}
+
+extension Shapes {
+    static func gatewayResponse(_ response: GatewayResponse) -> [String: Any] {
+        var object: [String: Any] = [
+            "responseType": response.responseType, "defaultResponse": response.defaultResponse,
+        ]
+        if let status = response.statusCode { object["statusCode"] = status }
+        if !response.responseParameters.isEmpty { object["responseParameters"] = response.responseParameters }
+        if !response.responseTemplates.isEmpty { object["responseTemplates"] = response.responseTemplates }
+        return object
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import GatewayControl
+import GatewayEngine
+import GatewayModel
+
+extension ControlAPI {
+    static var resourceRoutes: [Route] {
+        let method = "restapis/{api}/resources/{resource}/methods/{verb}"
+        return [
+            Route("GET", "restapis/{api}/resources") { api, call in
+                let embed = call.queryValues("embed").contains("methods")
+                let (items, position) = try call.page(try await api.control.resources(api: call[parameter: "api"]))
+                return .json(
+                    200, Shapes.list(items.map { Shapes.resource($0, embedMethods: embed) }, position: position))
+            },
+            Route("GET", "restapis/{api}/resources/{resource}") { api, call in
+                let resource = try await api.control.resource(
+                    api: call[parameter: "api"], id: call[parameter: "resource"])
+                return .json(
+                    200, Shapes.resource(resource, embedMethods: call.queryValues("embed").contains("methods")))
+            },
+            Route("POST", "restapis/{api}/resources/{resource}") { api, call in
+                let pathPart = try call.json().requiredString("pathPart")
+                let resource = try await api.control.createResource(
+                    api: call[parameter: "api"], parentId: call[parameter: "resource"], pathPart: pathPart)
+                return .json(201, Shapes.resource(resource, embedMethods: false))
+            },
+            Route("PATCH", "restapis/{api}/resources/{resource}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                var resource = try await api.control.resource(
+                    api: call[parameter: "api"], id: call[parameter: "resource"])
+                for operation in operations {
+                    guard operation.op == .replace, operation.path == "/pathPart" else {
+                        throw operation.unsupported(["/pathPart"])
+                    }
+                    resource = try await api.control.updateResource(
+                        api: call[parameter: "api"], id: resource.id, pathPart: try operation.string())
+                }
+                return .json(200, Shapes.resource(resource, embedMethods: false))
+            },
+            Route("DELETE", "restapis/{api}/resources/{resource}") { api, call in
+                try await api.control.deleteResource(api: call[parameter: "api"], id: call[parameter: "resource"])
+                return .empty(202)
+            },
+            Route("PUT", method) { api, call in try await api.putMethod(call) },
+            Route("GET", method) { api, call in .json(200, Shapes.method(try await api.method(call))) },
+            Route("PATCH", method) { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                let updated = try await api.control.updateMethod(
+                    api: call[parameter: "api"], resource: call[parameter: "resource"],
+                    httpMethod: call[parameter: "verb"]
+                ) { try Patches.apply(operations, to: &$0) }
+                return .json(200, Shapes.method(updated))
+            },
+            Route("DELETE", method) { api, call in
+                try await api.control.deleteMethod(
+                    api: call[parameter: "api"], resource: call[parameter: "resource"],
+                    httpMethod: call[parameter: "verb"])
+                return .empty(204)
+            },
+            Route("POST", method) { api, call in try await api.testInvoke(call) },
+        ] + methodPartRoutes(method)
+    }
+
+    func method(_ call: ControlCall) async throws -> Method {
+        try await control.method(
+            api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"])
+    }
+
+    func putMethod(_ call: ControlCall) async throws -> Reply {
+        let body = try call.json()
+        let authorization = try body.enumValue("authorizationType", AuthorizationType.self) ?? .none
+        var created = try await control.putMethod(
+            api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"],
+            authorizationType: authorization, apiKeyRequired: try body.bool("apiKeyRequired") ?? false,
+            operationName: try body.string("operationName"),
+            requestParameters: try body.boolMap("requestParameters") ?? [:],
+            requestModels: try body.stringMap("requestModels") ?? [:])
+        let authorizer = try body.string("authorizerId")
+        let validator = try body.string("requestValidatorId")
+        if authorizer != nil || validator != nil {
+            created = try await control.updateMethod(
+                api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"]
+            ) { method in
+                method.authorizerId = authorizer
+                method.requestValidatorId = validator
+            }
+        }
+        return .json(201, Shapes.method(created))
+    }
+
+    /// `POST …/methods/{verb}`: TestInvokeMethod.
+    func testInvoke(_ call: ControlCall) async throws -> Reply {
+        let body = try call.json()
+        var headers = (try body.stringMap("headers") ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        if let multi = try body.object("multiValueHeaders") {
+            for (name, values) in multi.values {
+                guard let values = values as? [String] else {
+                    throw ControlError.badRequest("multiValueHeaders.\(name) must be a list of strings")
+                }
+                headers.removeAll { $0.0 == name }
+                headers += values.map { (name, $0) }
+            }
+        }
+        let input = TestInvokeRequest(
+            pathWithQueryString: try body.string("pathWithQueryString") ?? "", headers: headers,
+            body: try body.string("body"), stageVariables: try body.stringMap("stageVariables") ?? [:])
+        let result = try await control.testInvoke(
+            api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"],
+            input: input)
+        return .json(200, Shapes.testInvoke(result))
+    }
+}

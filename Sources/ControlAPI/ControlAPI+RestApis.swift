@@ -1,0 +1,128 @@
+import Foundation
+import GatewayControl
+import GatewayImport
+import GatewayModel
+
+extension ControlAPI {
+    static var restApiRoutes: [Route] {
+        [
+            Route("POST", "restapis") { api, call in
+                if call.queryValue("mode") == "import" { return try await api.importRestApi(call) }
+                return try await api.createRestApi(call)
+            },
+            Route("GET", "restapis") { api, call in
+                let (items, position) = try call.page(try await api.control.restApis())
+                return .json(200, Shapes.list(items.map(Shapes.restApi), position: position))
+            },
+            Route("GET", "restapis/{api}") { api, call in
+                .json(200, Shapes.restApi(try await api.control.restApi(call[parameter: "api"])))
+            },
+            Route("PUT", "restapis/{api}") { api, call in try await api.putRestApi(call) },
+            Route("PATCH", "restapis/{api}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                let updated = try await api.control.updateRestApi(call[parameter: "api"]) {
+                    try Patches.apply(operations, to: &$0)
+                }
+                return .json(200, Shapes.restApi(updated))
+            },
+            Route("DELETE", "restapis/{api}") { api, call in
+                try await api.control.deleteRestApi(call[parameter: "api"])
+                return .empty(202)
+            },
+            Route("GET", "restapis/{api}/stages/{stage}/exports/{type}") { api, call in try await api.export(call) },
+        ] + modelRoutes
+    }
+
+    func createRestApi(_ call: ControlCall) async throws -> Reply {
+        let body = try call.json()
+        let name = try body.string("name") ?? ""
+        guard !name.isEmpty else { throw ControlError.badRequest("Invalid REST API name specified") }
+        var endpointType = EndpointType.edge
+        if let configuration = try body.object("endpointConfiguration"), let types = try configuration.strings("types")
+        {
+            guard types.count == 1, let type = EndpointType(rawValue: types[0]) else {
+                throw ControlError.badRequest(
+                    "Invalid endpoint configuration: types must be one of [EDGE], [REGIONAL] or [PRIVATE], not \(types)"
+                )
+            }
+            endpointType = type
+        }
+        var created = try await control.createRestApi(
+            name: name, description: try body.string("description"), endpointType: endpointType,
+            apiKeySource: try body.enumValue("apiKeySource", ApiKeySource.self) ?? .header,
+            binaryMediaTypes: try body.strings("binaryMediaTypes") ?? [], version: try body.string("version"),
+            tags: try body.stringMap("tags") ?? [:])
+        let policy = try body.string("policy")
+        let compression = try body.int("minimumCompressionSize")
+        let disable = try body.bool("disableExecuteApiEndpoint")
+        if policy != nil || compression != nil || disable != nil {
+            created = try await control.updateRestApi(created.id) { api in
+                api.policy = policy
+                api.minimumCompressionSize = compression
+                api.disableExecuteApiEndpoint = disable ?? false
+            }
+        }
+        return .json(201, Shapes.restApi(created))
+    }
+
+    /// `POST /restapis?mode=import` with the document as the body; options as query parameters.
+    func importRestApi(_ call: ControlCall) async throws -> Reply {
+        let outcome = try await control.importRestApi(call.body, options: try importOptions(call))
+        var object = Shapes.restApi(outcome.api)
+        if !outcome.warnings.isEmpty { object["warnings"] = outcome.warnings.map(\.description) }
+        return .json(201, object)
+    }
+
+    /// `PUT /restapis/{id}?mode=merge|overwrite`.
+    func putRestApi(_ call: ControlCall) async throws -> Reply {
+        let modeText = call.queryValue("mode") ?? "merge"
+        guard let mode = ImportMode(rawValue: modeText) else {
+            throw ControlError.badRequest("Invalid mode '\(modeText)': must be merge or overwrite")
+        }
+        let outcome = try await control.putRestApi(
+            call[parameter: "api"], document: call.body, mode: mode, options: try importOptions(call))
+        var object = Shapes.restApi(outcome.api)
+        if !outcome.warnings.isEmpty { object["warnings"] = outcome.warnings.map(\.description) }
+        return .json(200, object)
+    }
+
+    func importOptions(_ call: ControlCall) throws -> ImportOptions {
+        var options = ImportOptions()
+        options.failOnWarnings = call.queryValue("failonwarnings") == "true"
+        if let text = call.queryValue("basepath") ?? call.queryValue("basePath") {
+            guard let mode = BasePathMode(rawValue: text) else {
+                throw ControlError.badRequest("Invalid basepath '\(text)': must be ignore, prepend or split")
+            }
+            options.basePath = mode
+        }
+        if let text = call.queryValue("endpointConfigurationTypes") {
+            guard let type = EndpointType(rawValue: text) else {
+                throw ControlError.badRequest(
+                    "Invalid endpointConfigurationTypes '\(text)': must be EDGE, REGIONAL or PRIVATE")
+            }
+            options.endpointType = type
+        }
+        options.ignoreDocumentation = call.queryValue("ignore") == "documentation"
+        return options
+    }
+
+    /// `GET /restapis/{id}/stages/{stage}/exports/{swagger|oas30}`, JSON or YAML by `Accept`.
+    func export(_ call: ControlCall) async throws -> Reply {
+        let typeText = call[parameter: "type"]
+        guard let format = ExportFormat(rawValue: typeText) else {
+            throw ControlError.badRequest("No API exporter for type '\(typeText)'")
+        }
+        let accept = call.header("Accept") ?? "application/json"
+        let yaml = accept.contains("yaml")
+        let extensions = call.queryValue("extensions").map { !$0.isEmpty } ?? false
+        let stage = call[parameter: "stage"]
+        _ = try await control.stage(api: call[parameter: "api"], name: stage)
+        let text = try await control.export(
+            call[parameter: "api"], stage: stage, format: format, yaml: yaml, extensions: extensions)
+        let contentType = yaml ? "application/yaml" : "application/json"
+        let file = "\(call[parameter: "api"])-\(stage)-\(format.rawValue).\(yaml ? "yaml" : "json")"
+        return Reply(
+            status: 200, body: Data(text.utf8),
+            headers: [("Content-Type", contentType), ("Content-Disposition", "attachment; filename=\"\(file)\"")])
+    }
+}

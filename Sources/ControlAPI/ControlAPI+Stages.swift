@@ -1,0 +1,139 @@
+import Foundation
+import GatewayControl
+import GatewayModel
+
+extension ControlAPI {
+    static var stageRoutes: [Route] {
+        [
+            Route("POST", "restapis/{api}/deployments") { api, call in try await api.createDeployment(call) },
+            Route("GET", "restapis/{api}/deployments") { api, call in
+                let (items, position) = try call.page(try await api.control.deployments(api: call[parameter: "api"]))
+                let embed = call.queryValues("embed").contains("apisummary")
+                return .json(200, Shapes.list(items.map { Shapes.deployment($0, embed: embed) }, position: position))
+            },
+            Route("GET", "restapis/{api}/deployments/{id}") { api, call in
+                let id = call[parameter: "id"]
+                guard
+                    let deployment = try await api.control.deployments(api: call[parameter: "api"]).first(where: {
+                        $0.id == id
+                    })
+                else { throw GatewayError.notFound("Invalid Deployment identifier specified") }
+                return .json(
+                    200, Shapes.deployment(deployment, embed: call.queryValues("embed").contains("apisummary")))
+            },
+            Route("PATCH", "restapis/{api}/deployments/{id}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                var description: String?
+                for operation in operations {
+                    guard operation.op == .replace, operation.path == "/description" else {
+                        throw operation.unsupported(["/description"])
+                    }
+                    description = operation.value
+                }
+                let updated = try await api.control.updateDeployment(
+                    api: call[parameter: "api"], id: call[parameter: "id"], description: description)
+                return .json(200, Shapes.deployment(updated, embed: false))
+            },
+            Route("DELETE", "restapis/{api}/deployments/{id}") { api, call in
+                try await api.control.deleteDeployment(api: call[parameter: "api"], id: call[parameter: "id"])
+                return .empty(202)
+            },
+            Route("POST", "restapis/{api}/stages") { api, call in try await api.createStage(call) },
+            Route("GET", "restapis/{api}/stages") { api, call in
+                var stages = try await api.control.stages(api: call[parameter: "api"])
+                if let deployment = call.queryValue("deploymentId") {
+                    stages.removeAll { $0.deploymentId != deployment }
+                }
+                return .json(200, Shapes.list(stages.map(Shapes.stage)))
+            },
+            Route("GET", "restapis/{api}/stages/{stage}") { api, call in
+                .json(
+                    200,
+                    Shapes.stage(
+                        try await api.control.stage(api: call[parameter: "api"], name: call[parameter: "stage"])))
+            },
+            Route("PATCH", "restapis/{api}/stages/{stage}") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                let updated = try await api.control.updateStage(
+                    api: call[parameter: "api"], name: call[parameter: "stage"]
+                ) {
+                    try Patches.apply(operations, to: &$0)
+                }
+                return .json(200, Shapes.stage(updated))
+            },
+            Route("DELETE", "restapis/{api}/stages/{stage}") { api, call in
+                try await api.control.deleteStage(api: call[parameter: "api"], name: call[parameter: "stage"])
+                return .empty(202)
+            },
+            Route("DELETE", "restapis/{api}/stages/{stage}/cache/data") { api, call in
+                try await api.control.flushStageCache(api: call[parameter: "api"], stage: call[parameter: "stage"])
+                return .empty(202)
+            },
+            Route("DELETE", "restapis/{api}/stages/{stage}/cache/authorizers") { api, call in
+                _ = try await api.control.stage(api: call[parameter: "api"], name: call[parameter: "stage"])
+                return .empty(202)
+            },
+        ]
+    }
+
+    /// `POST /restapis/{id}/deployments`: a deployment, and with `stageName` its stage, with the stage's settings.
+    func createDeployment(_ call: ControlCall) async throws -> Reply {
+        let body = try call.json()
+        let apiId = call[parameter: "api"]
+        let stageName = try body.string("stageName")
+        var existed: Bool?
+        if let stageName { existed = try await control.stages(api: apiId).contains { $0.stageName == stageName } }
+        let deployment = try await control.createDeployment(
+            api: apiId, stageName: stageName, stageDescription: try body.string("stageDescription"),
+            description: try body.string("description"))
+        if let stageName, existed == false {
+            let variables = try body.stringMap("variables") ?? [:]
+            let cacheEnabled = try body.bool("cacheClusterEnabled") ?? false
+            let cacheSize = try body.enumValue("cacheClusterSize", CacheClusterSize.self)
+            let tracing = try body.bool("tracingEnabled") ?? false
+            if !variables.isEmpty || cacheEnabled || cacheSize != nil || tracing {
+                _ = try await control.updateStage(api: apiId, name: stageName) { stage in
+                    stage.variables = variables
+                    stage.cacheClusterEnabled = cacheEnabled
+                    stage.cacheClusterSize = cacheSize
+                    stage.tracingEnabled = tracing
+                }
+            }
+        }
+        return .json(201, Shapes.deployment(deployment, embed: false))
+    }
+
+    func createStage(_ call: ControlCall) async throws -> Reply {
+        let body = try call.json()
+        let apiId = call[parameter: "api"]
+        guard let name = try body.string("stageName"), !name.isEmpty else {
+            throw ControlError.badRequest("Stage name must be non-empty")
+        }
+        guard let deploymentId = try body.string("deploymentId"), !deploymentId.isEmpty else {
+            throw ControlError.badRequest("Deployment id must be non-empty")
+        }
+        var stage = try await control.createStage(
+            api: apiId, name: name, deploymentId: deploymentId, description: try body.string("description"),
+            cacheClusterEnabled: try body.bool("cacheClusterEnabled") ?? false,
+            cacheClusterSize: try body.enumValue("cacheClusterSize", CacheClusterSize.self),
+            variables: try body.stringMap("variables") ?? [:])
+        let tracing = try body.bool("tracingEnabled")
+        let tags = try body.stringMap("tags")
+        if tracing != nil || tags != nil {
+            stage = try await control.updateStage(api: apiId, name: name) { stage in
+                stage.tracingEnabled = tracing ?? false
+                stage.tags = tags ?? [:]
+            }
+        }
+        return .json(201, Shapes.stage(stage))
+    }
+}
+
+extension Shapes {
+    static func deployment(_ deployment: Deployment, embed: Bool) -> [String: Any] {
+        var object = self.object(deployment)
+        object["restApiId"] = nil
+        if !embed { object["apiSummary"] = nil }
+        return object
+    }
+}

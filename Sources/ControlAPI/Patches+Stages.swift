@@ -1,0 +1,155 @@
+import Foundation
+import GatewayModel
+
+extension Patches {
+    /// The paths of a method setting, after `/{resource}/{method}`.
+    static let methodSettingPaths = [
+        "metrics/enabled", "logging/loglevel", "logging/dataTrace", "throttling/burstLimit", "throttling/rateLimit",
+        "caching/enabled", "caching/ttlInSeconds", "caching/dataEncrypted",
+        "caching/requireAuthorizationForCacheControl", "caching/unauthorizedCacheControlHeaderStrategy",
+    ]
+
+    static func apply(_ operations: [PatchOperation], to stage: inout Stage) throws {
+        let allowed =
+            [
+                "/description", "/deploymentId", "/cacheClusterEnabled", "/cacheClusterSize", "/tracingEnabled",
+                "/variables/{name}",
+            ] + methodSettingPaths.map { "/{resourcePath}/{httpMethod}/" + $0 }
+        for operation in operations {
+            let parts = operation.segments
+            let raw = operation.rawSegments
+            switch (operation.op, parts.first ?? "", parts.count) {
+            case (.replace, "description", 1): stage.description = operation.value
+            case (.replace, "deploymentId", 1): stage.deploymentId = try operation.string()
+            case (.replace, "cacheClusterEnabled", 1): stage.cacheClusterEnabled = try operation.bool()
+            case (.replace, "cacheClusterSize", 1):
+                stage.cacheClusterSize = try operation.enumValue(CacheClusterSize.self)
+            case (.replace, "tracingEnabled", 1): stage.tracingEnabled = try operation.bool()
+            case (_, "variables", 2):
+                try operation.apply(to: &stage.variables, key: parts[1]) { try operation.string() }
+            case (.remove, _, 2) where raw[0] == "*" || raw[0].hasPrefix("~1"):
+                stage.methodSettings[raw[0] + "/" + raw[1]] = nil
+            case (.replace, _, 4) where raw[0] == "*" || raw[0].hasPrefix("~1"):
+                let key = raw[0] + "/" + raw[1]
+                var setting = stage.methodSettings[key] ?? stage.allMethods
+                try apply(operation, setting: parts[2] + "/" + parts[3], to: &setting, allowed: allowed)
+                stage.methodSettings[key] = setting
+            default: throw operation.unsupported(allowed)
+            }
+        }
+    }
+
+    private static func apply(
+        _ operation: PatchOperation, setting path: String, to setting: inout MethodSetting, allowed: [String]
+    ) throws {
+        switch path {
+        case "metrics/enabled": setting.metricsEnabled = try operation.bool()
+        case "logging/loglevel": setting.loggingLevel = try operation.enumValue(LoggingLevel.self)
+        case "logging/dataTrace": setting.dataTraceEnabled = try operation.bool()
+        case "throttling/burstLimit": setting.throttlingBurstLimit = try operation.int(0...Int(Int32.max))
+        case "throttling/rateLimit": setting.throttlingRateLimit = try operation.double()
+        case "caching/enabled": setting.cachingEnabled = try operation.bool()
+        case "caching/ttlInSeconds": setting.cacheTtlInSeconds = try operation.int(0...MethodSetting.maximumCacheTtl)
+        case "caching/dataEncrypted": setting.cacheDataEncrypted = try operation.bool()
+        case "caching/requireAuthorizationForCacheControl":
+            setting.requireAuthorizationForCacheControl = try operation.bool()
+        case "caching/unauthorizedCacheControlHeaderStrategy":
+            setting.unauthorizedCacheControlHeaderStrategy = try operation.enumValue(
+                UnauthorizedCacheControlHeaderStrategy.self)
+        default: throw operation.unsupported(allowed)
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to plan: inout UsagePlan) throws {
+        let allowed = [
+            "/name", "/description", "/productCode", "/throttle/burstLimit", "/throttle/rateLimit", "/quota/limit",
+            "/quota/period", "/quota/offset", "/apiStages", "/apiStages/{apiId}:{stage}/throttle",
+            "/apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}/rateLimit|burstLimit",
+        ]
+        for operation in operations {
+            let parts = operation.segments
+            switch (operation.op, parts.first ?? "", parts.count) {
+            case (.replace, "name", 1): plan.name = try operation.string()
+            case (.replace, "description", 1): plan.description = operation.value
+            case (.replace, "productCode", 1): plan.productCode = operation.value
+            case (.remove, "throttle", 1): plan.throttle = nil
+            case (.replace, "throttle", 2):
+                var throttle = plan.throttle ?? ThrottleSettings(burstLimit: 0, rateLimit: 0)
+                switch parts[1] {
+                case "burstLimit": throttle.burstLimit = try operation.int(0...Int(Int32.max))
+                case "rateLimit": throttle.rateLimit = try operation.double()
+                default: throw operation.unsupported(allowed)
+                }
+                plan.throttle = throttle
+            case (.remove, "quota", 1): plan.quota = nil
+            case (.replace, "quota", 2):
+                var quota = plan.quota ?? QuotaSettings(limit: 0, period: .day)
+                switch parts[1] {
+                case "limit": quota.limit = try operation.int(0...Int(Int32.max))
+                case "offset": quota.offset = try operation.int(0...Int(Int32.max))
+                case "period": quota.period = try operation.enumValue(QuotaPeriod.self)
+                default: throw operation.unsupported(allowed)
+                }
+                plan.quota = quota
+            case (.add, "apiStages", 1):
+                let stage = try apiStage(operation.string(), operation)
+                if !plan.apiStages.contains(stage) { plan.apiStages.append(stage) }
+            case (.remove, "apiStages", 1):
+                let stage = try apiStage(operation.string(), operation)
+                plan.apiStages.removeAll { $0 == stage }
+            case (_, "apiStages", _) where parts.count >= 3 && parts[2] == "throttle":
+                let target = try apiStage(parts[1], operation)
+                guard let index = plan.apiStages.firstIndex(of: target) else {
+                    throw ControlError.badRequest("The usage plan does not have stage \(parts[1])")
+                }
+                try applyMethodThrottle(operation, parts: Array(parts.dropFirst(3)), to: &plan.apiStages[index])
+            default: throw operation.unsupported(allowed)
+            }
+        }
+    }
+
+    /// `/apiStages/{apiId}:{stage}/throttle[/{resourcePath}/{httpMethod}/{rateLimit|burstLimit}]`.
+    private static func applyMethodThrottle(_ operation: PatchOperation, parts: [String], to stage: inout ApiStage)
+        throws
+    {
+        if parts.isEmpty {
+            switch operation.op {
+            case .remove: stage.throttle = [:]
+            case .add, .replace:
+                guard let data = try operation.string().data(using: .utf8),
+                    let map = try? JSONDecoder().decode([String: ThrottleSettings].self, from: data)
+                else {
+                    throw ControlError.badRequest(
+                        "Invalid throttle value for \(operation.path): a JSON map such as {\"/pets/GET\": {\"rateLimit\": 10, \"burstLimit\": 5}}"
+                    )
+                }
+                stage.throttle = map
+            default: throw operation.unsupported(["add", "replace", "remove"].map { "\($0) \(operation.path)" })
+            }
+            return
+        }
+        guard parts.count >= 2 else { throw operation.unsupported(["/apiStages/{id}/throttle/{path}/{method}/…"]) }
+        let key = parts[0] + "/" + parts[1]
+        if operation.op == .remove {
+            stage.throttle[key] = nil
+            return
+        }
+        guard parts.count == 3 else { throw operation.unsupported(["…/rateLimit", "…/burstLimit"]) }
+        var settings = stage.throttle[key] ?? ThrottleSettings(burstLimit: 0, rateLimit: 0)
+        switch parts[2] {
+        case "rateLimit": settings.rateLimit = try operation.double()
+        case "burstLimit": settings.burstLimit = try operation.int(0...Int(Int32.max))
+        default: throw operation.unsupported(["…/rateLimit", "…/burstLimit"])
+        }
+        stage.throttle[key] = settings
+    }
+
+    /// `apiId:stage`.
+    static func apiStage(_ text: String, _ operation: PatchOperation) throws -> ApiStage {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2 else {
+            throw ControlError.badRequest("Invalid API stage '\(text)' for \(operation.path): write it apiId:stage")
+        }
+        return ApiStage(apiId: String(parts[0]), stage: String(parts[1]))
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import GatewayModel
+
+/// The patch paths each object takes, applied to the model value inside the control plane's transaction, so a
+/// bad operation anywhere in the list changes nothing.
+enum Patches {
+    static func apply(_ operations: [PatchOperation], to api: inout RestApi) throws {
+        let allowed = [
+            "/name", "/description", "/version", "/apiKeySource", "/binaryMediaTypes/{type}",
+            "/minimumCompressionSize", "/disableExecuteApiEndpoint", "/policy", "/endpointConfiguration/types/0",
+        ]
+        for operation in operations {
+            let parts = operation.segments
+            switch (operation.op, parts.first ?? "") {
+            case (.replace, "name"): api.name = try operation.string()
+            case (.replace, "description"): api.description = operation.value
+            case (.replace, "version"): api.version = operation.value
+            case (.replace, "policy"): api.policy = operation.value
+            case (.replace, "apiKeySource"): api.apiKeySource = try operation.enumValue(ApiKeySource.self)
+            case (.replace, "minimumCompressionSize"):
+                api.minimumCompressionSize =
+                    operation.value.map { $0.isEmpty } ?? true ? nil : try operation.int(0...10_485_760)
+            case (.replace, "disableExecuteApiEndpoint"): api.disableExecuteApiEndpoint = try operation.bool()
+            case (.add, "binaryMediaTypes") where parts.count == 2:
+                if !api.binaryMediaTypes.contains(parts[1]) { api.binaryMediaTypes.append(parts[1]) }
+            case (.remove, "binaryMediaTypes") where parts.count == 2:
+                api.binaryMediaTypes.removeAll { $0 == parts[1] }
+            case (.replace, "endpointConfiguration") where parts.count == 3 && parts[1] == "types":
+                let type = try operation.enumValue(EndpointType.self)
+                api.endpointConfiguration.types = [type]
+            default: throw operation.unsupported(allowed)
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to method: inout Method) throws {
+        let allowed = [
+            "/apiKeyRequired", "/authorizationType", "/authorizerId", "/operationName", "/requestValidatorId",
+            "/requestParameters/{name}", "/requestModels/{contentType}",
+        ]
+        for operation in operations {
+            let parts = operation.segments
+            switch (operation.op, parts.first ?? "", parts.count) {
+            case (.replace, "apiKeyRequired", 1): method.apiKeyRequired = try operation.bool()
+            case (.replace, "authorizationType", 1):
+                method.authorizationType = try operation.enumValue(AuthorizationType.self)
+            case (.replace, "authorizerId", 1): method.authorizerId = operation.value
+            case (.replace, "operationName", 1): method.operationName = operation.value
+            case (.replace, "requestValidatorId", 1): method.requestValidatorId = operation.value
+            case (_, "requestParameters", 2):
+                try operation.apply(to: &method.requestParameters, key: parts[1]) {
+                    operation.value == nil ? false : try operation.bool()
+                }
+            case (_, "requestModels", 2):
+                try operation.apply(to: &method.requestModels, key: parts[1]) { try operation.string() }
+            default: throw operation.unsupported(allowed)
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to response: inout MethodResponse) throws {
+        for operation in operations {
+            let parts = operation.segments
+            switch (parts.first ?? "", parts.count) {
+            case ("responseParameters", 2):
+                try operation.apply(to: &response.responseParameters, key: parts[1]) {
+                    operation.value == nil ? false : try operation.bool()
+                }
+            case ("responseModels", 2):
+                try operation.apply(to: &response.responseModels, key: parts[1]) { try operation.string() }
+            default: throw operation.unsupported(["/responseParameters/{name}", "/responseModels/{contentType}"])
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to integration: inout Integration) throws {
+        let allowed = [
+            "/uri", "/httpMethod", "/type", "/connectionType", "/connectionId", "/credentials", "/timeoutInMillis",
+            "/passthroughBehavior", "/contentHandling", "/cacheNamespace", "/cacheKeyParameters/{name}",
+            "/requestParameters/{name}", "/requestTemplates/{contentType}", "/tlsConfig/insecureSkipVerification",
+        ]
+        for operation in operations {
+            let parts = operation.segments
+            switch (operation.op, parts.first ?? "", parts.count) {
+            case (.replace, "uri", 1): integration.uri = try operation.string()
+            case (.replace, "httpMethod", 1): integration.httpMethod = try operation.string().uppercased()
+            case (.replace, "type", 1): integration.type = try operation.enumValue(IntegrationType.self)
+            case (.replace, "connectionType", 1):
+                integration.connectionType = try operation.enumValue(ConnectionType.self)
+            case (.replace, "connectionId", 1): integration.connectionId = operation.value
+            case (.replace, "credentials", 1): integration.credentials = operation.value
+            case (.replace, "timeoutInMillis", 1):
+                integration.timeoutInMillis = try operation.int(Integration.timeoutRange)
+            case (.replace, "passthroughBehavior", 1):
+                integration.passthroughBehavior = try operation.enumValue(PassthroughBehavior.self)
+            case (.replace, "contentHandling", 1):
+                integration.contentHandling =
+                    operation.value?.isEmpty ?? true ? nil : try operation.enumValue(ContentHandling.self)
+            case (.replace, "cacheNamespace", 1): integration.cacheNamespace = operation.value
+            case (.add, "cacheKeyParameters", 2):
+                if !integration.cacheKeyParameters.contains(parts[1]) {
+                    integration.cacheKeyParameters.append(parts[1])
+                }
+            case (.remove, "cacheKeyParameters", 2): integration.cacheKeyParameters.removeAll { $0 == parts[1] }
+            case (_, "requestParameters", 2):
+                try operation.apply(to: &integration.requestParameters, key: parts[1]) { try operation.string() }
+            case (_, "requestTemplates", 2):
+                try operation.apply(to: &integration.requestTemplates, key: parts[1]) { try operation.string() }
+            case (.replace, "tlsConfig", 2) where parts[1] == "insecureSkipVerification":
+                integration.tlsConfig = TLSConfig(insecureSkipVerification: try operation.bool())
+            default: throw operation.unsupported(allowed)
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to response: inout IntegrationResponse) throws {
+        let allowed = [
+            "/selectionPattern", "/contentHandling", "/responseParameters/{name}", "/responseTemplates/{contentType}",
+        ]
+        for operation in operations {
+            let parts = operation.segments
+            switch (operation.op, parts.first ?? "", parts.count) {
+            case (.replace, "selectionPattern", 1): response.selectionPattern = operation.value
+            case (.replace, "contentHandling", 1):
+                response.contentHandling =
+                    operation.value?.isEmpty ?? true ? nil : try operation.enumValue(ContentHandling.self)
+            case (_, "responseParameters", 2):
+                try operation.apply(to: &response.responseParameters, key: parts[1]) { try operation.string() }
+            case (_, "responseTemplates", 2):
+                try operation.apply(to: &response.responseTemplates, key: parts[1]) { try operation.string() }
+            default: throw operation.unsupported(allowed)
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to key: inout ApiKey) throws {
+        for operation in operations {
+            switch (operation.op, operation.path) {
+            case (.replace, "/name"): key.name = try operation.string()
+            case (.replace, "/description"): key.description = operation.value
+            case (.replace, "/enabled"): key.enabled = try operation.bool()
+            case (.replace, "/customerId"): key.customerId = operation.value
+            case (.add, "/stages"):
+                let stage = try operation.string()
+                if !key.stageKeys.contains(stage) { key.stageKeys.append(stage) }
+            case (.remove, "/stages"):
+                let stage = try operation.string()
+                key.stageKeys.removeAll { $0 == stage }
+            default: throw operation.unsupported(["/name", "/description", "/enabled", "/customerId", "/stages"])
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to link: inout VpcLink) throws {
+        for operation in operations {
+            switch (operation.op, operation.path) {
+            case (.replace, "/name"): link.name = try operation.string()
+            case (.replace, "/description"): link.description = operation.value
+            default: throw operation.unsupported(["/name", "/description"])
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to model: inout Model) throws {
+        for operation in operations {
+            switch (operation.op, operation.path) {
+            case (.replace, "/schema"): model.schema = try operation.string()
+            case (.replace, "/description"): model.description = operation.value
+            default: throw operation.unsupported(["/schema", "/description"])
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to validator: inout RequestValidator) throws {
+        for operation in operations {
+            switch (operation.op, operation.path) {
+            case (.replace, "/name"): validator.name = try operation.string()
+            case (.replace, "/validateRequestBody"): validator.validateRequestBody = try operation.bool()
+            case (.replace, "/validateRequestParameters"): validator.validateRequestParameters = try operation.bool()
+            default: throw operation.unsupported(["/name", "/validateRequestBody", "/validateRequestParameters"])
+            }
+        }
+    }
+
+    static func apply(_ operations: [PatchOperation], to response: inout GatewayResponse) throws {
+        for operation in operations {
+            let parts = operation.segments
+            switch (operation.op, parts.first ?? "", parts.count) {
+            case (.replace, "statusCode", 1): response.statusCode = operation.value
+            case (_, "responseParameters", 2):
+                try operation.apply(to: &response.responseParameters, key: parts[1]) { try operation.string() }
+            case (_, "responseTemplates", 2):
+                try operation.apply(to: &response.responseTemplates, key: parts[1]) { try operation.string() }
+            default:
+                throw operation.unsupported(["/statusCode", "/responseParameters/{name}", "/responseTemplates/{type}"])
+            }
+        }
+        response.defaultResponse = false
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import GatewayControl
+import GatewayEngine
+import GatewayModel
+
+/// The JSON shapes of API Gateway's answers, made from the model values (which already carry AWS's member
+/// names): timestamps as epoch seconds, absent members left out, secrets only when asked for.
+enum Shapes {
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }()
+
+    /// A model value as a JSON object.
+    static func object<T: Encodable>(_ value: T) -> [String: Any] {
+        guard let data = try? encoder.encode(value),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return [:] }
+        return object
+    }
+
+    /// A list answer: `{"item": [...], "position": "..."}`.
+    static func list(_ items: [[String: Any]], position: String? = nil) -> [String: Any] {
+        var object: [String: Any] = ["item": items]
+        if let position { object["position"] = position }
+        return object
+    }
+
+    static func restApi(_ api: RestApi) -> [String: Any] {
+        var object = self.object(api)
+        if api.warnings.isEmpty { object["warnings"] = nil }
+        if api.binaryMediaTypes.isEmpty { object["binaryMediaTypes"] = nil }
+        return object
+    }
+
+    static func resource(_ resource: Resource, embedMethods: Bool) -> [String: Any] {
+        var object: [String: Any] = ["id": resource.id, "path": resource.path]
+        if let parentId = resource.parentId { object["parentId"] = parentId }
+        if let pathPart = resource.pathPart { object["pathPart"] = pathPart }
+        if !resource.resourceMethods.isEmpty {
+            var methods: [String: Any] = [:]
+            for (verb, method) in resource.resourceMethods {
+                methods[verb] = embedMethods ? self.method(method) : [String: Any]()
+            }
+            object["resourceMethods"] = methods
+        }
+        return object
+    }
+
+    static func method(_ method: Method) -> [String: Any] {
+        var object = self.object(method)
+        if let integration = method.methodIntegration { object["methodIntegration"] = self.integration(integration) }
+        if method.methodResponses.isEmpty { object["methodResponses"] = nil }
+        if method.requestParameters.isEmpty { object["requestParameters"] = nil }
+        if method.requestModels.isEmpty { object["requestModels"] = nil }
+        return object
+    }
+
+    static func integration(_ integration: Integration) -> [String: Any] {
+        var object = self.object(integration)
+        if integration.integrationResponses.isEmpty { object["integrationResponses"] = nil }
+        if integration.requestParameters.isEmpty { object["requestParameters"] = nil }
+        if integration.requestTemplates.isEmpty { object["requestTemplates"] = nil }
+        return object
+    }
+
+    static func stage(_ stage: Stage) -> [String: Any] {
+        var object = self.object(stage)
+        object["restApiId"] = nil
+        if stage.cacheClusterSize == nil, stage.cacheClusterEnabled == false { object["cacheClusterSize"] = nil }
+        return object
+    }
+
+    static func apiKey(_ key: ApiKey, includeValue: Bool) -> [String: Any] {
+        var object = self.object(key)
+        if !includeValue { object["value"] = nil }
+        return object
+    }
+
+    static func vpcLink(_ link: VpcLink) -> [String: Any] { object(link) }
+
+    static func usagePlan(_ plan: UsagePlan) -> [String: Any] {
+        var object = self.object(plan)
+        object["apiStages"] = plan.apiStages.map { stage -> [String: Any] in
+            var entry: [String: Any] = ["apiId": stage.apiId, "stage": stage.stage]
+            if !stage.throttle.isEmpty { entry["throttle"] = stage.throttle.mapValues { self.object($0) } }
+            return entry
+        }
+        return object
+    }
+
+    static func testInvoke(_ result: TestInvokeResult) -> [String: Any] {
+        [
+            "status": result.status, "body": result.body, "headers": result.headers,
+            "multiValueHeaders": result.multiValueHeaders, "log": result.log, "latency": result.latencyMillis,
+        ]
+    }
+}

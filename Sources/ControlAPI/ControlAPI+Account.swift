@@ -19,14 +19,29 @@ extension ControlAPI {
                 try await api.changeTags(call[parameter: "arn"]) { tags in for key in keys { tags[key] = nil } }
                 return .empty(204)
             },
-            Route("GET", "account") { api, _ in
-                let throttle = await api.control.accountThrottle
-                return .json(
-                    200,
-                    [
-                        "throttleSettings": ["burstLimit": throttle.burstLimit, "rateLimit": throttle.rateLimit],
-                        "features": ["UsagePlans"], "apiKeyVersion": "4",
-                    ])
+            Route("GET", "account") { api, _ in .json(200, await api.accountShape()) },
+            Route("PATCH", "account") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                try api.account.withLockedValue { account in
+                    var changed = account
+                    for operation in operations {
+                        switch (operation.op, operation.path) {
+                        case (.replace, "/cloudwatchRoleArn"): changed.roleArn = operation.value
+                        case (.add, "/features"):
+                            let feature = try operation.string()
+                            if !changed.features.contains(feature) { changed.features.append(feature) }
+                        case (.remove, "/features"):
+                            let feature = try operation.string()
+                            if feature == "UsagePlans" {
+                                throw ControlError.badRequest("Usage Plans cannot be disabled once enabled")
+                            }
+                            changed.features.removeAll { $0 == feature }
+                        default: throw operation.unsupported(["/cloudwatchRoleArn", "/features"])
+                        }
+                    }
+                    account = changed
+                }
+                return .json(200, await api.accountShape())
             },
             Route("POST", "moto-api/reset", signed: false) { api, _ in
                 guard api.options.allowReset else {
@@ -41,8 +56,22 @@ extension ControlAPI {
         ]
     }
 
-    /// Deletes everything: usage plans, keys, APIs, VPC links, load balancers.
+    /// GetAccount's answer: the account throttle, the CloudWatch role and the features.
+    func accountShape() async -> [String: Any] {
+        let throttle = await control.accountThrottle
+        let (roleArn, features) = account.withLockedValue { ($0.roleArn, $0.features) }
+        var object: [String: Any] = [
+            "throttleSettings": ["burstLimit": throttle.burstLimit, "rateLimit": throttle.rateLimit],
+            "features": features, "apiKeyVersion": "4",
+        ]
+        if let roleArn { object["cloudwatchRoleArn"] = roleArn }
+        return object
+    }
+
+    /// Deletes everything: domain names, usage plans, keys, APIs, VPC links, load balancers.
     func resetState() async throws {
+        account.withLockedValue { $0 = AccountSettings() }
+        for domain in try await control.domainNames() { try await control.deleteDomainName(domain.domainName) }
         for plan in try await control.usagePlans() { try await control.deleteUsagePlan(plan.id) }
         for key in try await control.apiKeys() { try await control.deleteApiKey(key.id) }
         for api in try await control.restApis() { try await control.deleteRestApi(api.id) }

@@ -66,7 +66,8 @@ extension ControlAPI {
             Route("PUT", integrationResponse) { api, call in
                 let body = try call.json()
                 let response = IntegrationResponse(
-                    statusCode: call[parameter: "status"], selectionPattern: try body.string("selectionPattern"),
+                    statusCode: call[parameter: "status"],
+                    selectionPattern: try body.string("selectionPattern").flatMap { $0.isEmpty ? nil : $0 },
                     responseParameters: try body.stringMap("responseParameters") ?? [:],
                     responseTemplates: try body.stringMap("responseTemplates") ?? [:],
                     contentHandling: try body.enumValue("contentHandling", ContentHandling.self))

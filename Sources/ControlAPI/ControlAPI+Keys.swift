@@ -12,7 +12,7 @@ extension ControlAPI {
             },
             Route("GET", "apikeys") { api, call in
                 var keys = try await api.control.apiKeys()
-                if let name = call.queryValue("nameQuery") { keys.removeAll { !$0.name.hasPrefix(name) } }
+                if let name = call.queryValue("name") { keys.removeAll { !$0.name.hasPrefix(name) } }
                 if let customer = call.queryValue("customerId") { keys.removeAll { $0.customerId != customer } }
                 let include = call.queryValue("includeValues") == "true"
                 let (items, position) = try call.page(keys)
@@ -74,7 +74,7 @@ extension ControlAPI {
             },
             Route("GET", "usageplans/{plan}/keys") { api, call in
                 var keys = try await api.control.usagePlanKeys(plan: call[parameter: "plan"])
-                if let name = call.queryValue("nameQuery") { keys.removeAll { !$0.name.hasPrefix(name) } }
+                if let name = call.queryValue("name") { keys.removeAll { !$0.name.hasPrefix(name) } }
                 let (items, position) = try call.page(keys)
                 return .json(200, Shapes.list(items.map(Shapes.planKey), position: position))
             },

@@ -112,7 +112,7 @@ extension ControlAPI {
             let validator = try await control.requestValidators(api: call[parameter: "api"]).first(where: {
                 $0.id == id
             })
-        else { throw GatewayError.notFound("Invalid Request Validator Id specified") }
+        else { throw GatewayError.badRequest("Invalid Request Validator Id specified") }
         return validator
     }
 

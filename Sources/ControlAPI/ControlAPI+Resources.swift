@@ -69,7 +69,14 @@ extension ControlAPI {
 
     func putMethod(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
-        let authorization = try body.enumValue("authorizationType", AuthorizationType.self) ?? .none
+        var authorization = AuthorizationType.none
+        if let text = try body.string("authorizationType") {
+            guard let type = AuthorizationType(rawValue: text.uppercased()) else {
+                throw ControlError.validation(
+                    value: text, at: "authorizationType", allowed: AuthorizationType.allCases.map(\.rawValue))
+            }
+            authorization = type
+        }
         var created = try await control.putMethod(
             api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"],
             authorizationType: authorization, apiKeyRequired: try body.bool("apiKeyRequired") ?? false,

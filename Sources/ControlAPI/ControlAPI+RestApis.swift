@@ -41,9 +41,9 @@ extension ControlAPI {
         if let configuration = try body.object("endpointConfiguration"), let types = try configuration.strings("types")
         {
             guard types.count == 1, let type = EndpointType(rawValue: types[0]) else {
-                throw ControlError.badRequest(
-                    "Invalid endpoint configuration: types must be one of [EDGE], [REGIONAL] or [PRIVATE], not \(types)"
-                )
+                throw ControlError.validation(
+                    value: types.joined(separator: ","), at: "createRestApiInput.endpointConfiguration.types",
+                    allowed: EndpointType.allCases.map(\.rawValue))
             }
             endpointType = type
         }
@@ -77,7 +77,7 @@ extension ControlAPI {
     func putRestApi(_ call: ControlCall) async throws -> Reply {
         let modeText = call.queryValue("mode") ?? "merge"
         guard let mode = ImportMode(rawValue: modeText) else {
-            throw ControlError.badRequest("Invalid mode '\(modeText)': must be merge or overwrite")
+            throw ControlError.badRequest("Enumeration value of OpenAPI import mode must be \"overwrite\" or \"merge\"")
         }
         let outcome = try await control.putRestApi(
             call[parameter: "api"], document: call.body, mode: mode, options: try importOptions(call))

@@ -80,7 +80,7 @@ extension ControlAPI {
     func createDeployment(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
         let apiId = call[parameter: "api"]
-        let stageName = try body.string("stageName")
+        let stageName = try body.string("stageName").flatMap { $0.isEmpty ? nil : $0 }
         var existed: Bool?
         if let stageName { existed = try await control.stages(api: apiId).contains { $0.stageName == stageName } }
         let deployment = try await control.createDeployment(

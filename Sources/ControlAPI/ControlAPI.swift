@@ -3,6 +3,7 @@ import GatewayControl
 import GatewayEngine
 import GatewayImport
 import GatewayModel
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -32,6 +33,8 @@ public final class ControlAPI: Sendable {
     let control: GatewayControl
     let options: Options
     let routes: [Route]
+    /// The account's CloudWatch role and features (kept for this process's life).
+    let account = NIOLockedValueBox(AccountSettings())
 
     public init(control: GatewayControl, options: Options = .init()) {
         self.control = control
@@ -102,6 +105,12 @@ public final class ControlAPI: Sendable {
     }
 }
 
+/// What UpdateAccount changes.
+struct AccountSettings: Sendable {
+    var roleArn: String?
+    var features = ["UsagePlans"]
+}
+
 /// An error answer that is not one of the control plane's own (signature, method, input shape).
 struct ControlError: Error {
     var status: Int
@@ -110,6 +119,16 @@ struct ControlError: Error {
 
     static func badRequest(_ message: String) -> ControlError {
         ControlError(status: 400, type: "BadRequestException", message: message)
+    }
+
+    /// AWS's input validation failure: `1 validation error detected: Value 'x' at 'member' failed to satisfy
+    /// constraint: Member must satisfy enum value set: [A, B]`.
+    static func validation(value: String, at member: String, allowed: [String]) -> ControlError {
+        ControlError(
+            status: 400, type: "ValidationException",
+            message:
+                "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: Member must satisfy enum value set: [\(allowed.sorted().joined(separator: ", "))]"
+        )
     }
 }
 

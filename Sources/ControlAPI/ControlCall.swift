@@ -102,21 +102,28 @@ struct JSONObject: @unchecked Sendable {
         return value
     }
 
+    /// JSON's true and false arrive as NSNumbers of C type `c`; numbers as other NSNumbers.
+    static func isBool(_ value: Any?) -> Bool {
+        (value as? NSNumber).map { String(cString: $0.objCType) == "c" } ?? false
+    }
+
     func bool(_ key: String) throws -> Bool? {
         guard has(key) else { return nil }
-        guard let value = values[key] as? Bool else { throw wrongType(key, "true or false") }
+        guard JSONObject.isBool(values[key]), let value = values[key] as? Bool else {
+            throw wrongType(key, "true or false")
+        }
         return value
     }
 
     func int(_ key: String) throws -> Int? {
         guard has(key) else { return nil }
-        guard let value = values[key] as? NSNumber, !(values[key] is Bool) else { throw wrongType(key, "a number") }
+        guard let value = values[key] as? NSNumber, !JSONObject.isBool(value) else { throw wrongType(key, "a number") }
         return value.intValue
     }
 
     func double(_ key: String) throws -> Double? {
         guard has(key) else { return nil }
-        guard let value = values[key] as? NSNumber, !(values[key] is Bool) else { throw wrongType(key, "a number") }
+        guard let value = values[key] as? NSNumber, !JSONObject.isBool(value) else { throw wrongType(key, "a number") }
         return value.doubleValue
     }
 
@@ -137,7 +144,9 @@ struct JSONObject: @unchecked Sendable {
         guard let value = values[key] as? [String: Any] else { throw wrongType(key, "a map of true/false") }
         var result: [String: Bool] = [:]
         for (name, flag) in value {
-            guard let flag = flag as? Bool else { throw wrongType("\(key).\(name)", "true or false") }
+            guard JSONObject.isBool(flag), let flag = flag as? Bool else {
+                throw wrongType("\(key).\(name)", "true or false")
+            }
             result[name] = flag
         }
         return result
@@ -159,8 +168,7 @@ struct JSONObject: @unchecked Sendable {
     where E.RawValue == String {
         guard let text = try string(key) else { return nil }
         guard let value = E(rawValue: text) else {
-            let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ControlError.badRequest("Invalid value '\(text)' for \(key): must be one of [\(allowed)]")
+            throw ControlError.validation(value: text, at: key, allowed: E.allCases.map(\.rawValue))
         }
         return value
     }

@@ -17,8 +17,9 @@ struct PatchOperation: Sendable, Equatable {
         guard let operations = try body.objects("patchOperations") else { return [] }
         return try operations.enumerated().map { index, operation in
             guard let opText = try operation.string("op"), let op = Op(rawValue: opText) else {
-                throw ControlError.badRequest(
-                    "patchOperations[\(index)].op must be one of [add, remove, replace, move, copy, test]")
+                throw ControlError(
+                    status: 400, type: "ValidationException",
+                    message: "Member must satisfy enum value set: [add, remove, move, test, replace, copy]")
             }
             guard let path = try operation.string("path"), path.hasPrefix("/") else {
                 throw ControlError.badRequest("patchOperations[\(index)].path must start with '/'")
@@ -26,7 +27,7 @@ struct PatchOperation: Sendable, Equatable {
             let value: String?
             switch operation.values["value"] {
             case let text as String: value = text
-            case let flag as Bool: value = flag ? "true" : "false"
+            case let number as NSNumber where JSONObject.isBool(number): value = number.boolValue ? "true" : "false"
             case let number as NSNumber: value = number.stringValue
             default: value = nil
             }

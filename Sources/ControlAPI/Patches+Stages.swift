@@ -13,7 +13,7 @@ extension Patches {
         let allowed =
             [
                 "/description", "/deploymentId", "/cacheClusterEnabled", "/cacheClusterSize", "/tracingEnabled",
-                "/variables/{name}",
+                "/variables/{name}", "/accessLogSettings/format", "/accessLogSettings/destinationArn",
             ] + methodSettingPaths.map { "/{resourcePath}/{httpMethod}/" + $0 }
         for operation in operations {
             let parts = operation.segments
@@ -25,6 +25,15 @@ extension Patches {
             case (.replace, "cacheClusterSize", 1):
                 stage.cacheClusterSize = try operation.enumValue(CacheClusterSize.self)
             case (.replace, "tracingEnabled", 1): stage.tracingEnabled = try operation.bool()
+            case (.replace, "accessLogSettings", 2), (.add, "accessLogSettings", 2):
+                var settings = stage.accessLogSettings ?? AccessLogSettings()
+                switch parts[1] {
+                case "format": settings.format = try operation.string()
+                case "destinationArn": settings.destinationArn = try operation.string()
+                default: throw operation.unsupported(allowed)
+                }
+                stage.accessLogSettings = settings
+            case (.remove, "accessLogSettings", 1): stage.accessLogSettings = nil
             case (_, "variables", 2):
                 try operation.apply(to: &stage.variables, key: parts[1]) { try operation.string() }
             case (.remove, _, 2) where raw[0] == "*" || raw[0].hasPrefix("~1"):
@@ -69,11 +78,11 @@ extension Patches {
         for operation in operations {
             let parts = operation.segments
             switch (operation.op, parts.first ?? "", parts.count) {
-            case (.replace, "name", 1): plan.name = try operation.string()
-            case (.replace, "description", 1): plan.description = operation.value
-            case (.replace, "productCode", 1): plan.productCode = operation.value
+            case (.replace, "name", 1), (.add, "name", 1): plan.name = try operation.string()
+            case (.replace, "description", 1), (.add, "description", 1): plan.description = operation.value
+            case (.replace, "productCode", 1), (.add, "productCode", 1): plan.productCode = operation.value
             case (.remove, "throttle", 1): plan.throttle = nil
-            case (.replace, "throttle", 2):
+            case (.replace, "throttle", 2), (.add, "throttle", 2):
                 var throttle = plan.throttle ?? ThrottleSettings(burstLimit: 0, rateLimit: 0)
                 switch parts[1] {
                 case "burstLimit": throttle.burstLimit = try operation.int(0...Int(Int32.max))
@@ -82,7 +91,7 @@ extension Patches {
                 }
                 plan.throttle = throttle
             case (.remove, "quota", 1): plan.quota = nil
-            case (.replace, "quota", 2):
+            case (.replace, "quota", 2), (.add, "quota", 2):
                 var quota = plan.quota ?? QuotaSettings(limit: 0, period: .day)
                 switch parts[1] {
                 case "limit": quota.limit = try operation.int(0...Int(Int32.max))

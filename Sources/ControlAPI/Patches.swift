@@ -14,6 +14,7 @@ enum Patches {
             switch (operation.op, parts.first ?? "") {
             case (.replace, "name"): api.name = try operation.string()
             case (.replace, "description"): api.description = operation.value
+            case (.remove, "description"): api.description = nil
             case (.replace, "version"): api.version = operation.value
             case (.replace, "policy"): api.policy = operation.value
             case (.replace, "apiKeySource"): api.apiKeySource = try operation.enumValue(ApiKeySource.self)
@@ -21,11 +22,19 @@ enum Patches {
                 api.minimumCompressionSize =
                     operation.value.map { $0.isEmpty } ?? true ? nil : try operation.int(0...10_485_760)
             case (.replace, "disableExecuteApiEndpoint"): api.disableExecuteApiEndpoint = try operation.bool()
+            case (.add, "binaryMediaTypes") where parts.count == 1:
+                let type = try operation.string()
+                if !api.binaryMediaTypes.contains(type) { api.binaryMediaTypes.append(type) }
+            case (.remove, "binaryMediaTypes") where parts.count == 1:
+                let type = try operation.string()
+                api.binaryMediaTypes.removeAll { $0 == type }
+            case (.replace, "binaryMediaTypes") where parts.count == 1:
+                api.binaryMediaTypes = [try operation.string()]
             case (.add, "binaryMediaTypes") where parts.count == 2:
                 if !api.binaryMediaTypes.contains(parts[1]) { api.binaryMediaTypes.append(parts[1]) }
             case (.remove, "binaryMediaTypes") where parts.count == 2:
                 api.binaryMediaTypes.removeAll { $0 == parts[1] }
-            case (.replace, "endpointConfiguration") where parts.count == 3 && parts[1] == "types":
+            case (.replace, "endpointConfiguration") where parts.count >= 2 && parts[1] == "types":
                 let type = try operation.enumValue(EndpointType.self)
                 api.endpointConfiguration.types = [type]
             default: throw operation.unsupported(allowed)

@@ -12,12 +12,31 @@ enum Shapes {
         return encoder
     }()
 
+    /// Maps API Gateway leaves out of an answer when they are empty.
+    static let omittedWhenEmpty: Set<String> = [
+        "requestParameters", "requestModels", "requestTemplates", "responseParameters", "responseModels",
+        "responseTemplates", "methodResponses", "integrationResponses", "cacheKeyParameters", "variables",
+        "methodSettings",
+    ]
+
     /// A model value as a JSON object.
     static func object<T: Encodable>(_ value: T) -> [String: Any] {
         guard let data = try? encoder.encode(value),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return [:] }
-        return object
+        return pruned(object)
+    }
+
+    private static func pruned(_ object: [String: Any]) -> [String: Any] {
+        var result: [String: Any] = [:]
+        for (key, value) in object {
+            if omittedWhenEmpty.contains(key) {
+                if let map = value as? [String: Any], map.isEmpty { continue }
+                if let list = value as? [Any], list.isEmpty { continue }
+            }
+            result[key] = (value as? [String: Any]).map(pruned) ?? value
+        }
+        return result
     }
 
     /// A list answer: `{"item": [...], "position": "..."}`.

@@ -64,7 +64,8 @@ extension GatewayControl {
                 stages: stages, apiKeys: try access.all(ApiKey.self, in: .apiKey), usagePlans: plans,
                 planKeys: planKeys,
                 vpcLinks: try access.all(VpcLink.self, in: .vpcLink),
-                loadBalancers: try access.all(LoadBalancer.self, in: .loadBalancer), accountThrottle: accountThrottle)
+                loadBalancers: try access.all(LoadBalancer.self, in: .loadBalancer), accountThrottle: accountThrottle,
+                domainNames: try access.all(DomainName.self, in: .domainName))
         }
     }
 

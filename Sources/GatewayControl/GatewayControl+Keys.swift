@@ -189,8 +189,8 @@ extension GatewayControl {
     /// Puts a key into a usage plan. A key may be in only one plan per API stage.
     public func createUsagePlanKey(plan planId: String, key keyId: String) throws -> UsagePlanKey {
         let planKey = try write { access in
-            let plan = try requirePlan(planId, access)
             let key = try requireKey(keyId, access)
+            let plan = try requirePlan(planId, access)
             if try access.keyIds(inPlan: planId).contains(keyId) {
                 throw GatewayError.conflict("The API key \(keyId) is already in usage plan \(planId)")
             }

@@ -24,7 +24,7 @@ extension GatewayControl {
     /// The most REST APIs one state holds (API Gateway's regional quota).
     public static let maximumApis = 600
 
-    /// Creates an empty API with its root resource.
+    /// Creates an empty API with its root resource and API Gateway's two default models, `Empty` and `Error`.
     public func createRestApi(
         name: String, description: String? = nil, endpointType: EndpointType = .edge,
         apiKeySource: ApiKeySource = .header, binaryMediaTypes: [String] = [], version: String? = nil,
@@ -42,6 +42,7 @@ extension GatewayControl {
             try checkApiQuota(access)
             try access.save(api, in: .restApi, id: api.id)
             try access.save(root, in: .resource, id: root.id, api: api.id)
+            for model in Model.defaults() { try access.save(model: model, api: api.id) }
         }
         emit(.restApi, .created, id: api.id, api: api.id)
         return api

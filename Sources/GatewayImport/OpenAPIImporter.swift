@@ -33,6 +33,8 @@ public struct OpenAPIImporter {
     let version: SpecVersion
     var errors: [ImportProblem] = []
     var warnings: [ImportProblem] = []
+    /// How many of the warnings are Gatehouse's own limitations (see `warn`).
+    var limitations = 0
     var modelNames: Set<String> = []
 
     init(root: DocValue, parser: DocumentParser, apiId: String, options: ImportOptions) throws(ImportError) {
@@ -86,7 +88,10 @@ public struct OpenAPIImporter {
         errors.append(ImportProblem(message: message, pointer: pointer, line: parser.line(of: pointer)))
     }
 
-    mutating func warn(_ message: String, at pointer: String) {
+    /// Records a warning. A `limitation` is something the document says that Gatehouse does not keep (API Gateway
+    /// would); it is reported but does not make `failOnWarnings` refuse the document.
+    mutating func warn(_ message: String, at pointer: String, limitation: Bool = false) {
+        if limitation { limitations += 1 }
         warnings.append(ImportProblem(message: message, pointer: pointer, line: nil))
     }
 
@@ -258,14 +263,16 @@ public struct OpenAPIImporter {
         let policy = readPolicy()
         let gatewayResponses = readGatewayResponses()
         if members["x-amazon-apigateway-documentation"] != nil && !options.ignoreDocumentation {
-            warn("Documentation parts are not imported by Gatehouse", at: "/x-amazon-apigateway-documentation")
+            warn(
+                "Documentation parts are not imported by Gatehouse", at: "/x-amazon-apigateway-documentation",
+                limitation: true)
         }
         for key in ["x-amazon-apigateway-authorizer", "x-amazon-apigateway-integrations"] where members[key] != nil {
-            warn("'\(key)' is not imported by Gatehouse", at: JSONPointer.append("", key))
+            warn("'\(key)' is not imported by Gatehouse", at: JSONPointer.append("", key), limitation: true)
         }
 
         if !errors.isEmpty { throw ImportError(problems: errors) }
-        if options.failOnWarnings && !warnings.isEmpty {
+        if options.failOnWarnings && warnings.count > limitations {
             throw ImportError(
                 problems: warnings.map {
                     ImportProblem(message: "Warning: " + $0.message, pointer: $0.pointer, line: $0.line)

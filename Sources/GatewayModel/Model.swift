@@ -18,6 +18,22 @@ public struct Model: Codable, Sendable, Equatable, Identifiable {
     }
 
     /// Whether `name` is a valid model name (letters and digits only).
+    /// The models API Gateway gives every API it creates: `Empty` and `Error`.
+    public static func defaults() -> [Model] {
+        [
+            Model(
+                id: Identifiers.shortObject(), name: "Empty", description: "This is a default empty schema model",
+                schema:
+                    #"{"$schema": "http://json-schema.org/draft-04/schema#", "title": "Empty Schema", "type": "object"}"#,
+                contentType: "application/json"),
+            Model(
+                id: Identifiers.shortObject(), name: "Error", description: "This is a default error schema model",
+                schema:
+                    #"{"$schema": "http://json-schema.org/draft-04/schema#", "title": "Error Schema", "type": "object", "properties": {"message": {"type": "string"}}}"#,
+                contentType: "application/json"),
+        ]
+    }
+
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }

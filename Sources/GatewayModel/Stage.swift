@@ -63,6 +63,17 @@ public struct MethodSetting: Codable, Sendable, Equatable {
     }
 }
 
+/// A stage's access logging: a CloudWatch Logs or Firehose ARN and a `$context` format.
+public struct AccessLogSettings: Codable, Sendable, Equatable {
+    public var format: String?
+    public var destinationArn: String?
+
+    public init(format: String? = nil, destinationArn: String? = nil) {
+        self.format = format
+        self.destinationArn = destinationArn
+    }
+}
+
 /// A stage: a named pointer to a deployment, with its cache, throttling and variables.
 public struct Stage: Codable, Sendable, Equatable {
     public var stageName: String
@@ -78,6 +89,8 @@ public struct Stage: Codable, Sendable, Equatable {
     public var variables: [String: String]
     public var tracingEnabled: Bool
     public var tags: [String: String]
+    /// Where and how API Gateway would write access logs (kept and shown; Gatehouse's own access log is local).
+    public var accessLogSettings: AccessLogSettings?
 
     public init(
         stageName: String, restApiId: String, deploymentId: String, description: String? = nil,

@@ -49,6 +49,9 @@ enum Schema {
                     INSERT INTO meta (key, value) VALUES ('generation', 0);
                     """)
         }
+        migrator.registerMigration("v3-domain-names") { db in
+            try db.execute(sql: "CREATE TABLE domain_name (id TEXT PRIMARY KEY, data BLOB NOT NULL);")
+        }
         return migrator
     }
 }

@@ -20,6 +20,7 @@ public struct StoreAccess {
         case usagePlan = "usage_plan"
         case vpcLink = "vpc_link"
         case loadBalancer = "load_balancer"
+        case domainName = "domain_name"
 
         var scoped: Bool {
             switch self {

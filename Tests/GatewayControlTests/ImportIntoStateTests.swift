@@ -55,8 +55,10 @@ import Testing
         // With warnings and fail-on-warnings, nothing either.
         await #expect(throws: GatewayError.self) {
             try await control.putRestApi(
-                api.id, document: try Fixtures.data("aws-console-petstore-swagger2.json"), mode: .overwrite,
-                options: .init(failOnWarnings: true))
+                api.id,
+                document: Data(
+                    #"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"trace": {"responses": {}}}}}"#
+                        .utf8), mode: .overwrite, options: .init(failOnWarnings: true))
         }
         #expect(try await control.definition(api.id) == before)
         #expect(try await control.restApis().count == 1)

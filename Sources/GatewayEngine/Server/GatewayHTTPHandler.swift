@@ -97,11 +97,16 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var apiId: Substring?
         var stage: Substring?
         var resourcePath: Substring = "/"
-        if let host = head.headers.first(name: "Host"), let dot = GatewayHTTPHandler.executeApiPrefix(host) {
+        let host = head.headers.first(name: "Host")
+        if let host, let dot = GatewayHTTPHandler.executeApiPrefix(host) {
             apiId = host[..<dot]
             let segments = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
             stage = segments.first
             resourcePath = segments.count > 1 ? "/" + segments[1] : "/"
+        } else if let host, let (api, stageName, rest) = customDomain(host: host, path: path) {
+            apiId = api
+            stage = stageName
+            resourcePath = rest
         } else if path.hasPrefix("/restapis/") {
             let segments = path.dropFirst("/restapis/".count).split(
                 separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
@@ -129,6 +134,30 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             method: head.method.rawValue, path: String(resourcePath), query: query, headers: headers, body: body,
             sourceIP: remote?.ipAddress ?? "127.0.0.1")
         return pipeline.serve(request, api: String(apiId).lowercased(), stage: String(stage), on: eventLoop)
+    }
+
+    /// The API, stage and resource path a request to a custom domain name goes to, through its base path
+    /// mappings. Hosts that are IP addresses or `localhost` are not looked up.
+    func customDomain(host: String, path: Substring) -> (Substring, Substring, Substring)? {
+        guard let first = host.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+            first != UInt8(ascii: "["),
+            !host.hasPrefix("localhost")
+        else { return nil }
+        let name = (host.firstIndex(of: ":").map { host[..<$0] } ?? host[...]).lowercased()
+        guard let domain = pipeline.snapshot.withLockedValue({ $0.domains[name] }),
+            let (mapping, rest) = domain.mapping(for: path)
+        else { return nil }
+        var resource = rest
+        var stageName = mapping.stage.map { Substring($0) }
+        if stageName == nil {
+            let trimmed = rest.drop { $0 == "/" }
+            let first = trimmed.prefix { $0 != "/" }
+            guard !first.isEmpty else { return nil }
+            stageName = first
+            resource = trimmed.dropFirst(first.count)
+        }
+        guard let stageName else { return nil }
+        return (Substring(mapping.restApiId), stageName, resource.isEmpty ? "/" : resource)
     }
 
     /// Writes an answer when every earlier one is written; otherwise keeps it until they are.

@@ -9,6 +9,8 @@ final class CompiledSnapshot: Sendable {
     /// VPC link id → the link and its load balancer.
     let links: [String: CompiledLink]
     let accountThrottle: ThrottleSettings
+    /// Custom domain name (lowercased) → the domain and its mappings.
+    let domains: [String: DomainName]
 
     /// - Parameter metrics: the figures of a stage, kept across snapshots; looked up here once per publish so
     ///   that requests need no lookup.
@@ -19,6 +21,8 @@ final class CompiledSnapshot: Sendable {
             stages[compiled.apiId, default: [:]][compiled.stageName] = compiled
         }
         self.stages = stages
+        domains = Dictionary(
+            configuration.domainNames.map { ($0.domainName.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
 
         var plansByKey: [String: [UsagePlan]] = [:]
         let plans = Dictionary(uniqueKeysWithValues: configuration.usagePlans.map { ($0.id, $0) })

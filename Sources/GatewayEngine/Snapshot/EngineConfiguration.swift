@@ -23,12 +23,15 @@ public struct EngineConfiguration: Sendable {
     public var loadBalancers: [LoadBalancer]
     /// The account-level throttle (API Gateway's regional default: 10,000 rps, burst 5,000).
     public var accountThrottle: ThrottleSettings
+    /// Custom domain names: requests whose Host is one go through its base path mappings.
+    public var domainNames: [DomainName]
 
     public init(
         stages: [DeployedStage] = [], apiKeys: [ApiKey] = [], usagePlans: [UsagePlan] = [],
         planKeys: [String: [String]] = [:], vpcLinks: [VpcLink] = [], loadBalancers: [LoadBalancer] = [],
-        accountThrottle: ThrottleSettings = EngineConfiguration.defaultAccountThrottle
+        accountThrottle: ThrottleSettings = EngineConfiguration.defaultAccountThrottle, domainNames: [DomainName] = []
     ) {
+        self.domainNames = domainNames
         self.stages = stages
         self.apiKeys = apiKeys
         self.usagePlans = usagePlans

@@ -1,0 +1,77 @@
+import ControlAPI
+import Foundation
+import GatewayControl
+import GatewayEngine
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Testing
+
+/// A control API over an in-memory state, called in-process the way the engine's listener calls it.
+struct Client {
+    let control: GatewayControl
+    let api: ControlAPI
+
+    init(options: ControlAPI.Options = .init()) throws {
+        control = try GatewayControl(location: ":memory:")
+        api = ControlAPI(control: control, options: options)
+    }
+
+    /// One call; `body` is a JSON object, or raw `Data`.
+    @discardableResult
+    func call(
+        _ method: String, _ path: String, _ body: Any? = nil, headers: [String: String] = [:]
+    ) async throws -> Answer {
+        let parts = path.split(separator: "?", maxSplits: 1)
+        var buffer: ByteBuffer?
+        switch body {
+        case let data as Data: buffer = ByteBuffer(data: data)
+        case let object?: buffer = ByteBuffer(data: try JSONSerialization.data(withJSONObject: object))
+        case nil: buffer = nil
+        }
+        let request = InvokeRequest(
+            method: method, path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : nil,
+            headers: HTTPHeaders(headers.map { ($0.key, $0.value) }), body: buffer)
+        let response = try #require(await api.respond(request), "no answer for \(method) \(path)")
+        return Answer(response)
+    }
+}
+
+/// A control API answer: status, error type, JSON body.
+struct Answer {
+    let status: Int
+    let errorType: String?
+    let text: String
+    let headers: HTTPHeaders
+
+    init(_ response: InvokeResponse) {
+        status = response.status
+        errorType = response.headers.first(name: "x-amzn-ErrorType")
+        text = response.bodyText
+        headers = response.headers
+    }
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+    var message: String? { json["message"] as? String }
+    var items: [[String: Any]] { json["item"] as? [[String: Any]] ?? [] }
+    subscript(_ key: String) -> Any? { json[key] }
+    func string(_ key: String) -> String? { json[key] as? String }
+}
+
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/openapi")
+
+    static func data(_ name: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(name)) }
+}
+
+/// `{"patchOperations": [...]}` from `(op, path, value)` triples.
+func patch(_ operations: (String, String, String?)...) -> [String: Any] {
+    [
+        "patchOperations": operations.map { op, path, value -> [String: Any] in
+            var entry: [String: Any] = ["op": op, "path": path]
+            if let value { entry["value"] = value }
+            return entry
+        }
+    ]
+}

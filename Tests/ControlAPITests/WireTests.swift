@@ -1,0 +1,98 @@
+import ControlAPI
+import Foundation
+import GatewayControl
+import GatewayEngine
+import SampleBackend
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The control API served by the engine's own listener, next to the invoke URLs.
+@Suite(.serialized) struct WireTests {
+    func http(_ url: String, method: String = "GET", body: Any? = nil, headers: [String: String] = [:]) async throws
+        -> (status: Int, json: [String: Any], text: String)
+    {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.timeoutInterval = 10
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let body { request.httpBody = try JSONSerialization.data(withJSONObject: body) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let text = String(decoding: data, as: UTF8.self)
+        return (
+            (response as? HTTPURLResponse)?.statusCode ?? 0,
+            (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:], text
+        )
+    }
+
+    @Test func sharesThePortWithInvokeUrlsAndChangesAreServedAtOnce() async throws {
+        let backend = try await PicturesBackend.start(host: "127.0.0.1", port: 0)
+        let control = try GatewayControl(location: ":memory:")
+        let engine = control.makeEngine(threads: 1, healthCheckMilliseconds: 50)
+        try await control.attach(engine)
+        engine.serveControl(ControlAPI(control: control).responder)
+        let port = try await engine.start(port: 0)
+        let controlPort = try await engine.start(port: 0, invoke: false)
+        let base = "http://127.0.0.1:\(port)"
+
+        let created = try await http("\(base)/restapis", method: "POST", body: ["name": "pictures"])
+        #expect(created.status == 201)
+        let api = try #require(created.json["id"] as? String)
+        let root = try #require(created.json["rootResourceId"] as? String)
+        let all = try #require(
+            try await http("\(base)/restapis/\(api)/resources/\(root)", method: "POST", body: ["pathPart": "all"]).json[
+                "id"]
+                as? String)
+        _ = try await http(
+            "\(base)/restapis/\(api)/resources/\(all)/methods/GET", method: "PUT", body: ["authorizationType": "NONE"])
+        _ = try await http(
+            "\(base)/restapis/\(api)/resources/\(all)/methods/GET/integration", method: "PUT",
+            body: [
+                "type": "HTTP_PROXY", "integrationHttpMethod": "GET",
+                "uri": "http://\(backend.address)/api/pictures/all",
+            ])
+
+        let tested = try await http(
+            "\(base)/restapis/\(api)/resources/\(all)/methods/GET", method: "POST",
+            body: ["pathWithQueryString": "/all"])
+        #expect(tested.json["status"] as? Int == 200)
+        #expect((tested.json["log"] as? String)?.contains("Method completed with status: 200") == true)
+        #expect((tested.json["body"] as? String)?.contains("sunrise.jpg") == true)
+
+        let invoke = "\(base)/restapis/\(api)/test/_user_request_/all"
+        #expect(try await http(invoke).status == 403, "not deployed yet")
+        _ = try await http("\(base)/restapis/\(api)/deployments", method: "POST", body: ["stageName": "test"])
+        #expect(try await http(invoke).status == 200, "the deployment is served by the next request")
+        _ = try await http(
+            "http://127.0.0.1:\(controlPort)/restapis/\(api)/resources/\(all)/methods/GET", method: "PATCH",
+            body: patch(("replace", "/apiKeyRequired", "true")))
+        _ = try await http(
+            "http://127.0.0.1:\(controlPort)/restapis/\(api)/deployments", method: "POST", body: ["stageName": "test"])
+        #expect(try await http(invoke).status == 403, "the control port changes what the invoke port serves")
+
+        // A custom domain name routes by Host through its base path mappings.
+        _ = try await http("\(base)/domainnames", method: "POST", body: ["domainName": "pictures.example.com"])
+        let mapping = try await http(
+            "\(base)/domainnames/pictures.example.com/basepathmappings", method: "POST",
+            body: ["restApiId": api, "stage": "test", "basePath": "v1"])
+        #expect(mapping.status == 201)
+        _ = try await http(
+            "\(base)/restapis/\(api)/resources/\(all)/methods/GET", method: "PATCH",
+            body: patch(("replace", "/apiKeyRequired", "false")))
+        _ = try await http("\(base)/restapis/\(api)/deployments", method: "POST", body: ["stageName": "test"])
+        let viaDomain = try await http("\(base)/v1/all", headers: ["Host": "pictures.example.com"])
+        #expect(viaDomain.status == 200)
+        #expect(viaDomain.text.contains("sunrise.jpg"))
+        #expect(try await http("\(base)/v2/all", headers: ["Host": "pictures.example.com"]).status == 403)
+
+        // Paths that are neither control nor invoke: API Gateway's answer for unknown paths.
+        let unknown = try await http("\(base)/nothing/here")
+        #expect(unknown.status == 403)
+        #expect(unknown.json["message"] as? String == "Missing Authentication Token")
+
+        try await engine.stop()
+        try await backend.stop()
+    }
+}

@@ -116,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "TerminalUI", "GatewayControl", "GatewayModel", "SampleBackend"],
+            dependencies: ["Console", "TerminalUI", "GatewayControl", "GatewayModel", "SampleBackend", "ControlAPI"],
             exclude: ["Snapshots"]
         ),
         .testTarget(

@@ -61,8 +61,7 @@ public final class ControlAPI: Sendable {
             let problem = SigV4.problem(with: request, credentials: options.credentials)
         {
             return reply(
-                for: ControlError(status: 403, type: "InvalidSignatureException", message: problem),
-                requestId: call.requestId)
+                for: ControlError(status: 403, type: problem.type, message: problem.message), requestId: call.requestId)
         }
         var bound = call
         bound.parameters = parameters

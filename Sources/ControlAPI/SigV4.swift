@@ -51,25 +51,33 @@ public enum SigV4 {
         authorization.flatMap(Authorization.init)?.region
     }
 
-    /// Why the request's signature is not good, or nil when it is.
-    static func problem(with request: InvokeRequest, credentials: Credentials) -> String? {
+    /// Why the request's signature is not good (AWS's error type and message), or nil when it is.
+    static func problem(with request: InvokeRequest, credentials: Credentials) -> (type: String, message: String)? {
         guard let header = request.headers.first(name: "Authorization") else {
-            return "Missing Authentication Token"
+            return ("MissingAuthenticationTokenException", "Missing Authentication Token")
         }
         guard let authorization = Authorization(header) else {
-            return "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters"
+            return (
+                "IncompleteSignatureException",
+                "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters"
+            )
         }
         guard authorization.accessKeyId == credentials.accessKeyId else {
-            return "The security token included in the request is invalid."
+            return ("UnrecognizedClientException", "The security token included in the request is invalid.")
         }
         guard let amzDate = request.headers.first(name: "X-Amz-Date") else {
-            return "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+            return (
+                "IncompleteSignatureException",
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+            )
         }
         let expected = signature(
             request, authorization: authorization, amzDate: amzDate, secret: credentials.secretAccessKey)
         guard expected == authorization.signature else {
-            return
+            return (
+                "InvalidSignatureException",
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
+            )
         }
         return nil
     }

@@ -1,3 +1,4 @@
+import ControlAPI
 import Foundation
 import GatewayControl
 import GatewayModel
@@ -19,7 +20,7 @@ final class ConsoleHarness {
 
     init(
         size: Size = Size(width: 120, height: 40), tier: ColorTier = .palette256, theme: String = "default",
-        offerSample: Bool = true
+        offerSample: Bool = true, controlAPI: Bool = false
     ) async throws {
         surface = HeadlessSurface(size: size, colorTier: tier)
         control = try GatewayControl(location: ":memory:")
@@ -29,7 +30,8 @@ final class ConsoleHarness {
             control: control, surface: surface,
             options: .init(
                 port: 0, theme: theme, themeDirectories: [Self.repository.appendingPathComponent("themes")],
-                sampleDirectory: sampleDirectory, offerSample: offerSample, samplePort: 0))
+                sampleDirectory: sampleDirectory, offerSample: offerSample, samplePort: 0,
+                controlResponder: controlAPI ? ControlAPI(control: control).responder : nil))
         await app.start()
         app.render()
     }

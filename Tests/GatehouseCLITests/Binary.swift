@@ -26,9 +26,20 @@ enum Binary {
 
     /// Runs the binary to completion (at most `timeout` seconds).
     static func run(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 60) throws -> Result {
+        try execute(url, arguments, stdin: stdin, timeout: timeout)
+    }
+
+    /// Runs a program to completion (at most `timeout` seconds), with `environment` added to this one's.
+    static func execute(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil,
+        timeout: TimeInterval = 60
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

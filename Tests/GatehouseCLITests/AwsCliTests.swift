@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Runs a program found on PATH to completion; its standard error follows its output.
+func runTool(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120) throws -> (
+    status: Int32, output: String
+) {
+    let result = try Binary.execute(
+        URL(fileURLWithPath: "/usr/bin/env"), arguments, environment: environment, timeout: timeout)
+    return (result.status, result.stdout + result.stderr)
+}
+
+/// The aws CLI (pip's awscli, which `.ci/run` installs) against `gatehouse serve`.
+@Suite(.serialized) struct AwsCliTests {
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Scripts")
+
+    /// `Tests/Scripts/walkthrough-awscli`: the whole walkthrough with the aws CLI, proven with curl.
+    @Test func walkthroughWithTheAwsCli() throws {
+        let script = Self.scripts.appendingPathComponent("walkthrough-awscli").path
+        let result = try runTool(["bash", script, Binary.url.path], timeout: 180)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("walkthrough-awscli: all steps passed"))
+        #expect(result.output.contains("ok  six requests: 200 200 429 429 429 429"))
+    }
+
+    /// With --require-signature, requests signed with another secret get API Gateway's 403; the region of the
+    /// credential scope is the one Gatehouse answers for.
+    @Test func signaturesAreCheckedWhenRequired() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let server = try Running([
+            "serve", "--port", "0", "--state", scratch.state, "--quiet", "--require-signature", "--access-key-id",
+            "AKIDGATEHOUSE", "--secret-access-key", "s3cret",
+        ])
+        defer { server.stop() }
+        let port = try await server.wait(for: #"Gatehouse serving on http://127\.0\.0\.1:(\d+)"#)
+        let endpoint = ["--endpoint-url", "http://127.0.0.1:\(port)", "--output", "json"]
+        let good = ["AWS_ACCESS_KEY_ID": "AKIDGATEHOUSE", "AWS_SECRET_ACCESS_KEY": "s3cret", "AWS_PAGER": ""]
+
+        let created = try runTool(
+            [
+                "aws", "apigateway", "create-domain-name", "--domain-name", "api.example.com",
+                "--endpoint-configuration",
+                "types=REGIONAL", "--region", "eu-west-1",
+            ] + endpoint,
+            environment: good)
+        #expect(created.status == 0, "\(created.output)")
+        #expect(created.output.contains(".execute-api.eu-west-1.amazonaws.com"), "\(created.output)")
+
+        // A wrong secret, and an access key Gatehouse does not know.
+        for (key, value, type, message) in [
+            (
+                "AWS_SECRET_ACCESS_KEY", "guess", "InvalidSignatureException",
+                "The request signature we calculated does not match"
+            ),
+            (
+                "AWS_ACCESS_KEY_ID", "AKIDSOMEONEELSE", "UnrecognizedClientException",
+                "The security token included in the request is invalid"
+            ),
+        ] {
+            var environment = good
+            environment[key] = value
+            let refused = try runTool(
+                ["aws", "apigateway", "get-rest-apis", "--region", "us-east-1"] + endpoint, environment: environment)
+            #expect(refused.status != 0)
+            #expect(refused.output.contains(type), "\(refused.output)")
+            #expect(refused.output.contains(message))
+        }
+
+        let listed = try runTool(
+            ["aws", "apigateway", "get-domain-names", "--region", "us-east-1"] + endpoint, environment: good)
+        #expect(listed.status == 0)
+        #expect(listed.output.contains("api.example.com"))
+    }
+}

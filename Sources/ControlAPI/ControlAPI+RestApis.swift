@@ -33,6 +33,9 @@ extension ControlAPI {
         ] + modelRoutes
     }
 
+    /// The tag that chooses a new API's id (as LocalStack and moto take it), for test suites that want fixed ids.
+    public static let customIdTag = "_custom_id_"
+
     func createRestApi(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
         let name = try body.string("name") ?? ""
@@ -51,7 +54,7 @@ extension ControlAPI {
             name: name, description: try body.string("description"), endpointType: endpointType,
             apiKeySource: try body.enumValue("apiKeySource", ApiKeySource.self) ?? .header,
             binaryMediaTypes: try body.strings("binaryMediaTypes") ?? [], version: try body.string("version"),
-            tags: try body.stringMap("tags") ?? [:])
+            tags: try body.stringMap("tags") ?? [:], id: try body.stringMap("tags")?[ControlAPI.customIdTag])
         let policy = try body.string("policy")
         let compression = try body.int("minimumCompressionSize")
         let disable = try body.bool("disableExecuteApiEndpoint")
@@ -108,15 +111,15 @@ extension ControlAPI {
 
     /// `GET /restapis/{id}/stages/{stage}/exports/{swagger|oas30}`, JSON or YAML by `Accept`.
     func export(_ call: ControlCall) async throws -> Reply {
-        let typeText = call[parameter: "type"]
-        guard let format = ExportFormat(rawValue: typeText) else {
-            throw ControlError.badRequest("No API exporter for type '\(typeText)'")
-        }
         let accept = call.header("Accept") ?? "application/json"
         let yaml = accept.contains("yaml")
         let extensions = call.queryValue("extensions").map { !$0.isEmpty } ?? false
         let stage = call[parameter: "stage"]
         _ = try await control.stage(api: call[parameter: "api"], name: stage)
+        let typeText = call[parameter: "type"]
+        guard let format = ExportFormat(rawValue: typeText) else {
+            throw ControlError.badRequest("No API exporter for type '\(typeText)'")
+        }
         let text = try await control.export(
             call[parameter: "api"], stage: stage, format: format, yaml: yaml, extensions: extensions)
         let contentType = yaml ? "application/yaml" : "application/json"

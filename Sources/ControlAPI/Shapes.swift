@@ -15,8 +15,7 @@ enum Shapes {
     /// Maps API Gateway leaves out of an answer when they are empty.
     static let omittedWhenEmpty: Set<String> = [
         "requestParameters", "requestModels", "requestTemplates", "responseParameters", "responseModels",
-        "responseTemplates", "methodResponses", "integrationResponses", "cacheKeyParameters", "variables",
-        "methodSettings",
+        "responseTemplates", "methodResponses", "integrationResponses",
     ]
 
     /// A model value as a JSON object.
@@ -87,7 +86,13 @@ enum Shapes {
     static func stage(_ stage: Stage) -> [String: Any] {
         var object = self.object(stage)
         object["restApiId"] = nil
-        if stage.cacheClusterSize == nil, stage.cacheClusterEnabled == false { object["cacheClusterSize"] = nil }
+        object["variables"] = stage.variables
+        object["methodSettings"] = stage.methodSettings.mapValues { self.object($0) }
+        if !stage.cacheClusterEnabled {
+            // API Gateway reports the cache cluster only while it is enabled.
+            object["cacheClusterSize"] = nil
+            object["cacheClusterStatus"] = nil
+        }
         return object
     }
 

@@ -346,6 +346,9 @@ extension GatewayControl {
                 throw GatewayError.badRequest("Invalid HTTP endpoint specified for URI")
             }
         case .aws, .awsProxy:
+            guard integration.httpMethod != nil else {
+                throw GatewayError.badRequest("Enumeration value for HttpMethod must be non-empty")
+            }
             guard integration.uri?.hasPrefix("arn:") == true else {
                 throw GatewayError.badRequest("AWS ARN for integration must contain path or action")
             }

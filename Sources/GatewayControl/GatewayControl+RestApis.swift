@@ -28,18 +28,26 @@ extension GatewayControl {
     public func createRestApi(
         name: String, description: String? = nil, endpointType: EndpointType = .edge,
         apiKeySource: ApiKeySource = .header, binaryMediaTypes: [String] = [], version: String? = nil,
-        tags: [String: String] = [:]
+        tags: [String: String] = [:], id chosenId: String? = nil
     ) throws -> RestApi {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw GatewayError.badRequest("The API name must not be empty")
         }
+        if let chosenId,
+            chosenId.isEmpty || !chosenId.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        {
+            throw GatewayError.badRequest("Invalid API id '\(chosenId)': letters, digits, '-' and '_' only")
+        }
         let root = Resource(id: Identifiers.rootResource(), parentId: nil, pathPart: nil, path: "/")
         let api = RestApi(
-            id: Identifiers.restApi(), name: name, description: description, version: version,
+            id: chosenId ?? Identifiers.restApi(), name: name, description: description, version: version,
             endpointConfiguration: .init(types: [endpointType]), apiKeySource: apiKeySource,
             binaryMediaTypes: binaryMediaTypes, rootResourceId: root.id, tags: tags)
         try write { access in
             try checkApiQuota(access)
+            if chosenId != nil, try access.one(RestApi.self, in: .restApi, id: api.id) != nil {
+                throw GatewayError.conflict("An API with id \(api.id) already exists")
+            }
             try access.save(api, in: .restApi, id: api.id)
             try access.save(root, in: .resource, id: root.id, api: api.id)
             for model in Model.defaults() { try access.save(model: model, api: api.id) }

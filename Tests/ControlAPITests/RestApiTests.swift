@@ -73,6 +73,18 @@ import Testing
         #expect(try await client.control.restApis().count == 1)
     }
 
+    @Test func theCustomIdTagChoosesTheId() async throws {
+        let client = try Client()
+        let created = try await client.call("POST", "/restapis", ["name": "a", "tags": ["_custom_id_": "pictures01"]])
+        #expect(created.string("id") == "pictures01")
+        #expect(try await client.call("GET", "/restapis/pictures01").string("name") == "a")
+        let taken = try await client.call("POST", "/restapis", ["name": "b", "tags": ["_custom_id_": "pictures01"]])
+        #expect(taken.status == 409)
+        #expect(
+            try await client.call("POST", "/restapis", ["name": "b", "tags": ["_custom_id_": "a/b"]]).status == 400)
+        #expect(try await client.control.restApis().count == 1)
+    }
+
     @Test func listsArePagedWithLimitAndPosition() async throws {
         let client = try Client()
         for name in ["a", "b", "c", "d", "e"] { try await client.call("POST", "/restapis", ["name": name]) }

@@ -325,6 +325,13 @@ extension GatewayControl {
     }
 
     func validate(_ integration: Integration, _ access: StoreAccess) throws {
+        if let role = integration.credentials, role.hasPrefix("arn:"),
+            role.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first.map({
+                !$0.isEmpty && $0 != Region.accountId
+            }) == true
+        {
+            throw GatewayError(.accessDenied, "Cross-account pass role is not allowed.")
+        }
         guard Integration.timeoutRange.contains(integration.timeoutInMillis) else {
             throw GatewayError.badRequest("Timeout should be between 50 ms and 29000 ms")
         }
@@ -349,7 +356,21 @@ extension GatewayControl {
             guard integration.httpMethod != nil else {
                 throw GatewayError.badRequest("Enumeration value for HttpMethod must be non-empty")
             }
-            guard integration.uri?.hasPrefix("arn:") == true else {
+            guard let uri = integration.uri, uri.hasPrefix("arn:") else {
+                throw GatewayError.badRequest("Invalid ARN specified in the request")
+            }
+            let parts = uri.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+            let s3 = parts.count > 4 && parts[2] == "apigateway" && parts[4] == "s3"
+            if integration.type == .awsProxy && s3 {
+                throw GatewayError.badRequest(
+                    "Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations."
+                )
+            }
+            if integration.type == .aws && s3 && integration.credentials == nil {
+                throw GatewayError.badRequest("Role ARN must be specified for AWS integrations")
+            }
+            guard parts.count == 6, parts[2] == "apigateway", parts[5].hasPrefix("path/") || parts[5].hasPrefix("action/")
+            else {
                 throw GatewayError.badRequest("AWS ARN for integration must contain path or action")
             }
         case .mock:

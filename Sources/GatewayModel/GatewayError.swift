@@ -9,6 +9,7 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         case tooManyRequests = "TooManyRequestsException"
         case unauthorized = "UnauthorizedException"
         case serviceUnavailable = "ServiceUnavailableException"
+        case accessDenied = "AccessDeniedException"
 
         /// The HTTP status API Gateway answers with.
         public var status: Int {
@@ -18,6 +19,7 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
             case .conflict: 409
             case .limitExceeded, .tooManyRequests: 429
             case .unauthorized: 401
+            case .accessDenied: 403
             case .serviceUnavailable: 503
             }
         }

@@ -95,6 +95,23 @@ extension ControlAPI {
                 return .empty(202)
             },
             Route("GET", "usageplans/{plan}/usage") { api, call in try await api.usage(call) },
+            Route("PATCH", "usageplans/{plan}/keys/{key}/usage") { api, call in
+                let operations = try PatchOperation.list(try call.json())
+                for operation in operations {
+                    guard operation.op == .replace, operation.path == "/remaining" else {
+                        throw operation.unsupported(["/remaining"])
+                    }
+                    try await api.control.setQuotaRemaining(
+                        plan: call[parameter: "plan"], key: call[parameter: "key"],
+                        remaining: try operation.int(0...Int(Int32.max)))
+                }
+                let plan = try await api.control.usagePlan(call[parameter: "plan"])
+                let used = try await api.control.quotaUsed(plan: plan.id, key: call[parameter: "key"])
+                let limit = plan.quota?.limit ?? 0
+                return .json(
+                    200,
+                    ["usagePlanId": plan.id, "items": [call[parameter: "key"]: [[used, max(0, limit - used)]]]])
+            },
         ]
     }
 
@@ -160,7 +177,7 @@ extension ControlAPI {
         let days = Int(end.timeIntervalSince(start) / 86_400) + 1
         var items: [String: Any] = [:]
         for key in keys {
-            let used = await control.quotaUsed(plan: plan.id, key: key)
+            let used = try await control.quotaUsed(plan: plan.id, key: key)
             let limit = plan.quota?.limit ?? 0
             items[key] = (0..<min(days, 90)).map { offset -> [Int] in
                 let day = formatter.string(from: start.addingTimeInterval(Double(offset) * 86_400))

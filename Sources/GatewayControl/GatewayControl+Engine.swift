@@ -91,8 +91,33 @@ extension GatewayControl {
             definition: definition, resourceId: resource, httpMethod: httpMethod, input: input)
     }
 
-    /// Requests a key has made under a plan in the current quota period (0 when no engine serves this state).
-    public func quotaUsed(plan: String, key: String) -> Int { engine?.quotaUsed(plan: plan, key: key) ?? 0 }
+    /// Requests a key has made under a plan in its current quota period (0 for a plan without a quota).
+    public func quotaUsed(plan planId: String, key: String) throws -> Int {
+        let plan = try usagePlan(planId)
+        guard let quota = plan.quota else { return 0 }
+        if let engine { return engine.quotaUsed(plan: planId, key: key, period: quota.period) }
+        let start = QuotaLedger.periodStart(quota.period, now: Date())
+        return try store.read { try $0.quotaUsed(plan: planId, key: key, periodStart: start) }
+    }
+
+    /// Sets what a key has left of its plan's quota in the current period (UpdateUsage's `/remaining`).
+    public func setQuotaRemaining(plan planId: String, key keyId: String, remaining: Int) throws {
+        let plan = try usagePlan(planId)
+        guard let quota = plan.quota else {
+            throw GatewayError.badRequest("Usage plan \(planId) has no quota to update")
+        }
+        guard try usagePlanKeys(plan: planId).contains(where: { $0.id == keyId }) else {
+            throw GatewayError.notFound("Invalid API Key identifier specified")
+        }
+        guard remaining >= 0 else { throw GatewayError.badRequest("The remaining quota must not be negative") }
+        let used = max(0, quota.limit - remaining)
+        if let engine {
+            engine.setQuotaUsed(used, plan: planId, key: keyId, period: quota.period)
+        } else {
+            let start = QuotaLedger.periodStart(quota.period, now: Date())
+            try store.writeCounters { try $0.setQuotaUsed(used, plan: planId, key: keyId, periodStart: start) }
+        }
+    }
 
     /// Empties a stage's cache (FlushStageCache).
     public func flushStageCache(api: String, stage: String) throws {

@@ -369,7 +369,8 @@ extension GatewayControl {
             if integration.type == .aws && s3 && integration.credentials == nil {
                 throw GatewayError.badRequest("Role ARN must be specified for AWS integrations")
             }
-            guard parts.count == 6, parts[2] == "apigateway", parts[5].hasPrefix("path/") || parts[5].hasPrefix("action/")
+            guard parts.count == 6, parts[2] == "apigateway",
+                parts[5].hasPrefix("path/") || parts[5].hasPrefix("action/")
             else {
                 throw GatewayError.badRequest("AWS ARN for integration must contain path or action")
             }

@@ -167,6 +167,17 @@ public final class GatewayEngine: Sendable {
     /// Requests a key has made under a plan in the current quota period.
     public func quotaUsed(plan: String, key: String) -> Int { quotas.used(plan: plan, key: key) }
 
+    /// Requests a key has made under a plan in the quota `period` running now (also before any request of this
+    /// process).
+    public func quotaUsed(plan: String, key: String, period: QuotaPeriod) -> Int {
+        quotas.used(plan: plan, key: key, period: period, now: Date())
+    }
+
+    /// Sets how many requests a key has made in the quota period running now (UpdateUsage).
+    public func setQuotaUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod) {
+        quotas.setUsed(used, plan: plan, key: key, period: period, now: Date())
+    }
+
     /// The base of the invoke URLs: `http://127.0.0.1:PORT`.
     public func invokeBase(host: String = "127.0.0.1") -> String? { port.map { "http://\(host):\($0)" } }
 }

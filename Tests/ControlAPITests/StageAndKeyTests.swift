@@ -110,6 +110,16 @@ import Testing
         let throttle = try #require(stages.first?["throttle"] as? [String: [String: Any]])
         #expect(throttle["/pets/GET"]?["rateLimit"] as? Double == 5)
 
+        let updatedUsage = try await client.call(
+            "PATCH", "/usageplans/\(planId)/keys/\(keyId)/usage", patch(("replace", "/remaining", "120")))
+        #expect(updatedUsage.status == 200)
+        #expect((updatedUsage["items"] as? [String: [[Int]]])?[keyId] == [[380, 120]], "500 a week, 120 left")
+        #expect(try await client.control.quotaUsed(plan: planId, key: keyId) == 380)
+        #expect(
+            try await client.call(
+                "PATCH", "/usageplans/\(planId)/keys/nokey/usage", patch(("replace", "/remaining", "1"))
+            )
+            .status == 404)
         let usage = try await client.call("GET", "/usageplans/\(planId)/usage?startDate=2026-01-01&endDate=2026-01-03")
         #expect(usage.status == 200)
         #expect(((usage["items"] as? [String: [[Int]]])?[keyId])?.count == 3)

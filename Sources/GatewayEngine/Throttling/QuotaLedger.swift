@@ -12,7 +12,7 @@ public protocol QuotaPersistence: Sendable {
 
 /// Usage-plan quotas: requests per key and plan in the current DAY, WEEK (from Monday) or MONTH, in UTC.
 /// Counts are loaded from the persistence on first use and written back by `flush()`.
-final class QuotaLedger: Sendable {
+public final class QuotaLedger: Sendable {
     struct Counter {
         var periodStart: String
         var used: Int
@@ -48,6 +48,22 @@ final class QuotaLedger: Sendable {
     /// The requests counted for a key under a plan in the current period.
     func used(plan: String, key: String) -> Int { counters.withLockedValue { $0[plan + "|" + key]?.used ?? 0 } }
 
+    /// The requests counted for a key under a plan in the `period` containing `now`, read from the persistence
+    /// when this process has not counted any yet.
+    func used(plan: String, key: String, period: QuotaPeriod, now: Date) -> Int {
+        let start = QuotaLedger.periodStart(period, now: now)
+        if let counter = counters.withLockedValue({ $0[plan + "|" + key] }), counter.periodStart == start {
+            return counter.used
+        }
+        return (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0
+    }
+
+    /// Sets the count of the current period (UpdateUsage); written with the next flush.
+    func setUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod, now: Date) {
+        let start = QuotaLedger.periodStart(period, now: now)
+        counters.withLockedValue { $0[plan + "|" + key] = Counter(periodStart: start, used: max(0, used), dirty: true) }
+    }
+
     /// Writes every changed count to the persistence.
     func flush() {
         guard let persistence else { return }
@@ -64,7 +80,7 @@ final class QuotaLedger: Sendable {
     }
 
     /// The ISO date (UTC) the period containing `now` started on.
-    static func periodStart(_ period: QuotaPeriod, now: Date) -> String {
+    public static func periodStart(_ period: QuotaPeriod, now: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         var components = calendar.dateComponents([.year, .month, .day, .weekday], from: now)

@@ -51,7 +51,15 @@ public final class ControlAPI: Sendable {
     public func respond(_ request: InvokeRequest) async -> InvokeResponse? {
         let call = ControlCall(request)
         guard let (route, parameters) = match(call) else {
-            guard let allowed = allowedMethods(call) else { return nil }
+            guard let allowed = allowedMethods(call) else {
+                guard let feature = ControlAPI.unimplemented(call.segments) else { return nil }
+                return reply(
+                    for: ControlError(
+                        status: 501, type: "NotImplementedException",
+                        message:
+                            "Gatehouse does not implement \(feature) of API Gateway's control API (\(call.method) \(call.rawPath))"
+                    ), requestId: call.requestId)
+            }
             return reply(
                 for: GatewayError.badRequest(
                     "Method \(call.method) is not allowed on \(call.rawPath); use one of \(allowed.joined(separator: ", "))"
@@ -84,6 +92,23 @@ public final class ControlAPI: Sendable {
     func allowedMethods(_ call: ControlCall) -> [String]? {
         let methods = routes.filter { $0.match(call.segments) != nil }.map(\.method)
         return methods.isEmpty ? nil : Array(Set(methods)).sorted()
+    }
+
+    /// The part of API Gateway's control API a path belongs to when Gatehouse does not implement it, so that a
+    /// tool gets a clear 501 rather than the 403 of an unknown path.
+    static func unimplemented(_ segments: [String]) -> String? {
+        switch segments.first {
+        case "clientcertificates": return "client certificates"
+        case "sdktypes": return "SDK generation"
+        case "restapis" where segments.count >= 3:
+            switch segments[2] {
+            case "authorizers": return "authorizers"
+            case "documentation": return "documentation parts and versions"
+            case "stages" where segments.count >= 5 && segments[4] == "sdks": return "SDK generation"
+            default: return nil
+            }
+        default: return nil
+        }
     }
 
     /// API Gateway's error answer: the status, `x-amzn-ErrorType` and `{"message": …}`.

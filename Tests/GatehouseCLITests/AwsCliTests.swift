@@ -24,6 +24,31 @@ func runTool(_ arguments: [String], environment: [String: String] = [:], timeout
         #expect(result.output.contains("ok  six requests: 200 200 429 429 429 429"))
     }
 
+    /// The console's own process serves the control API (here on a port of its own): what the aws CLI creates
+    /// shows in the open console at once.
+    @Test func theOpenConsoleShowsWhatTheAwsCliCreates() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let free = try runTool([
+            "python3", "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
+        ])
+        let port = try #require(Int(free.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let command =
+            "TERM=xterm-256color \(Binary.url.path) --state \(scratch.state) --port 0 --no-sample --control-port \(port); echo CONSOLE-EXITED $?; sleep 30"
+        let tmux = try TmuxSession(command: command, width: 120, height: 40)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "No APIs yet.")
+        let created = try runTool(
+            [
+                "aws", "apigateway", "create-rest-api", "--name", "orders-made-by-the-cli", "--endpoint-url",
+                "http://127.0.0.1:\(port)", "--region", "us-east-1",
+            ], environment: ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_PAGER": ""])
+        #expect(created.status == 0, "\(created.output)")
+        try await tmux.wait(for: "orders-made-by-the-cli")
+        try tmux.keys("q")
+        try await tmux.wait(for: "CONSOLE-EXITED 0")
+    }
+
     /// With --require-signature, requests signed with another secret get API Gateway's 403; the region of the
     /// credential scope is the one Gatehouse answers for.
     @Test func signaturesAreCheckedWhenRequired() async throws {

@@ -88,11 +88,8 @@ enum Shapes {
         object["restApiId"] = nil
         object["variables"] = stage.variables
         object["methodSettings"] = stage.methodSettings.mapValues { self.object($0) }
-        if !stage.cacheClusterEnabled {
-            // API Gateway reports the cache cluster only while it is enabled.
-            object["cacheClusterSize"] = nil
-            object["cacheClusterStatus"] = nil
-        }
+        // API Gateway reports a cache size only while the cache is enabled (its status always: NOT_AVAILABLE).
+        if !stage.cacheClusterEnabled { object["cacheClusterSize"] = nil }
         return object
     }
 

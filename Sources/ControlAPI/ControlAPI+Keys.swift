@@ -221,13 +221,14 @@ extension ControlAPI {
         func column(_ name: String, _ row: [String]) -> String? {
             header.firstIndex(of: name).flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil }
         }
-        struct Row { var name, value: String; var description: String?; var enabled: Bool; var plans: [String] }
-        var rows: [Row] = []
+        var rows: [GatewayControl.ApiKeyImport] = []
         var warnings: [String] = []
         let plans = Set(try await control.usagePlans().map(\.id))
         for (index, row) in csv.rows.enumerated() where !row.allSatisfy({ $0.isEmpty }) {
             let line = index + 2
-            guard keyColumn < row.count, Identifiers.isValidApiKeyValue(row[keyColumn]) else {
+            guard keyColumn < row.count, Identifiers.isValidApiKeyValue(row[keyColumn]),
+                (20...128).contains(row[keyColumn].count)
+            else {
                 throw ControlError.badRequest(
                     "Invalid API key file, line \(line): the key must be 20 to 128 characters of letters and digits")
             }
@@ -242,23 +243,18 @@ extension ControlAPI {
                 throw ControlError.badRequest("Invalid API key file, line \(line): no usage plan \(unknown)")
             }
             rows.append(
-                Row(
+                .init(
                     name: column("name", row) ?? "", value: row[keyColumn], description: column("description", row),
-                    enabled: enabledText == "true", plans: planIds))
+                    enabled: enabledText == "true", planIds: planIds))
         }
-        let failOnWarnings = call.queryValue("failonwarnings") == "true"
         let existing = Set(try await control.apiKeys().map(\.value))
         for row in rows where existing.contains(row.value) {
             warnings.append("API key \(ApiKey.mask(row.value)) already exists; row skipped")
         }
-        if failOnWarnings && !warnings.isEmpty { throw ControlError.badRequest(warnings.joined(separator: "\n")) }
-        var ids: [String] = []
-        for row in rows where !existing.contains(row.value) {
-            let key = try await control.createApiKey(
-                name: row.name, value: row.value, description: row.description, enabled: row.enabled)
-            for plan in row.plans { _ = try await control.createUsagePlanKey(plan: plan, key: key.id) }
-            ids.append(key.id)
+        if call.queryValue("failonwarnings") == "true" && !warnings.isEmpty {
+            throw ControlError.badRequest(warnings.joined(separator: "\n"))
         }
+        let ids = try await control.importApiKeys(rows.filter { !existing.contains($0.value) }).map(\.id)
         return .json(201, ["ids": ids, "warnings": warnings])
     }
 }

@@ -37,6 +37,56 @@ extension GatewayControl {
         return key
     }
 
+    /// One key of an import: its fields and the usage plans to put it in.
+    public struct ApiKeyImport: Sendable {
+        public var name: String
+        public var value: String
+        public var description: String?
+        public var enabled: Bool
+        public var planIds: [String]
+
+        public init(name: String, value: String, description: String?, enabled: Bool, planIds: [String]) {
+            self.name = name
+            self.value = value
+            self.description = description
+            self.enabled = enabled
+            self.planIds = planIds
+        }
+    }
+
+    /// Creates several keys and their plan memberships in one transaction (ImportApiKeys): any problem (with the
+    /// 1-based row it is on) and none is made.
+    public func importApiKeys(_ rows: [ApiKeyImport]) throws -> [ApiKey] {
+        let keys = try write { access -> [ApiKey] in
+            var made: [ApiKey] = []
+            let existing = try access.all(ApiKey.self, in: .apiKey).count
+            if existing + rows.count > GatewayControl.maximumApiKeys {
+                throw GatewayError(.limitExceeded, "Limit of \(GatewayControl.maximumApiKeys) API keys reached")
+            }
+            for (index, row) in rows.enumerated() {
+                func problem(_ message: String) -> GatewayError { .badRequest("Row \(index + 1): \(message)") }
+                if row.name.count > 1024 { throw problem("API Key name must be at most 1024 characters") }
+                guard (20...128).contains(row.value.count), Identifiers.isValidApiKeyValue(row.value) else {
+                    throw problem("API Key value must be 20 to 128 letters and digits")
+                }
+                if try access.apiKey(withValue: row.value) != nil { throw problem("API Key already exists") }
+                let key = ApiKey(
+                    id: Identifiers.apiKey(), value: row.value, name: row.name, description: row.description,
+                    enabled: row.enabled)
+                try access.save(apiKey: key)
+                for planId in row.planIds {
+                    let plan = try requirePlan(planId, access)
+                    try checkOnePlanPerStage(key: key.id, plan: plan, access)
+                    try access.addKey(key.id, toPlan: planId)
+                }
+                made.append(key)
+            }
+            return made
+        }
+        for key in keys { emit(.apiKey, .created, id: key.id) }
+        return keys
+    }
+
     /// Every API key, by name.
     public func apiKeys() throws -> [ApiKey] {
         try read { try $0.all(ApiKey.self, in: .apiKey) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }

@@ -138,6 +138,12 @@ import Testing
         #expect(badCsv.status == 400)
         #expect(badCsv.message?.contains("line 3") == true)
         #expect(try await client.control.apiKeys().count == 2, "a bad row refuses the whole file")
+        let twice = String(repeating: "n", count: 30)
+        let duplicated = try await client.call(
+            "POST", "/apikeys?mode=import&format=csv", Data("name,key\nfirst,\(twice)\nsecond,\(twice)\n".utf8))
+        #expect(duplicated.status == 400)
+        #expect(duplicated.message == "Row 2: API Key already exists")
+        #expect(try await client.control.apiKeys().count == 2, "the first row was not kept either")
 
         #expect(try await client.call("DELETE", "/usageplans/\(planId)/keys/\(keyId)").status == 202)
         #expect(try await client.call("DELETE", "/apikeys/\(keyId)").status == 202)

@@ -117,16 +117,14 @@ extension ControlAPI {
 
     func createApiKey(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
+        let stageKeys = try (body.objects("stageKeys") ?? []).map {
+            "\(try $0.requiredString("restApiId"))/\(try $0.requiredString("stageName"))"
+        }
         var key = try await control.createApiKey(
             name: try body.string("name") ?? "", value: try body.string("value"),
             description: try body.string("description"), enabled: try body.bool("enabled") ?? false,
             customerId: try body.string("customerId"), tags: try body.stringMap("tags") ?? [:])
-        if let stageKeys = try body.objects("stageKeys"), !stageKeys.isEmpty {
-            let keys = try stageKeys.map {
-                "\(try $0.requiredString("restApiId"))/\(try $0.requiredString("stageName"))"
-            }
-            key = try await control.updateApiKey(key.id) { $0.stageKeys = keys }
-        }
+        if !stageKeys.isEmpty { key = try await control.updateApiKey(key.id) { $0.stageKeys = stageKeys } }
         return .json(201, Shapes.apiKey(key, includeValue: true))
     }
 
@@ -148,11 +146,12 @@ extension ControlAPI {
                 limit: try quota.int("limit") ?? 0, offset: try quota.int("offset") ?? 0,
                 period: try quota.enumValue("period", QuotaPeriod.self) ?? .day)
         }
+        let productCode = try body.string("productCode")
         var plan = try await control.createUsagePlan(
             name: try body.string("name") ?? "", description: try body.string("description"), apiStages: stages,
             throttle: try body.object("throttle").map(Shapes.throttle), quota: quota,
             tags: try body.stringMap("tags") ?? [:])
-        if let code = try body.string("productCode") {
+        if let code = productCode {
             plan = try await control.updateUsagePlan(plan.id) { $0.productCode = code }
         }
         return .json(201, Shapes.usagePlan(plan))

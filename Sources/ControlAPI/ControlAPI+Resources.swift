@@ -77,22 +77,13 @@ extension ControlAPI {
             }
             authorization = type
         }
-        var created = try await control.putMethod(
+        let created = try await control.putMethod(
             api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"],
             authorizationType: authorization, apiKeyRequired: try body.bool("apiKeyRequired") ?? false,
             operationName: try body.string("operationName"),
             requestParameters: try body.boolMap("requestParameters") ?? [:],
-            requestModels: try body.stringMap("requestModels") ?? [:])
-        let authorizer = try body.string("authorizerId")
-        let validator = try body.string("requestValidatorId")
-        if authorizer != nil || validator != nil {
-            created = try await control.updateMethod(
-                api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"]
-            ) { method in
-                method.authorizerId = authorizer
-                method.requestValidatorId = validator
-            }
-        }
+            requestModels: try body.stringMap("requestModels") ?? [:], authorizerId: try body.string("authorizerId"),
+            requestValidatorId: try body.string("requestValidatorId"))
         return .json(201, Shapes.method(created))
     }
 

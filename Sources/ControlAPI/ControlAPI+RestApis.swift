@@ -50,14 +50,18 @@ extension ControlAPI {
             }
             endpointType = type
         }
+        let policy = try body.string("policy")
+        let compression = try body.int("minimumCompressionSize")
+        let disable = try body.bool("disableExecuteApiEndpoint")
+        if let compression, !(0...10_485_760).contains(compression) {
+            throw ControlError.badRequest("Invalid minimumCompressionSize \(compression): must be from 0 to 10485760")
+        }
         var created = try await control.createRestApi(
             name: name, description: try body.string("description"), endpointType: endpointType,
             apiKeySource: try body.enumValue("apiKeySource", ApiKeySource.self) ?? .header,
             binaryMediaTypes: try body.strings("binaryMediaTypes") ?? [], version: try body.string("version"),
             tags: try body.stringMap("tags") ?? [:], id: try body.stringMap("tags")?[ControlAPI.customIdTag])
-        let policy = try body.string("policy")
-        let compression = try body.int("minimumCompressionSize")
-        let disable = try body.bool("disableExecuteApiEndpoint")
+
         if policy != nil || compression != nil || disable != nil {
             created = try await control.updateRestApi(created.id) { api in
                 api.policy = policy

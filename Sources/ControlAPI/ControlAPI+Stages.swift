@@ -81,23 +81,28 @@ extension ControlAPI {
         let body = try call.json()
         let apiId = call[parameter: "api"]
         let stageName = try body.string("stageName").flatMap { $0.isEmpty ? nil : $0 }
-        var existed: Bool?
-        if let stageName { existed = try await control.stages(api: apiId).contains { $0.stageName == stageName } }
+        // Everything is read and checked before the deployment is made, so a bad member leaves nothing behind.
+        let variables = try body.stringMap("variables")
+        let cacheEnabled = try body.bool("cacheClusterEnabled")
+        let cacheSize = try body.enumValue("cacheClusterSize", CacheClusterSize.self)
+        let tracing = try body.bool("tracingEnabled")
+        if let variables {
+            if variables.count > 100 { throw ControlError.badRequest("A stage can have at most 100 variables") }
+            for (name, value) in variables {
+                if let problem = Stage.problem(inVariable: name, value: value) {
+                    throw ControlError.badRequest(problem)
+                }
+            }
+        }
         let deployment = try await control.createDeployment(
             api: apiId, stageName: stageName, stageDescription: try body.string("stageDescription"),
             description: try body.string("description"))
-        if let stageName, existed == false {
-            let variables = try body.stringMap("variables") ?? [:]
-            let cacheEnabled = try body.bool("cacheClusterEnabled") ?? false
-            let cacheSize = try body.enumValue("cacheClusterSize", CacheClusterSize.self)
-            let tracing = try body.bool("tracingEnabled") ?? false
-            if !variables.isEmpty || cacheEnabled || cacheSize != nil || tracing {
-                _ = try await control.updateStage(api: apiId, name: stageName) { stage in
-                    stage.variables = variables
-                    stage.cacheClusterEnabled = cacheEnabled
-                    stage.cacheClusterSize = cacheSize
-                    stage.tracingEnabled = tracing
-                }
+        if let stageName, variables != nil || cacheEnabled != nil || cacheSize != nil || tracing != nil {
+            _ = try await control.updateStage(api: apiId, name: stageName) { stage in
+                if let variables { stage.variables = variables }
+                if let cacheEnabled { stage.cacheClusterEnabled = cacheEnabled }
+                if let cacheSize { stage.cacheClusterSize = cacheSize }
+                if let tracing { stage.tracingEnabled = tracing }
             }
         }
         return .json(201, Shapes.deployment(deployment, embed: false))
@@ -112,13 +117,13 @@ extension ControlAPI {
         guard let deploymentId = try body.string("deploymentId"), !deploymentId.isEmpty else {
             throw ControlError.badRequest("Deployment id must be non-empty")
         }
+        let tracing = try body.bool("tracingEnabled")
+        let tags = try body.stringMap("tags")
         var stage = try await control.createStage(
             api: apiId, name: name, deploymentId: deploymentId, description: try body.string("description"),
             cacheClusterEnabled: try body.bool("cacheClusterEnabled") ?? false,
             cacheClusterSize: try body.enumValue("cacheClusterSize", CacheClusterSize.self),
             variables: try body.stringMap("variables") ?? [:])
-        let tracing = try body.bool("tracingEnabled")
-        let tags = try body.stringMap("tags")
         if tracing != nil || tags != nil {
             stage = try await control.updateStage(api: apiId, name: name) { stage in
                 stage.tracingEnabled = tracing ?? false

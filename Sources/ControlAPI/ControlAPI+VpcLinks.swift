@@ -63,8 +63,14 @@ extension ControlAPI {
             }
             _ = try await control.createLoadBalancer(name: balancerName, targets: targets)
         }
-        let link = try await control.createVpcLink(
-            name: name, targetArn: arns[0], description: try body.string("description"), tags: tags)
-        return .json(202, Shapes.vpcLink(link))
+        do {
+            let link = try await control.createVpcLink(
+                name: name, targetArn: arns[0], description: try body.string("description"), tags: tags)
+            return .json(202, Shapes.vpcLink(link))
+        } catch {
+            // The load balancer made for this link goes with it, so a refused link leaves nothing behind.
+            if !known { try? await control.deleteLoadBalancer(balancerName) }
+            throw error
+        }
     }
 }

@@ -135,7 +135,7 @@ extension GatewayControl {
     public func putMethod(
         api: String, resource: String, httpMethod: String, authorizationType: AuthorizationType = .none,
         apiKeyRequired: Bool = false, operationName: String? = nil, requestParameters: [String: Bool] = [:],
-        requestModels: [String: String] = [:]
+        requestModels: [String: String] = [:], authorizerId: String? = nil, requestValidatorId: String? = nil
     ) throws -> Method {
         let verb = httpMethod.uppercased()
         guard HTTPVerb.isValid(verb) else {
@@ -146,9 +146,11 @@ extension GatewayControl {
             if resource.resourceMethods[verb] != nil {
                 throw GatewayError.conflict("Method already exists for this resource")
             }
-            let method = Method(
+            var method = Method(
                 httpMethod: verb, authorizationType: authorizationType, apiKeyRequired: apiKeyRequired,
                 operationName: operationName, requestParameters: requestParameters, requestModels: requestModels)
+            method.authorizerId = authorizerId
+            method.requestValidatorId = requestValidatorId
             try validate(method, api: api, access)
             resource.resourceMethods[verb] = method
             return method

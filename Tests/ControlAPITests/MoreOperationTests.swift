@@ -133,3 +133,37 @@ import Testing
         #expect(try await client.call("GET", "/apikeys/\(key)").status == 200, "the key outlives its plan")
     }
 }
+
+/// Calls that the control API answers with several control-plane steps leave nothing behind when they fail.
+@Suite struct NothingHalfAppliedTests {
+    @Test func aRefusedCallLeavesNoTrace() async throws {
+        let client = try Client()
+        let created = try await client.call("POST", "/restapis", ["name": "atomic"])
+        let api = try #require(created.string("id"))
+        let root = try #require(created.string("rootResourceId"))
+        let method = "/restapis/\(api)/resources/\(root)/methods/GET"
+
+        let badValidator = try await client.call(
+            "PUT", method, ["authorizationType": "NONE", "requestValidatorId": "nope"])
+        #expect(badValidator.status == 400)
+        #expect(try await client.call("GET", method).status == 404, "the method was not made")
+
+        try await client.call("PUT", method, ["authorizationType": "NONE"])
+        try await client.call("PUT", method + "/integration", ["type": "MOCK"])
+        let badVariable = try await client.call(
+            "POST", "/restapis/\(api)/deployments", ["stageName": "test", "variables": ["bad name": "x"]])
+        #expect(badVariable.status == 400)
+        #expect(try await client.call("GET", "/restapis/\(api)/deployments").items.isEmpty, "no deployment")
+        #expect(try await client.call("GET", "/restapis/\(api)/stages").items.isEmpty, "no stage")
+
+        let arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/lonely-nlb/1"
+        let unnamed = try await client.call(
+            "POST", "/vpclinks", ["name": "", "targetArns": [arn], "tags": ["gatehouse:targets": "127.0.0.1:9"]])
+        #expect(unnamed.status == 400)
+        #expect(try await client.control.loadBalancers().isEmpty, "the load balancer made for it is gone")
+
+        let badStageKeys = try await client.call("POST", "/apikeys", ["name": "k", "stageKeys": [["restApiId": api]]])
+        #expect(badStageKeys.status == 400)
+        #expect(try await client.control.apiKeys().isEmpty)
+    }
+}

@@ -68,6 +68,8 @@ public final class ConsoleApp {
     var thresholds = RuleCheck.Thresholds()
     var eventsTask: Task<Void, Never>?
     var ticks = 0
+    /// The state's generation when last looked at, to notice changes other processes make.
+    var seenGeneration: Int?
     /// Asked each turn of the loop: true stops the console (a signal arrived).
     var stopRequested: () -> Bool = { false }
 
@@ -147,6 +149,8 @@ public final class ConsoleApp {
                 if Date().timeIntervalSince(lastTick) >= 1 {
                     lastTick = Date()
                     ticks += 1
+                    await noticeOtherProcesses()
+                    if dirty { await reload() }
                 }
                 render()
             }
@@ -163,6 +167,17 @@ public final class ConsoleApp {
         }
         if dirty { await reload() }
         render()
+    }
+
+    /// Reloads, and republishes to the engine, when another process (a `gatehouse` verb, another `serve` taking
+    /// control API calls) has changed the state since the last look.
+    func noticeOtherProcesses() async {
+        guard let current = try? control.store.generation() else { return }
+        if let seenGeneration, current != seenGeneration {
+            try? await control.publishToEngine()
+            dirty = true
+        }
+        seenGeneration = current
     }
 
     public func stop() async {

@@ -20,10 +20,10 @@ final class ConsoleHarness {
 
     init(
         size: Size = Size(width: 120, height: 40), tier: ColorTier = .palette256, theme: String = "default",
-        offerSample: Bool = true, controlAPI: Bool = false
+        offerSample: Bool = true, controlAPI: Bool = false, state: String = ":memory:"
     ) async throws {
         surface = HeadlessSurface(size: size, colorTier: tier)
-        control = try GatewayControl(location: ":memory:")
+        control = try GatewayControl(location: state)
         sampleDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "gatehouse-console-\(UUID().uuidString)")
         app = ConsoleApp(

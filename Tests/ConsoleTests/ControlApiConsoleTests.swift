@@ -1,4 +1,5 @@
 import Foundation
+import GatewayControl
 import TerminalUI
 import Testing
 
@@ -26,5 +27,27 @@ import Testing
             shown = harness.text.contains("orders-from-the-cli")
         }
         #expect(shown, "the APIs pane did not show the new API:\n\(harness.text)")
+    }
+}
+
+/// Changes another process makes to the same state file (a `gatehouse` verb, a `serve` answering the aws CLI)
+/// reach the open console within a tick.
+@MainActor @Suite struct OtherProcessTests {
+    @Test func aChangeFromAnotherProcessShowsWithinATick() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let state = directory.appendingPathComponent("state.sqlite").path
+        let harness = try await ConsoleHarness(offerSample: false, state: state)
+        defer { Task { await harness.stop() } }
+        await harness.app.noticeOtherProcesses()
+
+        let other = try GatewayControl(location: state)
+        _ = try await other.createRestApi(name: "made-elsewhere")
+        await harness.app.runPending()
+        #expect(!harness.text.contains("made-elsewhere"), "nothing tells this console yet")
+        await harness.app.noticeOtherProcesses()
+        await harness.app.runPending()
+        #expect(harness.text.contains("made-elsewhere"))
     }
 }

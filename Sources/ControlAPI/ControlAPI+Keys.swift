@@ -110,7 +110,7 @@ extension ControlAPI {
                 let limit = plan.quota?.limit ?? 0
                 return .json(
                     200,
-                    ["usagePlanId": plan.id, "items": [call[parameter: "key"]: [[used, max(0, limit - used)]]]])
+                    ["usagePlanId": plan.id, "values": [call[parameter: "key"]: [[used, max(0, limit - used)]]]])
             },
         ]
     }
@@ -157,7 +157,8 @@ extension ControlAPI {
         return .json(201, Shapes.usagePlan(plan))
     }
 
-    /// `GET /usageplans/{id}/usage`: each key's `[used, remaining]` per day from `startDate` to `endDate`. Gatehouse
+    /// `GET /usageplans/{id}/usage`: each key's `[used, remaining]` per day from `startDate` to `endDate`, under
+    /// `values` (the wire name of the Usage shape's `items`). Gatehouse
     /// keeps the count of the current quota period, so today carries it and earlier days show none.
     func usage(_ call: ControlCall) async throws -> Reply {
         let plan = try await control.usagePlan(call[parameter: "plan"])
@@ -184,7 +185,7 @@ extension ControlAPI {
                 return [count, max(0, limit - used)]
             }
         }
-        return .json(200, ["usagePlanId": plan.id, "startDate": startText, "endDate": endText, "items": items])
+        return .json(200, ["usagePlanId": plan.id, "startDate": startText, "endDate": endText, "values": items])
     }
 }
 

@@ -113,7 +113,7 @@ import Testing
         let updatedUsage = try await client.call(
             "PATCH", "/usageplans/\(planId)/keys/\(keyId)/usage", patch(("replace", "/remaining", "120")))
         #expect(updatedUsage.status == 200)
-        #expect((updatedUsage["items"] as? [String: [[Int]]])?[keyId] == [[380, 120]], "500 a week, 120 left")
+        #expect((updatedUsage["values"] as? [String: [[Int]]])?[keyId] == [[380, 120]], "500 a week, 120 left")
         #expect(try await client.control.quotaUsed(plan: planId, key: keyId) == 380)
         #expect(
             try await client.call(
@@ -122,7 +122,7 @@ import Testing
             .status == 404)
         let usage = try await client.call("GET", "/usageplans/\(planId)/usage?startDate=2026-01-01&endDate=2026-01-03")
         #expect(usage.status == 200)
-        #expect(((usage["items"] as? [String: [[Int]]])?[keyId])?.count == 3)
+        #expect(((usage["values"] as? [String: [[Int]]])?[keyId])?.count == 3)
         #expect(try await client.call("GET", "/usageplans/\(planId)/usage").status == 400)
 
         let csv =

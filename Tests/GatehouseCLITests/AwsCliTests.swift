@@ -24,6 +24,15 @@ func runTool(_ arguments: [String], environment: [String: String] = [:], timeout
         #expect(result.output.contains("ok  six requests: 200 200 429 429 429 429"))
     }
 
+    /// `Tests/Scripts/shapes-botocore`: every answer of ~45 operations has only members botocore's model of
+    /// API Gateway knows, of their types (botocore drops unknown members silently, so SDK users would see nothing).
+    @Test func answersMatchBotocoresModelOfApiGateway() throws {
+        let script = Self.scripts.appendingPathComponent("shapes-botocore").path
+        let result = try runTool(["python3", script, Binary.url.path], timeout: 120)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("every member is one botocore knows, of its type"))
+    }
+
     /// The console's own process serves the control API (here on a port of its own): what the aws CLI creates
     /// shows in the open console at once.
     @Test func theOpenConsoleShowsWhatTheAwsCliCreates() async throws {

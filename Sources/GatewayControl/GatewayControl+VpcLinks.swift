@@ -65,7 +65,7 @@ extension GatewayControl {
                 throw GatewayError.notFound("Load balancer '\(name)' not found")
             }
             if let link = try access.all(VpcLink.self, in: .vpcLink).first(where: {
-                $0.targetArns.contains(balancer.arn)
+                $0.targetArns.first.flatMap(LoadBalancer.name(fromArn:)) == balancer.name
             }) {
                 throw GatewayError.badRequest(
                     "Load balancer \(name) is the target of VPC link \(link.id); delete the link first")
@@ -91,7 +91,7 @@ extension GatewayControl {
             )
         }
         let link = try write { access in
-            guard let balancer = try access.one(LoadBalancer.self, in: .loadBalancer, id: balancerName) else {
+            guard try access.one(LoadBalancer.self, in: .loadBalancer, id: balancerName) != nil else {
                 throw GatewayError.badRequest(
                     "No load balancer named \(balancerName): create it first (gatehouse load-balancer create \(balancerName) --target HOST:PORT)"
                 )
@@ -100,12 +100,14 @@ extension GatewayControl {
             if links.count >= GatewayControl.maximumVpcLinks {
                 throw GatewayError(.limitExceeded, "Limit of \(GatewayControl.maximumVpcLinks) VPC links reached")
             }
-            if let other = links.first(where: { $0.targetArns.contains(balancer.arn) }) {
+            if let other = links.first(where: {
+                $0.targetArns.first.flatMap(LoadBalancer.name(fromArn:)) == balancerName
+            }) {
                 throw GatewayError.conflict(
                     "NLB is already associated with another VPC Endpoint Service (VPC link \(other.id))")
             }
             let link = VpcLink(
-                id: Identifiers.vpcLink(), name: name, description: description, targetArns: [balancer.arn], tags: tags)
+                id: Identifiers.vpcLink(), name: name, description: description, targetArns: [targetArn], tags: tags)
             try access.save(link, in: .vpcLink, id: link.id)
             return link
         }

@@ -197,6 +197,7 @@ import Testing
             ])
         #expect(link.status == 202)
         #expect(link.string("status") == "PENDING")
+        #expect(link["targetArns"] as? [String] == [arn], "the ARN given comes back as given")
         let balancer = try await client.control.loadBalancer("pictures-nlb")
         #expect(balancer.targets.map(\.description) == ["127.0.0.1:5075", "127.0.0.1:5076"])
         let id = try #require(link.string("id"))

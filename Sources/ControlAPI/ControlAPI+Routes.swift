@@ -1,6 +1,7 @@
 extension ControlAPI {
     /// Every operation, in the order they are tried.
     static func routeTable() -> [Route] {
-        restApiRoutes + resourceRoutes + stageRoutes + keyRoutes + linkRoutes + domainRoutes + accountRoutes
+        restApiRoutes + authorizerRoutes + resourceRoutes + stageRoutes + keyRoutes + linkRoutes + domainRoutes
+            + accountRoutes
     }
 }

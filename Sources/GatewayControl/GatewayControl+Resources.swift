@@ -208,6 +208,23 @@ extension GatewayControl {
                 throw GatewayError.badRequest("Invalid model identifier specified: \(model)")
             }
         }
+        switch method.authorizationType {
+        case .custom, .cognitoUserPools:
+            guard let id = method.authorizerId,
+                let authorizer = try access.one(Authorizer.self, in: .authorizer, id: id, api: api)
+            else {
+                throw GatewayError.badRequest(
+                    "Invalid authorizer ID specified. Setting the authorization type to \(method.authorizationType.rawValue) requires a valid authorizer."
+                )
+            }
+            if (authorizer.type == .cognitoUserPools) != (method.authorizationType == .cognitoUserPools) {
+                throw GatewayError.badRequest(
+                    "Authorizer \(id) is of type \(authorizer.type.rawValue), which does not fit authorization type \(method.authorizationType.rawValue)"
+                )
+            }
+        case .none, .awsIam:
+            break
+        }
         if let validator = method.requestValidatorId,
             try access.one(RequestValidator.self, in: .requestValidator, id: validator, api: api) == nil
         {

@@ -117,7 +117,8 @@ extension GatewayControl {
             resources: try access.all(Resource.self, in: .resource, api: id),
             models: try access.all(Model.self, in: .model, api: id),
             requestValidators: try access.all(RequestValidator.self, in: .requestValidator, api: id),
-            gatewayResponses: try access.all(GatewayResponse.self, in: .gatewayResponse, api: id))
+            gatewayResponses: try access.all(GatewayResponse.self, in: .gatewayResponse, api: id),
+            authorizers: try access.all(Authorizer.self, in: .authorizer, api: id))
     }
 
     /// Replaces the stored working copy of an API by `definition`, in the caller's transaction.

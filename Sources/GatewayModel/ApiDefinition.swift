@@ -5,16 +5,33 @@ public struct ApiDefinition: Codable, Sendable, Equatable {
     public var models: [Model]
     public var requestValidators: [RequestValidator]
     public var gatewayResponses: [GatewayResponse]
+    public var authorizers: [Authorizer]
 
     public init(
         api: RestApi, resources: [Resource], models: [Model] = [], requestValidators: [RequestValidator] = [],
-        gatewayResponses: [GatewayResponse] = []
+        gatewayResponses: [GatewayResponse] = [], authorizers: [Authorizer] = []
     ) {
         self.api = api
         self.resources = resources
         self.models = models
         self.requestValidators = requestValidators
         self.gatewayResponses = gatewayResponses
+        self.authorizers = authorizers
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case api, resources, models, requestValidators, gatewayResponses, authorizers
+    }
+
+    /// Reads definitions saved before authorizers were kept (deployments of older states) too.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        api = try container.decode(RestApi.self, forKey: .api)
+        resources = try container.decode([Resource].self, forKey: .resources)
+        models = try container.decode([Model].self, forKey: .models)
+        requestValidators = try container.decode([RequestValidator].self, forKey: .requestValidators)
+        gatewayResponses = try container.decode([GatewayResponse].self, forKey: .gatewayResponses)
+        authorizers = try container.decodeIfPresent([Authorizer].self, forKey: .authorizers) ?? []
     }
 
     /// The resources sorted by path.

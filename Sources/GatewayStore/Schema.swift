@@ -52,6 +52,14 @@ enum Schema {
         migrator.registerMigration("v3-domain-names") { db in
             try db.execute(sql: "CREATE TABLE domain_name (id TEXT PRIMARY KEY, data BLOB NOT NULL);")
         }
+        migrator.registerMigration("v4-authorizers") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE authorizer (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
+                    """)
+        }
         return migrator
     }
 }

@@ -21,10 +21,11 @@ public struct StoreAccess {
         case vpcLink = "vpc_link"
         case loadBalancer = "load_balancer"
         case domainName = "domain_name"
+        case authorizer
 
         var scoped: Bool {
             switch self {
-            case .resource, .model, .requestValidator, .gatewayResponse, .deployment, .stage: true
+            case .resource, .model, .requestValidator, .gatewayResponse, .deployment, .stage, .authorizer: true
             default: false
             }
         }

@@ -63,10 +63,10 @@ import Testing
         #expect(notJSON.status == 400)
         #expect(notJSON.errorType == "SerializationException")
 
-        let authorizers = try await client.call("GET", "/restapis/\(id)/authorizers")
-        #expect(authorizers.status == 501)
-        #expect(authorizers.errorType == "NotImplementedException")
-        #expect(authorizers.message?.hasPrefix("Gatehouse does not implement authorizers") == true)
+        let documentation = try await client.call("GET", "/restapis/\(id)/documentation/parts")
+        #expect(documentation.status == 501)
+        #expect(documentation.errorType == "NotImplementedException")
+        #expect(documentation.message?.hasPrefix("Gatehouse does not implement documentation parts") == true)
 
         let noName = try await client.call("POST", "/restapis", [String: Any]())
         #expect(noName.message == "Invalid REST API name specified")

@@ -17,6 +17,11 @@ struct Client {
         api = ControlAPI(control: control, options: options)
     }
 
+    init(control: GatewayControl, api: ControlAPI) {
+        self.control = control
+        self.api = api
+    }
+
     /// One call; `body` is a JSON object, or raw `Data`.
     @discardableResult
     func call(

@@ -96,3 +96,88 @@ import Testing
         try await backend.stop()
     }
 }
+
+/// Authorizers through the control API, and what the engine checks before letting a request through.
+@Suite(.serialized) struct AuthorizerTests {
+    @Test func authorizersAreManagedAndTheirIdentitySourcesChecked() async throws {
+        let control = try GatewayControl(location: ":memory:")
+        let engine = control.makeEngine(threads: 1)
+        try await control.attach(engine)
+        let api = ControlAPI(control: control)
+        engine.serveControl(api.responder)
+        let port = try await engine.start(port: 0)
+        defer { Task { try? await engine.stop() } }
+        let client = Client(control: control, api: api)
+
+        let created = try await client.call("POST", "/restapis", ["name": "secured"])
+        let apiId = try #require(created.string("id"))
+        let root = try #require(created.string("rootResourceId"))
+        let lambda =
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"
+        let token = try await client.call(
+            "POST", "/restapis/\(apiId)/authorizers",
+            [
+                "name": "bearer", "type": "TOKEN", "authorizerUri": lambda,
+                "identitySource": "method.request.header.Authorization", "identityValidationExpression": "Bearer .+",
+            ])
+        #expect(token.status == 201)
+        let tokenId = try #require(token.string("id"))
+        #expect(
+            try await client.call("POST", "/restapis/\(apiId)/authorizers", ["name": "x", "type": "TOKEN"]).status
+                == 400)
+        #expect(try await client.call("GET", "/restapis/\(apiId)/authorizers").items.count == 1)
+        #expect(
+            try await client.call("GET", "/restapis/\(apiId)/authorizers/nope").message
+                == "Invalid Authorizer identifier specified")
+        #expect(try await client.call("POST", "/restapis/\(apiId)/authorizers/\(tokenId)").status == 501)
+
+        let noAuthorizer = try await client.call(
+            "PUT", "/restapis/\(apiId)/resources/\(root)/methods/GET", ["authorizationType": "CUSTOM"])
+        #expect(noAuthorizer.status == 400)
+        #expect(noAuthorizer.message?.hasPrefix("Invalid authorizer ID specified.") == true)
+
+        var paths: [String: String] = [:]
+        for (part, body) in [
+            ("token", ["authorizationType": "CUSTOM", "authorizerId": tokenId]),
+            ("iam", ["authorizationType": "AWS_IAM"]),
+        ] as [(String, [String: String])] {
+            let resource = try #require(
+                try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": part]).string("id"))
+            let base = "/restapis/\(apiId)/resources/\(resource)/methods/GET"
+            #expect(try await client.call("PUT", base, body).status == 201)
+            try await client.call(
+                "PUT", base + "/integration",
+                ["type": "MOCK", "requestTemplates": ["application/json": "{\"statusCode\": 200}"]])
+            try await client.call("PUT", base + "/responses/200", [String: Any]())
+            try await client.call("PUT", base + "/integration/responses/200", [String: Any]())
+            paths[part] = resource
+        }
+        let inUse = try await client.call("DELETE", "/restapis/\(apiId)/authorizers/\(tokenId)")
+        #expect(inUse.status == 409)
+        try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
+
+        func status(_ path: String, _ headers: [String: String] = [:]) async throws -> (Int, String) {
+            var request = URLRequest(
+                url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/\(path)")!)
+            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        #expect(try await status("token") == (401, "{\"message\":\"Unauthorized\"}"))
+        #expect(try await status("token", ["Authorization": "Basic abc"]).0 == 401, "does not match Bearer .+")
+        #expect(try await status("token", ["Authorization": "Bearer abc"]).0 == 200)
+        #expect(try await status("iam") == (403, "{\"message\":\"Missing Authentication Token\"}"))
+        #expect(try await status("iam", ["Authorization": "Bearer abc"]).0 == 403)
+        let signed =
+            "AWS4-HMAC-SHA256 Credential=AKID/20261127/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcd"
+        #expect(try await status("iam", ["Authorization": signed]).0 == 200)
+
+        let patched = try await client.call(
+            "PATCH", "/restapis/\(apiId)/authorizers/\(tokenId)",
+            patch(("replace", "/identitySource", "method.request.header.X-Token")))
+        #expect(patched.string("identitySource") == "method.request.header.X-Token")
+        try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
+        #expect(try await status("token", ["Authorization": "Bearer abc"]).0 == 401, "the token now comes in X-Token")
+        #expect(try await status("token", ["X-Token": "Bearer abc"]).0 == 200)
+    }
+}

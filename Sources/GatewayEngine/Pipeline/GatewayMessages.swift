@@ -59,6 +59,9 @@ public struct InvokeResponse: Sendable {
 /// The errors the gateway itself answers with, as API Gateway's gateway responses.
 enum GatewayFailure: Error {
     case missingAuthenticationToken
+    case incompleteSignature
+    case unauthorized
+    case authorizerConfigurationError
     case invalidApiKey
     case throttled
     case quotaExceeded
@@ -73,6 +76,9 @@ enum GatewayFailure: Error {
     var responseType: String {
         switch self {
         case .missingAuthenticationToken: "MISSING_AUTHENTICATION_TOKEN"
+        case .incompleteSignature: "INVALID_SIGNATURE"
+        case .unauthorized: "UNAUTHORIZED"
+        case .authorizerConfigurationError: "AUTHORIZER_CONFIGURATION_ERROR"
         case .invalidApiKey: "INVALID_API_KEY"
         case .throttled: "THROTTLED"
         case .quotaExceeded: "QUOTA_EXCEEDED"
@@ -86,7 +92,9 @@ enum GatewayFailure: Error {
 
     var status: Int {
         switch self {
-        case .missingAuthenticationToken, .invalidApiKey, .cacheControlForbidden: 403
+        case .missingAuthenticationToken, .incompleteSignature, .invalidApiKey, .cacheControlForbidden: 403
+        case .unauthorized: 401
+        case .authorizerConfigurationError: 500
         case .throttled, .quotaExceeded: 429
         case .integrationTimeout, .integrationFailure: 504
         case .configurationError: 500
@@ -98,6 +106,10 @@ enum GatewayFailure: Error {
     var message: String {
         switch self {
         case .missingAuthenticationToken: "Missing Authentication Token"
+        case .incompleteSignature:
+            "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters (AWS Signature Version 4)"
+        case .unauthorized: "Unauthorized"
+        case .authorizerConfigurationError: "Internal server error"
         case .invalidApiKey: "Forbidden"
         case .throttled: "Too Many Requests"
         case .quotaExceeded: "Limit Exceeded"
@@ -113,6 +125,9 @@ enum GatewayFailure: Error {
     var errorType: String {
         switch self {
         case .missingAuthenticationToken: "MissingAuthenticationTokenException"
+        case .incompleteSignature: "IncompleteSignatureException"
+        case .unauthorized: "UnauthorizedException"
+        case .authorizerConfigurationError: "AuthorizerConfigurationException"
         case .invalidApiKey, .cacheControlForbidden: "ForbiddenException"
         case .throttled: "TooManyRequestsException"
         case .quotaExceeded: "LimitExceededException"
@@ -125,7 +140,8 @@ enum GatewayFailure: Error {
     /// integration errors (`{"message": "Endpoint request timed out"}`).
     var body: String {
         switch self {
-        case .integrationTimeout, .integrationFailure, .configurationError: "{\"message\": \"\(message)\"}"
+        case .integrationTimeout, .integrationFailure, .configurationError, .authorizerConfigurationError:
+            "{\"message\": \"\(message)\"}"
         default: "{\"message\":\"\(message)\"}"
         }
     }

@@ -98,6 +98,17 @@ final class RequestPipeline: Sendable {
             started: started)
         let methodKey = stage.settingKey(resource, method.httpMethod)
 
+        // Authorization (IAM, Lambda or Cognito authorizer) comes before the API key.
+        if method.authorizationType != .none,
+            let denied = Authorization.failure(for: method, stage: stage, request: request)
+        {
+            let response = failure(denied, stage: stage, requestId: requestId, extendedId: extendedId)
+            finish(
+                request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
+                outcome: (methodKey, false, nil, nil), requestId: requestId)
+            return eventLoop.makeSucceededFuture(response)
+        }
+
         // API key and usage plan.
         var maskedKey: String?
         if method.apiKeyRequired {

@@ -78,6 +78,8 @@ final class CompiledStage: Sendable {
     let metrics: StageMetrics
     /// Resource id → method → the method's settings key (`~1pets/GET`), made once rather than per request.
     let settingKeys: [String: [String: String]]
+    /// Authorizer id → the authorizer and its compiled `identityValidationExpression`.
+    let authorizers: [String: CompiledAuthorizer]
 
     init(_ deployed: EngineConfiguration.DeployedStage, metrics: StageMetrics) {
         self.metrics = metrics
@@ -102,6 +104,9 @@ final class CompiledStage: Sendable {
         var responses: [String: GatewayModel.GatewayResponse] = [:]
         for response in deployed.definition.gatewayResponses { responses[response.responseType] = response }
         gatewayResponses = responses
+        authorizers = Dictionary(
+            deployed.definition.authorizers.map { ($0.id, CompiledAuthorizer($0)) },
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// The settings key of a method (`~1pets/GET`).

@@ -1,0 +1,57 @@
+import Foundation
+import GatewayModel
+import NIOHTTP1
+
+/// An authorizer ready for requests: its identity sources and its compiled validation expression.
+struct CompiledAuthorizer: Sendable {
+    let authorizer: Authorizer
+    let headers: [String]
+    let queryParameters: [String]
+    let validation: NSRegularExpression?
+
+    init(_ authorizer: Authorizer) {
+        self.authorizer = authorizer
+        headers = authorizer.identityHeaders
+        queryParameters = authorizer.identityQueryParameters
+        validation =
+            authorizer.type == .token
+            ? authorizer.identityValidationExpression.flatMap { try? NSRegularExpression(pattern: "^(?:\($0))$") } : nil
+    }
+}
+
+/// The method's authorization as API Gateway applies it before the API key: `AWS_IAM` needs a SigV4
+/// `Authorization` header; `CUSTOM` and `COGNITO_USER_POOLS` need the authorizer's identity sources (and a TOKEN
+/// that matches its validation expression). Gatehouse checks no signature and runs no Lambda function or user pool:
+/// a request that passes these checks is let through.
+enum Authorization {
+    static func failure(for method: Method, stage: CompiledStage, request: InvokeRequest) -> GatewayFailure? {
+        switch method.authorizationType {
+        case .none:
+            return nil
+        case .awsIam:
+            guard let header = request.headers.first(name: "Authorization") else { return .missingAuthenticationToken }
+            let signed =
+                header.hasPrefix("AWS4-HMAC-SHA256 ") && header.contains("Credential=")
+                && header.contains("SignedHeaders=") && header.contains("Signature=")
+            return signed ? nil : .incompleteSignature
+        case .custom, .cognitoUserPools:
+            guard let id = method.authorizerId, let compiled = stage.authorizers[id] else {
+                return .authorizerConfigurationError
+            }
+            var token: String?
+            for name in compiled.headers {
+                guard let value = request.headers.first(name: name), !value.isEmpty else { return .unauthorized }
+                token = token ?? value
+            }
+            if !compiled.queryParameters.isEmpty {
+                let present = Set(request.queryItems.filter { !$0.1.isEmpty }.map(\.0))
+                if compiled.queryParameters.contains(where: { !present.contains($0) }) { return .unauthorized }
+            }
+            if let validation = compiled.validation, let token {
+                let range = NSRange(token.startIndex..., in: token)
+                if validation.firstMatch(in: token, range: range) == nil { return .unauthorized }
+            }
+            return nil
+        }
+    }
+}

@@ -125,7 +125,7 @@ extension GatewayControl {
     func storeDefinition(_ definition: ApiDefinition, _ access: StoreAccess) throws {
         let id = definition.api.id
         try access.save(definition.api, in: .restApi, id: id)
-        for table: StoreAccess.Table in [.resource, .model, .requestValidator, .gatewayResponse] {
+        for table: StoreAccess.Table in [.resource, .model, .requestValidator, .gatewayResponse, .authorizer] {
             try access.deleteAll(from: table, api: id)
         }
         for resource in definition.resources { try access.save(resource, in: .resource, id: resource.id, api: id) }
@@ -135,6 +135,9 @@ extension GatewayControl {
         }
         for response in definition.gatewayResponses {
             try access.save(response, in: .gatewayResponse, id: response.responseType, api: id)
+        }
+        for authorizer in definition.authorizers {
+            try access.save(authorizer, in: .authorizer, id: authorizer.id, api: id)
         }
     }
 

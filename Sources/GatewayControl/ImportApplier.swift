@@ -49,6 +49,20 @@ enum ImportApplier {
         ) { $1 }
         let validatorIds = Dictionary(
             result.requestValidators.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
+        // Authorizers too are matched by name; imported methods name theirs, and get its id here.
+        let importedAuthorizers = imported.authorizers.map { authorizer -> Authorizer in
+            var fresh = authorizer
+            fresh.id = Identifiers.shortObject()
+            return fresh
+        }
+        result.authorizers = merge(current.authorizers, importedAuthorizers, mode: mode, key: \.name) {
+            existing, new in
+            var authorizer = new
+            authorizer.id = existing.id
+            return authorizer
+        }
+        let authorizerIds = Dictionary(
+            result.authorizers.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
 
         // Resources by path; new ones are made parent first.
         var byPath = Dictionary(current.resources.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
@@ -77,6 +91,7 @@ enum ImportApplier {
             for (httpMethod, importedMethod) in methods {
                 var method = importedMethod.method
                 method.requestValidatorId = importedMethod.requestValidatorName.flatMap { validatorIds[$0] }
+                method.authorizerId = method.authorizerId.flatMap { authorizerIds[$0] }
                 if var integration = method.methodIntegration, integration.cacheNamespace == nil {
                     integration.cacheNamespace = resource.id
                     method.methodIntegration = integration

@@ -59,6 +59,8 @@ public struct ImportedDefinition: Sendable {
     public var models: [Model]
     public var requestValidators: [String: (body: Bool, parameters: Bool)]
     public var gatewayResponses: [GatewayResponse]
+    /// Authorizers by name (their `id` is the name until the import stores them); methods name them the same way.
+    public var authorizers: [Authorizer] = []
     public var warnings: [ImportProblem]
 
     /// The number of methods.

@@ -75,6 +75,9 @@ public struct OpenAPIExporter {
                 "type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4",
             ]
         }
+        for authorizer in definition.authorizers.sorted(by: { $0.name < $1.name }) {
+            schemes[authorizer.name] = securityScheme(for: authorizer)
+        }
         let models = modelSchemas()
         if isSwagger {
             if !schemes.isEmpty { root["securityDefinitions"] = .object(schemes) }
@@ -87,6 +90,28 @@ public struct OpenAPIExporter {
         }
         if extensions { addApiExtensions(to: &root) }
         return .object(root)
+    }
+
+    /// An authorizer as API Gateway exports it: an `apiKey` scheme on its identity header, with
+    /// `x-amazon-apigateway-authtype` and (with extensions) `x-amazon-apigateway-authorizer`.
+    func securityScheme(for authorizer: Authorizer) -> DocValue {
+        var scheme: OrderedDictionary<String, DocValue> = [
+            "type": "apiKey", "name": .string(authorizer.identityHeaders.first ?? "Authorization"), "in": "header",
+        ]
+        let authType = authorizer.authType ?? (authorizer.type == .cognitoUserPools ? "cognito_user_pools" : "custom")
+        scheme["x-amazon-apigateway-authtype"] = .string(authType)
+        guard extensions else { return .object(scheme) }
+        var settings: OrderedDictionary<String, DocValue> = ["type": .string(authorizer.type.rawValue.lowercased())]
+        if let uri = authorizer.authorizerUri { settings["authorizerUri"] = .string(uri) }
+        if let credentials = authorizer.authorizerCredentials { settings["authorizerCredentials"] = .string(credentials) }
+        if let source = authorizer.identitySource { settings["identitySource"] = .string(source) }
+        if let expression = authorizer.identityValidationExpression {
+            settings["identityValidationExpression"] = .string(expression)
+        }
+        if let ttl = authorizer.authorizerResultTtlInSeconds { settings["authorizerResultTtlInSeconds"] = .int(ttl) }
+        if let arns = authorizer.providerARNs { settings["providerARNs"] = .array(arns.map(DocValue.string)) }
+        scheme["x-amazon-apigateway-authorizer"] = .object(settings)
+        return .object(scheme)
     }
 
     func addApiExtensions(to root: inout OrderedDictionary<String, DocValue>) {
@@ -191,6 +216,11 @@ public struct OpenAPIExporter {
         var security: [DocValue] = []
         if method.apiKeyRequired { security.append(["api_key": []]) }
         if method.authorizationType == .awsIam { security.append(["sigv4": []]) }
+        if method.authorizationType == .custom || method.authorizationType == .cognitoUserPools,
+            let authorizer = definition.authorizers.first(where: { $0.id == method.authorizerId })
+        {
+            security.append(.object([authorizer.name: []]))
+        }
         if !security.isEmpty { operation["security"] = .array(security) }
         if extensions {
             if let integration = method.methodIntegration {

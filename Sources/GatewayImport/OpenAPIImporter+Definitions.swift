@@ -8,7 +8,8 @@ struct SecurityScheme {
     var headerName: String?
     var location: String?
     var authType: String?
-    var hasAuthorizer: Bool
+    /// The `x-amazon-apigateway-authorizer` of the scheme, named after it (its id is given when it is stored).
+    var authorizer: Authorizer?
 }
 
 extension OpenAPIImporter {
@@ -127,9 +128,49 @@ extension OpenAPIImporter {
             schemes[name] = SecurityScheme(
                 type: type, headerName: scheme["name"]?.stringValue, location: scheme["in"]?.stringValue,
                 authType: scheme["x-amazon-apigateway-authtype"]?.stringValue,
-                hasAuthorizer: scheme["x-amazon-apigateway-authorizer"] != nil)
+                authorizer: readAuthorizer(named: name, in: scheme, at: resolvedPointer))
         }
         return schemes
+    }
+
+    /// A scheme's `x-amazon-apigateway-authorizer`: `type` token, request or cognito_user_pools, with its URI,
+    /// credentials, identity source, validation expression, TTL or user pool ARNs.
+    mutating func readAuthorizer(
+        named name: String, in scheme: OrderedDictionary<String, DocValue>, at pointer: String
+    ) -> Authorizer? {
+        guard let value = scheme["x-amazon-apigateway-authorizer"] else { return nil }
+        let authorizerPointer = JSONPointer.append(pointer, "x-amazon-apigateway-authorizer")
+        guard let settings = value.objectValue else {
+            error("x-amazon-apigateway-authorizer must be an object, not \(value.typeName)", at: authorizerPointer)
+            return nil
+        }
+        let typeText = string(settings, "type", at: authorizerPointer) ?? "token"
+        guard let type = AuthorizerType(rawValue: typeText.uppercased()) else {
+            error(
+                "Invalid authorizer type '\(typeText)': use token, request or cognito_user_pools",
+                at: JSONPointer.append(authorizerPointer, "type"))
+            return nil
+        }
+        var identitySource = string(settings, "identitySource", at: authorizerPointer)
+        if identitySource == nil, type == .token, scheme["in"]?.stringValue == "header",
+            let header = scheme["name"]?.stringValue
+        {
+            identitySource = "method.request.header.\(header)"
+        }
+        let authorizer = Authorizer(
+            id: name, name: name, type: type,
+            providerARNs: settings["providerARNs"]?.arrayValue?.compactMap(\.stringValue),
+            authType: scheme["x-amazon-apigateway-authtype"]?.stringValue,
+            authorizerUri: string(settings, "authorizerUri", at: authorizerPointer),
+            authorizerCredentials: string(settings, "authorizerCredentials", at: authorizerPointer),
+            identitySource: identitySource,
+            identityValidationExpression: string(settings, "identityValidationExpression", at: authorizerPointer),
+            authorizerResultTtlInSeconds: settings["authorizerResultTtlInSeconds"]?.intValue)
+        if let problem = authorizer.problem {
+            error("The authorizer '\(name)': \(problem)", at: authorizerPointer)
+            return nil
+        }
+        return authorizer
     }
 
     /// The document's base path, as the basepath option reads it.

@@ -261,10 +261,10 @@ extension OpenAPIImporter {
                     error("The security scheme '\(name)' is not defined", at: namePointer)
                     continue
                 }
-                if scheme.hasAuthorizer {
-                    warn(
-                        "The Lambda authorizer '\(name)' is not imported: Gatehouse has no authorizers yet; the method keeps authorization NONE",
-                        at: namePointer)
+                if let authorizer = scheme.authorizer {
+                    // The authorizer is named here; the import gives it its id.
+                    method.authorizationType = authorizer.type == .cognitoUserPools ? .cognitoUserPools : .custom
+                    method.authorizerId = authorizer.name
                 } else if scheme.type == "apiKey" {
                     if scheme.authType?.lowercased() == "awssigv4" {
                         method.authorizationType = .awsIam

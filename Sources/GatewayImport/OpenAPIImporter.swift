@@ -286,7 +286,8 @@ public struct OpenAPIImporter {
             apiKeySource: apiKeySource, binaryMediaTypes: binaryMediaTypes,
             minimumCompressionSize: minimumCompressionSize, endpointConfiguration: endpoint,
             disableExecuteApiEndpoint: disableExecuteApi, policy: policy, paths: paths, models: models,
-            requestValidators: validators, gatewayResponses: gatewayResponses, warnings: located)
+            requestValidators: validators, gatewayResponses: gatewayResponses,
+            authorizers: schemes.values.compactMap(\.authorizer).sorted { $0.name < $1.name }, warnings: located)
     }
 
     /// Fields that belong to the other major version are refused, as a sign of a document mixed up between them.

@@ -103,7 +103,9 @@ public struct OpenAPIExporter {
         guard extensions else { return .object(scheme) }
         var settings: OrderedDictionary<String, DocValue> = ["type": .string(authorizer.type.rawValue.lowercased())]
         if let uri = authorizer.authorizerUri { settings["authorizerUri"] = .string(uri) }
-        if let credentials = authorizer.authorizerCredentials { settings["authorizerCredentials"] = .string(credentials) }
+        if let credentials = authorizer.authorizerCredentials {
+            settings["authorizerCredentials"] = .string(credentials)
+        }
         if let source = authorizer.identitySource { settings["identitySource"] = .string(source) }
         if let expression = authorizer.identityValidationExpression {
             settings["identityValidationExpression"] = .string(expression)

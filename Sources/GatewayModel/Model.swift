@@ -17,7 +17,6 @@ public struct Model: Codable, Sendable, Equatable, Identifiable {
         self.contentType = contentType
     }
 
-    /// Whether `name` is a valid model name (letters and digits only).
     /// The models API Gateway gives every API it creates: `Empty` and `Error`.
     public static func defaults() -> [Model] {
         [
@@ -34,6 +33,7 @@ public struct Model: Codable, Sendable, Equatable, Identifiable {
         ]
     }
 
+    /// Whether `name` is a valid model name (letters and digits only).
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }

@@ -22,6 +22,17 @@ struct Client {
         self.api = api
     }
 
+    /// A client over a state that an engine serves on a free loopback port (control API on it too).
+    static func served() async throws -> (Client, GatewayEngine, Int) {
+        let control = try GatewayControl(location: ":memory:")
+        let engine = control.makeEngine(threads: 1)
+        try await control.attach(engine)
+        let api = ControlAPI(control: control)
+        engine.serveControl(api.responder)
+        let port = try await engine.start(port: 0)
+        return (Client(control: control, api: api), engine, port)
+    }
+
     /// One call; `body` is a JSON object, or raw `Data`.
     @discardableResult
     func call(

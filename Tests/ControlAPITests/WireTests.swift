@@ -100,14 +100,8 @@ import Testing
 /// Authorizers through the control API, and what the engine checks before letting a request through.
 @Suite(.serialized) struct AuthorizerTests {
     @Test func authorizersAreManagedAndTheirIdentitySourcesChecked() async throws {
-        let control = try GatewayControl(location: ":memory:")
-        let engine = control.makeEngine(threads: 1)
-        try await control.attach(engine)
-        let api = ControlAPI(control: control)
-        engine.serveControl(api.responder)
-        let port = try await engine.start(port: 0)
+        let (client, engine, port) = try await Client.served()
         defer { Task { try? await engine.stop() } }
-        let client = Client(control: control, api: api)
 
         let created = try await client.call("POST", "/restapis", ["name": "secured"])
         let apiId = try #require(created.string("id"))
@@ -179,5 +173,83 @@ import Testing
         try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
         #expect(try await status("token", ["Authorization": "Bearer abc"]).0 == 401, "the token now comes in X-Token")
         #expect(try await status("token", ["X-Token": "Bearer abc"]).0 == 200)
+    }
+}
+
+/// A method's request validator: required parameters and the body's model, on the invoke URL and in test-invoke.
+@Suite(.serialized) struct RequestValidationTests {
+    @Test func requestsAreValidatedBeforeTheIntegration() async throws {
+        let (client, engine, port) = try await Client.served()
+        defer { Task { try? await engine.stop() } }
+
+        let created = try await client.call("POST", "/restapis", ["name": "validated"])
+        let apiId = try #require(created.string("id"))
+        let root = try #require(created.string("rootResourceId"))
+        try await client.call(
+            "POST", "/restapis/\(apiId)/models",
+            [
+                "name": "Pet", "contentType": "application/json",
+                "schema":
+                    #"{"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": {"type": "string", "minLength": 1}, "age": {"type": "integer", "minimum": 0}}}"#,
+            ])
+        let validator = try #require(
+            try await client.call(
+                "POST", "/restapis/\(apiId)/requestvalidators",
+                ["name": "all", "validateRequestBody": true, "validateRequestParameters": true]
+            ).string("id"))
+        let pets = try #require(
+            try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": "pets"]).string("id"))
+        let method = "/restapis/\(apiId)/resources/\(pets)/methods/POST"
+        try await client.call(
+            "PUT", method,
+            [
+                "authorizationType": "NONE", "requestValidatorId": validator,
+                "requestParameters": [
+                    "method.request.querystring.owner": true, "method.request.header.X-Trace": false,
+                ],
+                "requestModels": ["application/json": "Pet"],
+            ])
+        try await client.call(
+            "PUT", method + "/integration",
+            ["type": "MOCK", "requestTemplates": ["application/json": "{\"statusCode\": 200}"]])
+        try await client.call("PUT", method + "/responses/200", [String: Any]())
+        try await client.call("PUT", method + "/integration/responses/200", [String: Any]())
+        try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
+
+        func post(_ query: String, _ body: String) async throws -> (Int, String) {
+            var request = URLRequest(
+                url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/pets\(query)")!)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(body.utf8)
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        #expect(
+            try await post("", #"{"name": "rex"}"#) == (
+                400, #"{"message":"Missing required request parameters: [owner]"}"#
+            ))
+        #expect(try await post("?owner=ann", "{}") == (400, #"{"message":"Invalid request body"}"#))
+        #expect(try await post("?owner=ann", #"{"name": "rex", "age": -1}"#).0 == 400)
+        #expect(try await post("?owner=ann", #"{"name": "rex", "colour": "red"}"#).0 == 400)
+        #expect(try await post("?owner=ann", "not json").0 == 400)
+        #expect(try await post("?owner=ann", #"{"name": "rex", "age": 3}"#).0 == 200)
+
+        let refused = try await client.call(
+            "POST", method, ["pathWithQueryString": "/pets", "body": #"{"name": "rex"}"#])
+        #expect(refused["status"] as? Int == 400)
+        #expect(
+            (refused["log"] as? String)?.contains(
+                "Request validation failed: Missing required request parameters: [owner]") == true)
+        let passed = try await client.call(
+            "POST", method,
+            [
+                "pathWithQueryString": "/pets?owner=ann", "body": #"{"name": "rex"}"#,
+                "headers": ["Content-Type": "application/json"],
+            ])
+        #expect(passed["status"] as? Int == 200)
+        #expect(
+            (passed["log"] as? String)?.contains("Request validation succeeded for content type application/json")
+                == true)
     }
 }

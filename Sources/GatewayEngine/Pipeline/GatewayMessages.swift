@@ -62,6 +62,8 @@ enum GatewayFailure: Error {
     case incompleteSignature
     case unauthorized
     case authorizerConfigurationError
+    case badRequestParameters(missing: [String])
+    case badRequestBody
     case invalidApiKey
     case throttled
     case quotaExceeded
@@ -79,6 +81,8 @@ enum GatewayFailure: Error {
         case .incompleteSignature: "INVALID_SIGNATURE"
         case .unauthorized: "UNAUTHORIZED"
         case .authorizerConfigurationError: "AUTHORIZER_CONFIGURATION_ERROR"
+        case .badRequestParameters: "BAD_REQUEST_PARAMETERS"
+        case .badRequestBody: "BAD_REQUEST_BODY"
         case .invalidApiKey: "INVALID_API_KEY"
         case .throttled: "THROTTLED"
         case .quotaExceeded: "QUOTA_EXCEEDED"
@@ -95,6 +99,7 @@ enum GatewayFailure: Error {
         case .missingAuthenticationToken, .incompleteSignature, .invalidApiKey, .cacheControlForbidden: 403
         case .unauthorized: 401
         case .authorizerConfigurationError: 500
+        case .badRequestParameters, .badRequestBody: 400
         case .throttled, .quotaExceeded: 429
         case .integrationTimeout, .integrationFailure: 504
         case .configurationError: 500
@@ -110,6 +115,9 @@ enum GatewayFailure: Error {
             "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters (AWS Signature Version 4)"
         case .unauthorized: "Unauthorized"
         case .authorizerConfigurationError: "Internal server error"
+        case .badRequestParameters(let missing):
+            "Missing required request parameters: [\(missing.joined(separator: ", "))]"
+        case .badRequestBody: "Invalid request body"
         case .invalidApiKey: "Forbidden"
         case .throttled: "Too Many Requests"
         case .quotaExceeded: "Limit Exceeded"
@@ -128,6 +136,7 @@ enum GatewayFailure: Error {
         case .incompleteSignature: "IncompleteSignatureException"
         case .unauthorized: "UnauthorizedException"
         case .authorizerConfigurationError: "AuthorizerConfigurationException"
+        case .badRequestParameters, .badRequestBody: "BadRequestException"
         case .invalidApiKey, .cacheControlForbidden: "ForbiddenException"
         case .throttled: "TooManyRequestsException"
         case .quotaExceeded: "LimitExceededException"

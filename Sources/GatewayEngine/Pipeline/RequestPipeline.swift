@@ -158,6 +158,15 @@ final class RequestPipeline: Sendable {
             )
         }
 
+        // Method request validation.
+        if method.requestValidatorId != nil, let invalid = stage.validation.check(method, request).failure {
+            let response = failure(invalid, stage: stage, requestId: requestId, extendedId: extendedId)
+            finish(
+                request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
+                outcome: (methodKey, false, nil, nil), requestId: requestId, key: maskedKey)
+            return eventLoop.makeSucceededFuture(response)
+        }
+
         // Cache.
         let caching = RequestPipeline.caching(stage: stage, settingKey: methodKey, method: method)
         var cacheKey: String?

@@ -73,6 +73,19 @@ extension RequestPipeline {
         log.add("Method request query string: \(ExecutionLog.map(request.queryItems))")
         log.add("Method request headers: \(ExecutionLog.map(input.headers))")
         log.add("Method request body before transformations: \(ExecutionLog.body(input.body ?? ""))")
+        let (invalid, validationLine) = RequestValidation(definition).check(method, request)
+        if let validationLine { log.add(validationLine) }
+        if let invalid {
+            let response = failure(invalid, stage: nil, requestId: requestId, extendedId: context.extendedId)
+            log.add("Method completed with status: \(response.status)")
+            return eventLoop.makeSucceededFuture(
+                TestInvokeResult(
+                    status: response.status,
+                    latencyMillis: Int((NIODeadline.now() - started).nanoseconds / 1_000_000),
+                    headers: ["Content-Type": "application/json"],
+                    multiValueHeaders: ["Content-Type": ["application/json"]], body: String(buffer: response.body),
+                    log: log.text(requestId: requestId)))
+        }
         let current = snapshot.withLockedValue { $0 }
         return integrations.run(context, snapshot: current, on: eventLoop).map { result -> InvokeResponse in
             var headers = result.headers

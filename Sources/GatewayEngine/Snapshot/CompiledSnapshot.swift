@@ -80,6 +80,8 @@ final class CompiledStage: Sendable {
     let settingKeys: [String: [String: String]]
     /// Authorizer id → the authorizer and its compiled `identityValidationExpression`.
     let authorizers: [String: CompiledAuthorizer]
+    /// The request validators and model schemas methods are checked with.
+    let validation: RequestValidation
 
     init(_ deployed: EngineConfiguration.DeployedStage, metrics: StageMetrics) {
         self.metrics = metrics
@@ -104,6 +106,7 @@ final class CompiledStage: Sendable {
         var responses: [String: GatewayModel.GatewayResponse] = [:]
         for response in deployed.definition.gatewayResponses { responses[response.responseType] = response }
         gatewayResponses = responses
+        validation = RequestValidation(deployed.definition)
         authorizers = Dictionary(
             deployed.definition.authorizers.map { ($0.id, CompiledAuthorizer($0)) },
             uniquingKeysWith: { first, _ in first })

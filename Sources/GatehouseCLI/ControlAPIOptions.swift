@@ -26,18 +26,25 @@ struct ControlAPIOptions: ParsableArguments {
     )
     var requireSignature = false
 
-    @Option(name: .customLong("access-key-id"), help: "The access key id signatures are checked against.")
-    var accessKeyId = ProcessInfo.processInfo.environment["AWS_ACCESS_KEY_ID"] ?? "test"
+    @Option(
+        name: .customLong("access-key-id"),
+        help: "The access key id signatures are checked against (default: $AWS_ACCESS_KEY_ID, else test).")
+    var accessKeyId: String?
 
-    @Option(name: .customLong("secret-access-key"), help: "The secret signatures are checked against.")
-    var secretAccessKey = ProcessInfo.processInfo.environment["AWS_SECRET_ACCESS_KEY"] ?? "test"
+    @Option(
+        name: .customLong("secret-access-key"),
+        help: "The secret signatures are checked against (default: $AWS_SECRET_ACCESS_KEY, else test).")
+    var secretAccessKey: String?
 
     func api(_ control: GatewayControl) -> ControlAPI {
-        ControlAPI(
+        let environment = ProcessInfo.processInfo.environment
+        return ControlAPI(
             control: control,
             options: .init(
                 allowReset: allowReset, requireSignature: requireSignature,
-                credentials: .init(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey)))
+                credentials: .init(
+                    accessKeyId: accessKeyId ?? environment["AWS_ACCESS_KEY_ID"] ?? "test",
+                    secretAccessKey: secretAccessKey ?? environment["AWS_SECRET_ACCESS_KEY"] ?? "test")))
     }
 
     /// Opens the control port when one is asked for; returns the line that tells where the control API is.

@@ -10,11 +10,14 @@ import SampleBackend
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the deployed stages over HTTP, headless, with an access log line per request.",
+        abstract:
+            "Serve the deployed stages over HTTP, and API Gateway's control API for the aws CLI and SDKs, headless.",
         discussion: """
             Invoke URLs: http://HOST:PORT/restapis/{api}/{stage}/_user_request_/{path}, or \
             http://{api}.execute-api.localhost:PORT/{stage}/{path}. Changes made meanwhile by other gatehouse \
-            commands on the same state are served within a second.
+            commands on the same state are served within a second. The control API answers on the same port \
+            (aws apigateway --endpoint-url http://127.0.0.1:PORT), or on --control-port. One access-log line is \
+            printed per request unless --quiet.
             """)
 
     @Option(help: "The port to serve on.")

@@ -245,10 +245,15 @@ extension ConsoleApp {
         let authorization = AuthorizationType(rawValue: dialog.value("Authorization")) ?? .none
         let keyRequired = dialog.value("API key required") == "true"
         let fixedParameters = parameters
+        let authorizerId = (model.authorizers[api] ?? []).first { $0.name == dialog.value("Authorizer") }?.id
+        let validatorId = (model.validators[api] ?? []).first { $0.name == dialog.value("Request validator") }?.id
+        let usesAuthorizer = authorization == .custom || authorization == .cognitoUserPools
         let updated = try await control.updateMethod(api: api, resource: resource, httpMethod: method) { method in
             let paths = method.requestParameters.filter { $0.key.hasPrefix("method.request.path.") }
             method.requestParameters = paths.merging(fixedParameters) { $1 }
             method.authorizationType = authorization
+            method.authorizerId = usesAuthorizer ? authorizerId : nil
+            method.requestValidatorId = validatorId
             method.apiKeyRequired = keyRequired
         }
         // Cache keys name parameters of the method (path, query string or header).

@@ -273,7 +273,7 @@ extension ConsoleApp {
     }
 
     /// The Method Request box: authorization, API key, query string and header parameters (`name` or `name*` for
-    /// required), and which of them are cache keys.
+    /// required), which of them are cache keys, the authorizer and the request validator.
     func openMethodRequest() {
         guard let api = selectedApi, let row = selectedTreeRow, let method = row.method else {
             return flashError("Select a method first")
@@ -284,6 +284,8 @@ extension ConsoleApp {
                 return key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) + (required ? "*" : "") : nil
             }.sorted().joined(separator: ",")
         }
+        let authorizers = model.authorizers[api.id] ?? []
+        let validators = model.validators[api.id] ?? []
         let cacheKeys = (method.methodIntegration?.cacheKeyParameters ?? []).map {
             $0.split(separator: ".").last.map(String.init) ?? $0
         }
@@ -292,13 +294,22 @@ extension ConsoleApp {
             title: "Method Request: \(method.httpMethod) \(row.resource.path)",
             text: ["Parameters: names separated by commas; a * after a name makes it required."],
             fields: [
-                .init(label: "Authorization", value: method.authorizationType.rawValue, choices: ["NONE", "AWS_IAM"]),
+                .init(
+                    label: "Authorization", value: method.authorizationType.rawValue,
+                    choices: AuthorizationType.allCases.map(\.rawValue)),
                 .init(
                     label: "API key required", value: method.apiKeyRequired ? "true" : "false",
                     choices: ["false", "true"]),
                 .init(label: "Query strings", value: parameters("querystring")),
                 .init(label: "Headers", value: parameters("header")),
                 .init(label: "Cache keys", value: cacheKeys.sorted().joined(separator: ",")),
+                .init(
+                    label: "Authorizer", value: authorizers.first { $0.id == method.authorizerId }?.name ?? "-",
+                    choices: ["-"] + authorizers.map(\.name)),
+                .init(
+                    label: "Request validator",
+                    value: validators.first { $0.id == method.requestValidatorId }?.name ?? "-",
+                    choices: ["-"] + validators.map(\.name)),
             ])
     }
 

@@ -7,6 +7,8 @@ struct ConsoleModel {
     var apis: [RestApi] = []
     var resources: [String: [Resource]] = [:]
     var stages: [String: [Stage]] = [:]
+    var authorizers: [String: [Authorizer]] = [:]
+    var validators: [String: [RequestValidator]] = [:]
     var keys: [ApiKey] = []
     var plans: [UsagePlan] = []
     var planKeys: [String: [String]] = [:]
@@ -19,6 +21,8 @@ struct ConsoleModel {
         for api in model.apis {
             model.resources[api.id] = try await control.resources(api: api.id)
             model.stages[api.id] = try await control.stages(api: api.id)
+            model.authorizers[api.id] = try await control.authorizers(api: api.id)
+            model.validators[api.id] = try await control.requestValidators(api: api.id)
         }
         model.keys = try await control.apiKeys()
         model.plans = try await control.usagePlans()

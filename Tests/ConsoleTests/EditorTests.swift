@@ -65,12 +65,12 @@ import Testing
         await console.type("X-Trace")
         await console.press(.enter)
         await console.type("nosuch")
-        await console.press(.enter)
+        await console.press(.control("s"))
         #expect(console.text.contains("Cache keys: 'nosuch' is not a parameter of the method"))
         await console.press(.tab, .tab, .tab, .tab)
         await clear(console, 6)
         await console.type("size")
-        await console.press(.enter)
+        await console.press(.control("s"))
         #expect(!console.text.contains("Method Request: GET"))
         let method = try #require(
             try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?.resourceMethods[
@@ -84,6 +84,38 @@ import Testing
             ])
         #expect(method.methodIntegration?.cacheKeyParameters == ["method.request.querystring.size"])
         #expect(console.text.contains("API key: required"))
+    }
+
+    @Test func methodRequestChoosesAnAuthorizerAndAValidator() async throws {
+        let (console, api) = try await consoleWithMethod()
+        defer { Task { await console.stop() } }
+        let lambda =
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"
+        let authorizer = try await console.control.createAuthorizer(
+            api: api.id, Authorizer(id: "", name: "bearer", type: .token, authorizerUri: lambda))
+        let validator = try await console.control.createRequestValidator(
+            api: api.id, name: "params", validateRequestBody: false, validateRequestParameters: true)
+        await console.reload()
+
+        // CUSTOM without an authorizer is refused in the dialog, with API Gateway's message.
+        await console.press(.character("m"), .right, .right)
+        #expect(console.text.contains("‹ CUSTOM ›"))
+        await console.press(.control("s"))
+        #expect(console.text.contains("Invalid authorizer ID specified."))
+        // Authorization CUSTOM, authorizer bearer, validator params.
+        for _ in 0..<5 { await console.press(.tab) }
+        await console.press(.right, .tab, .right)
+        #expect(console.text.contains("‹ bearer ›"))
+        #expect(console.text.contains("‹ params ›"))
+        await console.press(.control("s"))
+        #expect(!console.text.contains("Method Request: GET"))
+        let method = try #require(
+            try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?.resourceMethods[
+                "GET"])
+        #expect(method.authorizationType == .custom)
+        #expect(method.authorizerId == authorizer.id)
+        #expect(method.requestValidatorId == validator.id)
+        #expect(console.text.contains("Auth: CUSTOM"))
     }
 
     @Test func historyRollbackAndVariables() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayControl
+import GatewayEngine
 import GatewayModel
 
 extension ControlAPI {
@@ -156,9 +157,9 @@ extension ControlAPI {
         return .json(201, Shapes.usagePlan(plan))
     }
 
-    /// `GET /usageplans/{id}/usage`: each key's `[used, remaining]` per day from `startDate` to `endDate`, under
-    /// `values` (the wire name of the Usage shape's `items`). Gatehouse
-    /// keeps the count of the current quota period, so today carries it and earlier days show none.
+    /// `GET /usageplans/{id}/usage`: each key's `[used, remaining]` per UTC day from `startDate` to `endDate`, under
+    /// `values` (the wire name of the Usage shape's `items`); remaining is what the quota period had left at the end
+    /// of that day (today: what it has left now, UpdateUsage included).
     func usage(_ call: ControlCall) async throws -> Reply {
         let plan = try await control.usagePlan(call[parameter: "plan"])
         let formatter = DateFormatter()
@@ -173,15 +174,25 @@ extension ControlAPI {
         var keys = try await control.usagePlanKeys(plan: plan.id).map(\.id)
         if let keyId = call.queryValue("keyId") { keys = keys.filter { $0 == keyId } }
         let today = formatter.string(from: Date())
-        let days = Int(end.timeIntervalSince(start) / 86_400) + 1
+        let days = (0..<min(Int(end.timeIntervalSince(start) / 86_400) + 1, 366)).map {
+            start.addingTimeInterval(Double($0) * 86_400)
+        }
+        let period = plan.quota?.period ?? .day
+        let limit = plan.quota?.limit ?? 0
+        // Counts from the start of the quota period of the first day, so each day's remaining can be summed up.
+        let from = QuotaLedger.periodStart(period, now: start)
         var items: [String: Any] = [:]
         for key in keys {
-            let used = try await control.quotaUsed(plan: plan.id, key: key)
-            let limit = plan.quota?.limit ?? 0
-            items[key] = (0..<min(days, 90)).map { offset -> [Int] in
-                let day = formatter.string(from: start.addingTimeInterval(Double(offset) * 86_400))
-                let count = day == today ? used : 0
-                return [count, max(0, limit - used)]
+            let daily = try await control.dailyUsage(plan: plan.id, key: key, from: from, to: endText)
+            let periodUsed = try await control.quotaUsed(plan: plan.id, key: key)
+            items[key] = days.map { date -> [Int] in
+                let day = formatter.string(from: date)
+                let used = daily[day] ?? 0
+                guard plan.quota != nil else { return [used, 0] }
+                if day == today { return [used, max(0, limit - periodUsed)] }
+                let periodStart = QuotaLedger.periodStart(period, now: date)
+                let spent = daily.filter { $0.key >= periodStart && $0.key <= day }.values.reduce(0, +)
+                return [used, max(0, limit - spent)]
             }
         }
         return .json(200, ["usagePlanId": plan.id, "startDate": startText, "endDate": endText, "values": items])

@@ -14,6 +14,14 @@ struct StoreQuotaPersistence: QuotaPersistence {
     func saveQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws {
         try store.writeCounters { try $0.setQuotaUsed(used, plan: plan, key: key, periodStart: periodStart) }
     }
+
+    func dailyUsed(plan: String, key: String, day: String) throws -> Int {
+        try store.read { try $0.dailyUsage(plan: plan, key: key, from: day, to: day)[day] ?? 0 }
+    }
+
+    func saveDailyUsed(_ used: Int, plan: String, key: String, day: String) throws {
+        try store.writeCounters { try $0.setDailyUsage(used, plan: plan, key: key, day: day) }
+    }
 }
 
 extension GatewayControl {
@@ -98,6 +106,13 @@ extension GatewayControl {
         if let engine { return engine.quotaUsed(plan: planId, key: key, period: quota.period) }
         let start = QuotaLedger.periodStart(quota.period, now: Date())
         return try store.read { try $0.quotaUsed(plan: planId, key: key, periodStart: start) }
+    }
+
+    /// Requests a key made under a plan on each UTC day from `from` to `to` (ISO dates), counted up to now.
+    public func dailyUsage(plan planId: String, key: String, from: String, to: String) throws -> [String: Int] {
+        _ = try usagePlan(planId)
+        engine?.flushQuotaCounts()
+        return try store.read { try $0.dailyUsage(plan: planId, key: key, from: from, to: to) }
     }
 
     /// Sets what a key has left of its plan's quota in the current period (UpdateUsage's `/remaining`).

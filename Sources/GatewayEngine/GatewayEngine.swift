@@ -173,6 +173,9 @@ public final class GatewayEngine: Sendable {
         quotas.used(plan: plan, key: key, period: period, now: Date())
     }
 
+    /// Writes the quota and per-day counts to the state now (they are otherwise written once a second).
+    public func flushQuotaCounts() { quotas.flush() }
+
     /// Sets how many requests a key has made in the quota period running now (UpdateUsage).
     public func setQuotaUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod) {
         quotas.setUsed(used, plan: plan, key: key, period: period, now: Date())

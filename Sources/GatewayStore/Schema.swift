@@ -60,6 +60,15 @@ enum Schema {
                         id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
                     """)
         }
+        migrator.registerMigration("v5-daily-usage") { db in
+            // Requests per key, plan and UTC day, for GetUsage.
+            try db.execute(
+                sql: """
+                    CREATE TABLE usage_daily (
+                        plan_id TEXT NOT NULL, key_id TEXT NOT NULL, day TEXT NOT NULL, used INTEGER NOT NULL,
+                        PRIMARY KEY (plan_id, key_id, day));
+                    """)
+        }
         return migrator
     }
 }

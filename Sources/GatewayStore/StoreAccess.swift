@@ -174,6 +174,22 @@ public struct StoreAccess {
             arguments: [plan, key, periodStart]) ?? 0
     }
 
+    /// Requests a key made under a plan on each UTC day from `from` to `to` (ISO dates, both included).
+    public func dailyUsage(plan: String, key: String, from: String, to: String) throws -> [String: Int] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT day, used FROM usage_daily WHERE plan_id = ? AND key_id = ? AND day BETWEEN ? AND ?",
+            arguments: [plan, key, from, to])
+        return Dictionary(rows.map { ($0["day"] as String, $0["used"] as Int) }, uniquingKeysWith: { $1 })
+    }
+
+    /// Records the requests a key made under a plan on a UTC day.
+    public func setDailyUsage(_ used: Int, plan: String, key: String, day: String) throws {
+        try db.execute(
+            sql:
+                "INSERT INTO usage_daily (plan_id, key_id, day, used) VALUES (?, ?, ?, ?) ON CONFLICT(plan_id, key_id, day) DO UPDATE SET used = excluded.used",
+            arguments: [plan, key, day, used])
+    }
+
     /// Records the requests a key has made in a period.
     public func setQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws {
         try db.execute(

@@ -22,6 +22,24 @@ struct Client {
         self.api = api
     }
 
+    /// A new REST API: its id and root resource id.
+    func createApi(_ name: String) async throws -> (id: String, root: String) {
+        let created = try await call("POST", "/restapis", ["name": name])
+        return (try #require(created.string("id")), try #require(created.string("rootResourceId")))
+    }
+
+    /// Puts `verb` on a resource with `settings` and a MOCK integration answering 200 (responses included).
+    func mockMethod(api: String, resource: String, verb: String = "GET", _ settings: [String: Any]) async throws {
+        let method = "/restapis/\(api)/resources/\(resource)/methods/\(verb)"
+        let put = try await call("PUT", method, settings)
+        #expect(put.status == 201, "\(put.text)")
+        try await call(
+            "PUT", method + "/integration",
+            ["type": "MOCK", "requestTemplates": ["application/json": "{\"statusCode\": 200}"]])
+        try await call("PUT", method + "/responses/200", [String: Any]())
+        try await call("PUT", method + "/integration/responses/200", [String: Any]())
+    }
+
     /// A client over a state that an engine serves on a free loopback port (control API on it too).
     static func served() async throws -> (Client, GatewayEngine, Int) {
         let control = try GatewayControl(location: ":memory:")

@@ -137,13 +137,7 @@ import Testing
         ] as [(String, [String: String])] {
             let resource = try #require(
                 try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": part]).string("id"))
-            let base = "/restapis/\(apiId)/resources/\(resource)/methods/GET"
-            #expect(try await client.call("PUT", base, body).status == 201)
-            try await client.call(
-                "PUT", base + "/integration",
-                ["type": "MOCK", "requestTemplates": ["application/json": "{\"statusCode\": 200}"]])
-            try await client.call("PUT", base + "/responses/200", [String: Any]())
-            try await client.call("PUT", base + "/integration/responses/200", [String: Any]())
+            try await client.mockMethod(api: apiId, resource: resource, body)
             paths[part] = resource
         }
         let inUse = try await client.call("DELETE", "/restapis/\(apiId)/authorizers/\(tokenId)")
@@ -200,8 +194,8 @@ import Testing
         let pets = try #require(
             try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": "pets"]).string("id"))
         let method = "/restapis/\(apiId)/resources/\(pets)/methods/POST"
-        try await client.call(
-            "PUT", method,
+        try await client.mockMethod(
+            api: apiId, resource: pets, verb: "POST",
             [
                 "authorizationType": "NONE", "requestValidatorId": validator,
                 "requestParameters": [
@@ -209,11 +203,6 @@ import Testing
                 ],
                 "requestModels": ["application/json": "Pet"],
             ])
-        try await client.call(
-            "PUT", method + "/integration",
-            ["type": "MOCK", "requestTemplates": ["application/json": "{\"statusCode\": 200}"]])
-        try await client.call("PUT", method + "/responses/200", [String: Any]())
-        try await client.call("PUT", method + "/integration/responses/200", [String: Any]())
         try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
 
         func post(_ query: String, _ body: String) async throws -> (Int, String) {
@@ -251,5 +240,45 @@ import Testing
         #expect(
             (passed["log"] as? String)?.contains("Request validation succeeded for content type application/json")
                 == true)
+    }
+}
+
+/// GetUsage reports what the engine counted, day by day.
+@Suite(.serialized) struct UsageTests {
+    @Test func usageIsCountedPerDay() async throws {
+        let (client, engine, port) = try await Client.served()
+        defer { Task { try? await engine.stop() } }
+        let (apiId, root) = try await client.createApi("metered")
+        try await client.mockMethod(api: apiId, resource: root, ["authorizationType": "NONE", "apiKeyRequired": true])
+        try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
+        let key = try await client.call("POST", "/apikeys", ["name": "k", "enabled": true])
+        let keyId = try #require(key.string("id"))
+        let value = try #require(key.string("value"))
+        let plan = try #require(
+            try await client.call(
+                "POST", "/usageplans",
+                [
+                    "name": "p", "apiStages": [["apiId": apiId, "stage": "test"]],
+                    "quota": ["limit": 5, "period": "DAY"],
+                ]
+            ).string("id"))
+        try await client.call("POST", "/usageplans/\(plan)/keys", ["keyId": keyId, "keyType": "API_KEY"])
+
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/")!)
+        request.setValue(value, forHTTPHeaderField: "x-api-key")
+        for _ in 0..<3 {
+            let (_, response) = try await URLSession.shared.data(for: request)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        let today = formatter.string(from: Date())
+        let yesterday = formatter.string(from: Date().addingTimeInterval(-86_400))
+        try client.control.store.writeCounters { try $0.setDailyUsage(4, plan: plan, key: keyId, day: yesterday) }
+
+        let usage = try await client.call("GET", "/usageplans/\(plan)/usage?startDate=\(yesterday)&endDate=\(today)")
+        #expect(usage.status == 200)
+        #expect((usage["values"] as? [String: [[Int]]])?[keyId] == [[4, 1], [3, 2]], "\(usage.text)")
     }
 }

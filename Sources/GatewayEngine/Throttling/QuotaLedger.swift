@@ -8,6 +8,10 @@ public protocol QuotaPersistence: Sendable {
     func quotaUsed(plan: String, key: String, periodStart: String) throws -> Int
     /// Records the requests made in a period.
     func saveQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws
+    /// The requests a key made under a plan on a UTC day.
+    func dailyUsed(plan: String, key: String, day: String) throws -> Int
+    /// Records the requests made on a UTC day.
+    func saveDailyUsed(_ used: Int, plan: String, key: String, day: String) throws
 }
 
 /// Usage-plan quotas: requests per key and plan in the current DAY, WEEK (from Monday) or MONTH, in UTC.
@@ -17,6 +21,9 @@ public final class QuotaLedger: Sendable {
         var periodStart: String
         var used: Int
         var dirty: Bool
+        /// The UTC day counted in `usedToday` (for GetUsage's per-day figures).
+        var day = ""
+        var usedToday = 0
     }
 
     private let counters = NIOLockedValueBox<[String: Counter]>([:])
@@ -28,17 +35,26 @@ public final class QuotaLedger: Sendable {
     func take(plan: String, key: String, quota: QuotaSettings, now: Date) -> Bool {
         let start = QuotaLedger.periodStart(quota.period, now: now)
         let name = plan + "|" + key
-        let known = counters.withLockedValue { $0[name]?.periodStart == start }
-        // The stored count is read once per key and period, outside the lock.
+        let today = quota.period == .day ? start : QuotaLedger.periodStart(.day, now: now)
+        let (known, knownDay) = counters.withLockedValue {
+            ($0[name]?.periodStart == start, $0[name]?.day == today)
+        }
+        // Stored counts are read once per key and period (and day), outside the lock.
         let stored = known ? 0 : ((try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0)
+        let storedToday = knownDay ? 0 : ((try? persistence?.dailyUsed(plan: plan, key: key, day: today)) ?? 0)
         return counters.withLockedValue { counters in
             var counter = counters[name] ?? Counter(periodStart: start, used: stored, dirty: false)
             if counter.periodStart != start { counter = Counter(periodStart: start, used: stored, dirty: false) }
+            if counter.day != today {
+                counter.day = today
+                counter.usedToday = storedToday
+            }
             guard counter.used < quota.limit else {
                 counters[name] = counter
                 return false
             }
             counter.used += 1
+            counter.usedToday += 1
             counter.dirty = true
             counters[name] = counter
             return true
@@ -61,7 +77,14 @@ public final class QuotaLedger: Sendable {
     /// Sets the count of the current period (UpdateUsage); written with the next flush.
     func setUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod, now: Date) {
         let start = QuotaLedger.periodStart(period, now: now)
-        counters.withLockedValue { $0[plan + "|" + key] = Counter(periodStart: start, used: max(0, used), dirty: true) }
+        counters.withLockedValue { counters in
+            var counter = Counter(periodStart: start, used: max(0, used), dirty: true)
+            if let known = counters[plan + "|" + key] {
+                counter.day = known.day
+                counter.usedToday = known.usedToday
+            }
+            counters[plan + "|" + key] = counter
+        }
     }
 
     /// Writes every changed count to the persistence.
@@ -76,6 +99,9 @@ public final class QuotaLedger: Sendable {
             let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
             try? persistence.saveQuotaUsed(
                 counter.used, plan: parts[0], key: parts[1], periodStart: counter.periodStart)
+            if !counter.day.isEmpty {
+                try? persistence.saveDailyUsed(counter.usedToday, plan: parts[0], key: parts[1], day: counter.day)
+            }
         }
     }
 

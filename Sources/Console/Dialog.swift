@@ -150,7 +150,7 @@ struct Dialog {
         let hint =
             fields.isEmpty
             ? (text.count > textRows ? "↑↓ scroll  esc close" : "y yes  n no  esc close")
-            : "enter next/submit  tab move  ←→ choose  esc cancel"
+            : "enter next/submit  ^s save  tab move  ←→ choose  esc cancel"
         canvas.text(
             hint, x: rect.x + 2, y: rect.maxY - 1, style: theme.style("modal.title", tier: tier),
             maxWidth: rect.width - 4)

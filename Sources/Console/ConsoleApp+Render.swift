@@ -349,12 +349,15 @@ extension ConsoleApp {
         }
         var state = list(.usagePlans)
         let rows = visiblePlans.map { plan -> [String] in
-            let used = model.planKeys[plan.id, default: []].map { engine?.quotaUsed(plan: plan.id, key: $0) ?? 0 }
-                .reduce(0, +)
+            let used = plan.quota.map { quota in
+                model.planKeys[plan.id, default: []].map {
+                    engine?.quotaUsed(plan: plan.id, key: $0, period: quota.period) ?? 0
+                }.reduce(0, +)
+            }
             return [
                 plan.id, plan.name, plan.apiStages.map { "\($0.apiId):\($0.stage)" }.joined(separator: " "),
                 plan.throttle.map { "\(Int($0.rateLimit))/\($0.burstLimit)" } ?? "-",
-                plan.quota.map { "\(used)/\($0.limit) per \($0.period.rawValue)" } ?? "-",
+                plan.quota.map { "\(used ?? 0)/\($0.limit) per \($0.period.rawValue)" } ?? "-",
                 String(model.planKeys[plan.id]?.count ?? 0),
             ]
         }

@@ -164,9 +164,6 @@ public final class GatewayEngine: Sendable {
         links.health(balancer: balancer).map { ($0.0, $0.1, $0.2) }
     }
 
-    /// Requests a key has made under a plan in the current quota period.
-    public func quotaUsed(plan: String, key: String) -> Int { quotas.used(plan: plan, key: key) }
-
     /// Requests a key has made under a plan in the quota `period` running now (also before any request of this
     /// process).
     public func quotaUsed(plan: String, key: String, period: QuotaPeriod) -> Int {

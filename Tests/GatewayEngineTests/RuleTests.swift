@@ -186,7 +186,7 @@ import Testing
         let exhausted = try await gateway.get("/api/pictures/all", headers: ["x-api-key": key.value])
         #expect(exhausted.body == "{\"message\":\"Limit Exceeded\"}")
         #expect(exhausted.headers.first(name: "x-amzn-ErrorType") == "LimitExceededException")
-        #expect(gateway.engine.quotaUsed(plan: plan.id, key: key.id) == 3)
+        #expect(gateway.engine.quotaUsed(plan: plan.id, key: key.id, period: .day) == 3)
         await gateway.stop()
 
         // A new engine on the same state still counts the three requests.

@@ -119,15 +119,18 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = head.headers
         headers.remove(name: "Connection")
         guard servesInvoke, let apiId, let stage else {
-            let missing = pipeline.failure(
-                .missingAuthenticationToken, stage: nil, requestId: RequestIds.requestId(),
-                extendedId: RequestIds.extendedId())
-            guard let responder = control?.responder else { return eventLoop.makeSucceededFuture(missing) }
+            let pipeline = self.pipeline
+            @Sendable func missing() -> InvokeResponse {
+                pipeline.failure(
+                    .missingAuthenticationToken, stage: nil, requestId: RequestIds.requestId(),
+                    extendedId: RequestIds.extendedId())
+            }
+            guard let responder = control?.responder else { return eventLoop.makeSucceededFuture(missing()) }
             let request = InvokeRequest(
                 method: head.method.rawValue, path: String(path), query: query, headers: headers, body: body,
                 sourceIP: remote?.ipAddress ?? "127.0.0.1")
             let promise = eventLoop.makePromise(of: InvokeResponse.self)
-            promise.completeWithTask { await responder(request) ?? missing }
+            promise.completeWithTask { await responder(request) ?? missing() }
             return promise.futureResult
         }
         let request = InvokeRequest(

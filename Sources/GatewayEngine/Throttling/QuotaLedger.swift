@@ -33,9 +33,8 @@ public final class QuotaLedger: Sendable {
 
     /// Counts one request of `key` under `plan`; false when the quota is spent (the request is not counted).
     func take(plan: String, key: String, quota: QuotaSettings, now: Date) -> Bool {
-        let start = QuotaLedger.periodStart(quota.period, now: now)
+        let (start, today) = QuotaLedger.periodStarts(quota.period, now: now)
         let name = plan + "|" + key
-        let today = quota.period == .day ? start : QuotaLedger.periodStart(.day, now: now)
         let (known, knownDay) = counters.withLockedValue {
             ($0[name]?.periodStart == start, $0[name]?.day == today)
         }
@@ -61,17 +60,18 @@ public final class QuotaLedger: Sendable {
         }
     }
 
-    /// The requests counted for a key under a plan in the current period.
-    func used(plan: String, key: String) -> Int { counters.withLockedValue { $0[plan + "|" + key]?.used ?? 0 } }
-
     /// The requests counted for a key under a plan in the `period` containing `now`, read from the persistence
-    /// when this process has not counted any yet.
+    /// (once) when this process has not counted any yet.
     func used(plan: String, key: String, period: QuotaPeriod, now: Date) -> Int {
         let start = QuotaLedger.periodStart(period, now: now)
-        if let counter = counters.withLockedValue({ $0[plan + "|" + key] }), counter.periodStart == start {
-            return counter.used
+        let name = plan + "|" + key
+        if let counter = counters.withLockedValue({ $0[name] }), counter.periodStart == start { return counter.used }
+        let stored = (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0
+        return counters.withLockedValue { counters in
+            if let counter = counters[name], counter.periodStart == start { return counter.used }
+            counters[name] = Counter(periodStart: start, used: stored, dirty: false)
+            return stored
         }
-        return (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0
     }
 
     /// Sets the count of the current period (UpdateUsage); written with the next flush.
@@ -105,19 +105,33 @@ public final class QuotaLedger: Sendable {
         }
     }
 
-    /// The ISO date (UTC) the period containing `now` started on.
-    public static func periodStart(_ period: QuotaPeriod, now: Date) -> String {
+    private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        var components = calendar.dateComponents([.year, .month, .day, .weekday], from: now)
+        return calendar
+    }()
+
+    /// The ISO date (UTC) the period containing `now` started on.
+    public static func periodStart(_ period: QuotaPeriod, now: Date) -> String { periodStarts(period, now: now).period }
+
+    /// The ISO dates (UTC) of the start of the period containing `now` and of its day, from one calendar reading.
+    static func periodStarts(_ period: QuotaPeriod, now: Date) -> (period: String, day: String) {
+        func iso(_ components: DateComponents) -> String {
+            String(format: "%04d-%02d-%02d", components.year ?? 0, components.month ?? 0, components.day ?? 0)
+        }
+        let components = utc.dateComponents([.year, .month, .day, .weekday], from: now)
+        let day = iso(components)
         switch period {
-        case .day: break
+        case .day:
+            return (day, day)
         case .week:
             let daysSinceMonday = ((components.weekday ?? 2) + 5) % 7
-            let monday = calendar.date(byAdding: .day, value: -daysSinceMonday, to: calendar.startOfDay(for: now))!
-            components = calendar.dateComponents([.year, .month, .day], from: monday)
-        case .month: components.day = 1
+            let monday = utc.date(byAdding: .day, value: -daysSinceMonday, to: utc.startOfDay(for: now))!
+            return (iso(utc.dateComponents([.year, .month, .day], from: monday)), day)
+        case .month:
+            var first = components
+            first.day = 1
+            return (iso(first), day)
         }
-        return String(format: "%04d-%02d-%02d", components.year ?? 0, components.month ?? 0, components.day ?? 0)
     }
 }

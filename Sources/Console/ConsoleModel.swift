@@ -49,7 +49,7 @@ struct ConsoleModel {
     }
 
     func balancer(of link: VpcLink) -> LoadBalancer? {
-        guard let name = link.targetArns.first.flatMap(LoadBalancer.name(fromArn:)) else { return nil }
+        guard let name = link.balancerName else { return nil }
         return balancers.first { $0.name == name }
     }
 }

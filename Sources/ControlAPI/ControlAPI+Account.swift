@@ -116,7 +116,7 @@ extension ControlAPI {
         case .stage(let api, let name): _ = try await control.updateStage(api: api, name: name) { change(&$0.tags) }
         case .apiKey(let id): _ = try await control.updateApiKey(id) { change(&$0.tags) }
         case .usagePlan(let id): _ = try await control.updateUsagePlan(id) { change(&$0.tags) }
-        case .vpcLink(let id): _ = try await control.updateVpcLinkTags(id) { change(&$0) }
+        case .vpcLink(let id): _ = try await control.updateVpcLink(id) { change(&$0.tags) }
         }
     }
 }

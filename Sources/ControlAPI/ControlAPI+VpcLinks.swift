@@ -18,10 +18,9 @@ extension ControlAPI {
             },
             Route("PATCH", "vpclinks/{id}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
-                var link = try await api.control.vpcLink(call[parameter: "id"])
-                try Patches.apply(operations, to: &link)
-                let updated = try await api.control.updateVpcLink(
-                    link.id, name: link.name, description: link.description ?? "")
+                let updated = try await api.control.updateVpcLink(call[parameter: "id"]) {
+                    try Patches.apply(operations, to: &$0)
+                }
                 return .json(200, Shapes.vpcLink(updated))
             },
             Route("DELETE", "vpclinks/{id}") { api, call in

@@ -157,7 +157,7 @@ struct VpcLinkCommand: AsyncParsableCommand {
                         links.map {
                             [
                                 $0.id, $0.name, $0.status.rawValue,
-                                $0.targetArns.first.flatMap(LoadBalancer.name(fromArn:)) ?? "-", $0.statusMessage ?? "",
+                                $0.balancerName ?? "-", $0.statusMessage ?? "",
                             ]
                         }))
             }

@@ -65,7 +65,7 @@ extension GatewayControl {
                 throw GatewayError.notFound("Load balancer '\(name)' not found")
             }
             if let link = try access.all(VpcLink.self, in: .vpcLink).first(where: {
-                $0.targetArns.first.flatMap(LoadBalancer.name(fromArn:)) == balancer.name
+                $0.balancerName == balancer.name
             }) {
                 throw GatewayError.badRequest(
                     "Load balancer \(name) is the target of VPC link \(link.id); delete the link first")
@@ -101,7 +101,7 @@ extension GatewayControl {
                 throw GatewayError(.limitExceeded, "Limit of \(GatewayControl.maximumVpcLinks) VPC links reached")
             }
             if let other = links.first(where: {
-                $0.targetArns.first.flatMap(LoadBalancer.name(fromArn:)) == balancerName
+                $0.balancerName == balancerName
             }) {
                 throw GatewayError.conflict(
                     "NLB is already associated with another VPC Endpoint Service (VPC link \(other.id))")
@@ -136,7 +136,7 @@ extension GatewayControl {
     public func loadBalancer(forLink id: String) throws -> LoadBalancer {
         try read { access in
             let link = try requireLink(id, access)
-            guard let name = link.targetArns.first.flatMap(LoadBalancer.name(fromArn:)),
+            guard let name = link.balancerName,
                 let balancer = try access.one(LoadBalancer.self, in: .loadBalancer, id: name)
             else {
                 throw GatewayError.notFound("The load balancer of VPC link \(id) no longer exists")
@@ -145,25 +145,19 @@ extension GatewayControl {
         }
     }
 
-    /// Changes a VPC link's name or description.
-    public func updateVpcLink(_ id: String, name: String? = nil, description: String? = nil) throws -> VpcLink {
+    /// Changes a VPC link's name, description or tags (UpdateVpcLink, TagResource); its id, target and status stay.
+    public func updateVpcLink(_ id: String, _ change: @Sendable (inout VpcLink) throws -> Void) throws -> VpcLink {
         let link = try write { access in
             var link = try requireLink(id, access)
-            if let name { link.name = name }
-            if let description { link.description = description }
-            try access.save(link, in: .vpcLink, id: id)
-            return link
-        }
-        emit(.vpcLink, .updated, id: id)
-        return link
-    }
-
-    /// Changes a VPC link's tags.
-    public func updateVpcLinkTags(_ id: String, _ change: @Sendable (inout [String: String]) -> Void) throws -> VpcLink
-    {
-        let link = try write { access in
-            var link = try requireLink(id, access)
-            change(&link.tags)
+            let original = link
+            try change(&link)
+            link.id = original.id
+            link.targetArns = original.targetArns
+            link.status = original.status
+            link.statusMessage = original.statusMessage
+            guard !link.name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw GatewayError.badRequest("VPC link name must not be empty")
+            }
             try access.save(link, in: .vpcLink, id: id)
             return link
         }

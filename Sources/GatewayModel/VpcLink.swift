@@ -22,6 +22,9 @@ public struct VpcLink: Codable, Sendable, Equatable, Identifiable {
     public var statusMessage: String?
     public var tags: [String: String]
 
+    /// The name of the load balancer the link targets, from its ARN (`…:loadbalancer/net/NAME/…`).
+    public var balancerName: String? { targetArns.first.flatMap(LoadBalancer.name(fromArn:)) }
+
     public init(
         id: String, name: String, description: String? = nil, targetArns: [String], status: VpcLinkStatus = .pending,
         statusMessage: String? = nil, tags: [String: String] = [:]

@@ -46,7 +46,7 @@ final class CompiledSnapshot: Sendable {
         let balancers = Dictionary(uniqueKeysWithValues: configuration.loadBalancers.map { ($0.name, $0) })
         var links: [String: CompiledLink] = [:]
         for link in configuration.vpcLinks {
-            let balancer = link.targetArns.first.flatMap(LoadBalancer.name(fromArn:)).flatMap { balancers[$0] }
+            let balancer = link.balancerName.flatMap { balancers[$0] }
             links[link.id] = CompiledLink(link: link, balancer: balancer)
         }
         self.links = links

@@ -71,7 +71,7 @@ final class HealthChecker: Sendable {
     func round() -> EventLoopFuture<Void> {
         let (links, balancers) = state.withLockedValue { ($0.links, $0.balancers) }
         let loop = group.next()
-        let used = Set(links.compactMap { $0.targetArns.first.flatMap(LoadBalancer.name(fromArn:)) })
+        let used = Set(links.compactMap(\.balancerName))
         var checks: [EventLoopFuture<Void>] = []
         for name in used {
             guard let balancer = balancers[name] else { continue }
@@ -89,7 +89,7 @@ final class HealthChecker: Sendable {
         var reports: [(String, VpcLinkStatus, String)] = []
         let handler = state.withLockedValue { state -> StatusHandler? in
             for link in links where link.status == .pending {
-                guard let name = link.targetArns.first.flatMap(LoadBalancer.name(fromArn:)),
+                guard let name = link.balancerName,
                     let balancer = balancers[name]
                 else {
                     reports.append((link.id, .failed, "The target load balancer does not exist"))

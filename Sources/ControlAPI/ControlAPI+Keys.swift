@@ -182,8 +182,9 @@ extension ControlAPI {
         // Counts from the start of the quota period of the first day, so each day's remaining can be summed up.
         let from = QuotaLedger.periodStart(period, now: start)
         var items: [String: Any] = [:]
+        let usage = try await control.dailyUsage(plan: plan.id, keys: keys, from: from, to: endText)
         for key in keys {
-            let daily = try await control.dailyUsage(plan: plan.id, key: key, from: from, to: endText)
+            let daily = usage[key] ?? [:]
             let periodUsed = try await control.quotaUsed(plan: plan.id, key: key)
             items[key] = days.map { date -> [Int] in
                 let day = formatter.string(from: date)

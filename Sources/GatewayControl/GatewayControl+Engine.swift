@@ -108,11 +108,18 @@ extension GatewayControl {
         return try store.read { try $0.quotaUsed(plan: planId, key: key, periodStart: start) }
     }
 
-    /// Requests a key made under a plan on each UTC day from `from` to `to` (ISO dates), counted up to now.
-    public func dailyUsage(plan planId: String, key: String, from: String, to: String) throws -> [String: Int] {
+    /// Requests each key made under a plan on each UTC day from `from` to `to` (ISO dates), counted up to now:
+    /// key → day → requests.
+    public func dailyUsage(plan planId: String, keys: [String], from: String, to: String) throws
+        -> [String: [String: Int]]
+    {
         _ = try usagePlan(planId)
         engine?.flushQuotaCounts()
-        return try store.read { try $0.dailyUsage(plan: planId, key: key, from: from, to: to) }
+        return try store.read { access in
+            var usage: [String: [String: Int]] = [:]
+            for key in keys { usage[key] = try access.dailyUsage(plan: planId, key: key, from: from, to: to) }
+            return usage
+        }
     }
 
     /// Sets what a key has left of its plan's quota in the current period (UpdateUsage's `/remaining`).

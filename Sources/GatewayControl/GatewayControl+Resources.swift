@@ -344,12 +344,12 @@ extension GatewayControl {
     }
 
     func validate(_ integration: Integration, _ access: StoreAccess) throws {
-        if let role = integration.credentials, role.hasPrefix("arn:"),
-            role.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first.map({
-                !$0.isEmpty && $0 != Region.accountId
-            }) == true
-        {
-            throw GatewayError(.accessDenied, "Cross-account pass role is not allowed.")
+        // arn:aws:iam::ACCOUNT:role/NAME — a role of another account cannot be passed.
+        if let role = integration.credentials, role.hasPrefix("arn:") {
+            let account = role.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first ?? ""
+            if !account.isEmpty && account != Region.accountId {
+                throw GatewayError(.accessDenied, "Cross-account pass role is not allowed.")
+            }
         }
         guard Integration.timeoutRange.contains(integration.timeoutInMillis) else {
             throw GatewayError.badRequest("Timeout should be between 50 ms and 29000 ms")

@@ -75,29 +75,14 @@ extension RequestPipeline {
         log.add("Method request body before transformations: \(ExecutionLog.body(input.body ?? ""))")
         let (invalid, validationLine) = RequestValidation(definition).check(method, request)
         if let validationLine { log.add(validationLine) }
+        let answered: EventLoopFuture<InvokeResponse>
         if let invalid {
-            let response = failure(invalid, stage: nil, requestId: requestId, extendedId: context.extendedId)
-            log.add("Method completed with status: \(response.status)")
-            return eventLoop.makeSucceededFuture(
-                TestInvokeResult(
-                    status: response.status,
-                    latencyMillis: Int((NIODeadline.now() - started).nanoseconds / 1_000_000),
-                    headers: ["Content-Type": "application/json"],
-                    multiValueHeaders: ["Content-Type": ["application/json"]], body: String(buffer: response.body),
-                    log: log.text(requestId: requestId)))
+            answered = eventLoop.makeSucceededFuture(
+                failure(invalid, stage: nil, requestId: requestId, extendedId: context.extendedId))
+        } else {
+            answered = integrate(context, log: log, requestId: requestId, on: eventLoop)
         }
-        let current = snapshot.withLockedValue { $0 }
-        return integrations.run(context, snapshot: current, on: eventLoop).map { result -> InvokeResponse in
-            var headers = result.headers
-            if result.latency != nil { headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId) }
-            log.add("Method response body after transformations: \(ExecutionLog.body(String(buffer: result.body)))")
-            log.add("Method response headers: \(ExecutionLog.map(headers.map { ($0.name, $0.value) }))")
-            log.add("Successfully completed execution")
-            return InvokeResponse(status: result.status, headers: headers, body: result.body)
-        }.flatMapErrorThrowing { error in
-            let failure = error as? GatewayFailure ?? .configurationError
-            return self.failure(failure, stage: nil, requestId: requestId, extendedId: context.extendedId)
-        }.map { response in
+        return answered.map { response in
             log.add("Method completed with status: \(response.status)")
             var single: [String: String] = [:]
             var multi: [String: [String]] = [:]
@@ -109,6 +94,24 @@ extension RequestPipeline {
                 status: response.status, latencyMillis: Int((NIODeadline.now() - started).nanoseconds / 1_000_000),
                 headers: single, multiValueHeaders: multi, body: String(buffer: response.body),
                 log: log.text(requestId: requestId))
+        }
+    }
+
+    /// The integration of a Test invocation, logged; its failures become the gateway's answers.
+    private func integrate(_ context: RequestContext, log: ExecutionLog, requestId: String, on eventLoop: EventLoop)
+        -> EventLoopFuture<InvokeResponse>
+    {
+        let current = snapshot.withLockedValue { $0 }
+        return integrations.run(context, snapshot: current, on: eventLoop).map { result -> InvokeResponse in
+            var headers = result.headers
+            if result.latency != nil { headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId) }
+            log.add("Method response body after transformations: \(ExecutionLog.body(String(buffer: result.body)))")
+            log.add("Method response headers: \(ExecutionLog.map(headers.map { ($0.name, $0.value) }))")
+            log.add("Successfully completed execution")
+            return InvokeResponse(status: result.status, headers: headers, body: result.body)
+        }.flatMapErrorThrowing { error in
+            let failure = error as? GatewayFailure ?? .configurationError
+            return self.failure(failure, stage: nil, requestId: requestId, extendedId: context.extendedId)
         }
     }
 }

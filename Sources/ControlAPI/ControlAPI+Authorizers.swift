@@ -18,34 +18,34 @@ extension ControlAPI {
                     identitySource: try body.string("identitySource"),
                     identityValidationExpression: try body.string("identityValidationExpression"),
                     authorizerResultTtlInSeconds: try body.int("authorizerResultTtlInSeconds"))
-                let created = try await api.control.createAuthorizer(api: call[parameter: "api"], authorizer)
+                let created = try await api.control.createAuthorizer(api: call.apiId, authorizer)
                 return .json(201, Shapes.object(created))
             },
             Route("GET", "restapis/{api}/authorizers") { api, call in
-                let (items, position) = try call.page(try await api.control.authorizers(api: call[parameter: "api"]))
+                let (items, position) = try call.page(try await api.control.authorizers(api: call.apiId))
                 return .json(200, Shapes.list(items.map(Shapes.object), position: position))
             },
             Route("GET", "restapis/{api}/authorizers/{id}") { api, call in
                 .json(
                     200,
                     Shapes.object(
-                        try await api.control.authorizer(api: call[parameter: "api"], id: call[parameter: "id"])))
+                        try await api.control.authorizer(api: call.apiId, id: call[parameter: "id"])))
             },
             Route("PATCH", "restapis/{api}/authorizers/{id}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
                 let updated = try await api.control.updateAuthorizer(
-                    api: call[parameter: "api"], id: call[parameter: "id"]
+                    api: call.apiId, id: call[parameter: "id"]
                 ) {
                     try Patches.apply(operations, to: &$0)
                 }
                 return .json(200, Shapes.object(updated))
             },
             Route("DELETE", "restapis/{api}/authorizers/{id}") { api, call in
-                try await api.control.deleteAuthorizer(api: call[parameter: "api"], id: call[parameter: "id"])
+                try await api.control.deleteAuthorizer(api: call.apiId, id: call[parameter: "id"])
                 return .empty(202)
             },
             Route("POST", "restapis/{api}/authorizers/{id}") { api, call in
-                _ = try await api.control.authorizer(api: call[parameter: "api"], id: call[parameter: "id"])
+                _ = try await api.control.authorizer(api: call.apiId, id: call[parameter: "id"])
                 throw ControlError(
                     status: 501, type: "NotImplementedException",
                     message: "Gatehouse runs no Lambda function or user pool, so it cannot test-invoke an authorizer")

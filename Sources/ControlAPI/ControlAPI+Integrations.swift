@@ -12,8 +12,8 @@ extension ControlAPI {
             Route("PUT", response) { api, call in
                 let body = try call.json()
                 let saved = try await api.control.putMethodResponse(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"],
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb,
                     statusCode: call[parameter: "status"],
                     responseParameters: try body.boolMap("responseParameters") ?? [:],
                     responseModels: try body.stringMap("responseModels") ?? [:])
@@ -24,8 +24,8 @@ extension ControlAPI {
                 let operations = try PatchOperation.list(try call.json())
                 let status = call[parameter: "status"]
                 let updated = try await api.control.updateMethod(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"]
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb
                 ) { method in
                     guard var response = method.methodResponses[status] else {
                         throw GatewayError.notFound("Invalid Response status code specified")
@@ -37,8 +37,8 @@ extension ControlAPI {
             },
             Route("DELETE", response) { api, call in
                 try await api.control.deleteMethodResponse(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"],
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb,
                     statusCode: call[parameter: "status"])
                 return .empty(204)
             },
@@ -52,15 +52,15 @@ extension ControlAPI {
             Route("PATCH", integration) { api, call in
                 let operations = try PatchOperation.list(try call.json())
                 let updated = try await api.control.updateIntegration(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"]
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb
                 ) { try Patches.apply(operations, to: &$0) }
                 return .json(200, Shapes.integration(updated))
             },
             Route("DELETE", integration) { api, call in
                 try await api.control.deleteIntegration(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"])
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb)
                 return .empty(204)
             },
             Route("PUT", integrationResponse) { api, call in
@@ -72,8 +72,8 @@ extension ControlAPI {
                     responseTemplates: try body.stringMap("responseTemplates") ?? [:],
                     contentHandling: try body.enumValue("contentHandling", ContentHandling.self))
                 let saved = try await api.control.putIntegrationResponse(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"],
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb,
                     response: response)
                 return .json(201, Shapes.object(saved))
             },
@@ -88,8 +88,8 @@ extension ControlAPI {
                 let operations = try PatchOperation.list(try call.json())
                 let status = call[parameter: "status"]
                 let updated = try await api.control.updateIntegration(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"]
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb
                 ) { integration in
                     guard var response = integration.integrationResponses[status] else {
                         throw GatewayError.notFound("Invalid Response status code specified")
@@ -101,8 +101,8 @@ extension ControlAPI {
             },
             Route("DELETE", integrationResponse) { api, call in
                 try await api.control.deleteIntegrationResponse(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"],
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb,
                     statusCode: call[parameter: "status"])
                 return .empty(204)
             },
@@ -138,7 +138,7 @@ extension ControlAPI {
             integration.tlsConfig = TLSConfig(insecureSkipVerification: skip)
         }
         let saved = try await control.putIntegration(
-            api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"],
+            api: call.apiId, resource: call.resourceId, httpMethod: call.verb,
             integration: integration)
         return .json(201, Shapes.integration(saved))
     }

@@ -7,7 +7,7 @@ extension ControlAPI {
     static var modelRoutes: [Route] {
         [
             Route("GET", "restapis/{api}/models") { api, call in
-                let models = try await api.control.models(api: call[parameter: "api"])
+                let models = try await api.control.models(api: call.apiId)
                 let (items, position) = try call.page(models)
                 return .json(200, Shapes.list(items.map(Shapes.object), position: position))
             },
@@ -17,14 +17,14 @@ extension ControlAPI {
                     throw ControlError.badRequest("No Model Name specified")
                 }
                 let model = try await api.control.createModel(
-                    api: call[parameter: "api"], name: name, schema: try body.string("schema"),
+                    api: call.apiId, name: name, schema: try body.string("schema"),
                     contentType: try body.string("contentType") ?? "application/json",
                     description: try body.string("description"))
                 return .json(201, Shapes.object(model))
             },
             Route("GET", "restapis/{api}/models/{name}") { api, call in
                 let name = call[parameter: "name"]
-                let models = try await api.control.models(api: call[parameter: "api"])
+                let models = try await api.control.models(api: call.apiId)
                 guard let model = models.first(where: { $0.name == name }) else {
                     throw GatewayError.notFound("Invalid Model Name specified")
                 }
@@ -33,25 +33,25 @@ extension ControlAPI {
             Route("PATCH", "restapis/{api}/models/{name}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
                 let model = try await api.control.updateModel(
-                    api: call[parameter: "api"], name: call[parameter: "name"]
+                    api: call.apiId, name: call[parameter: "name"]
                 ) {
                     try Patches.apply(operations, to: &$0)
                 }
                 return .json(200, Shapes.object(model))
             },
             Route("DELETE", "restapis/{api}/models/{name}") { api, call in
-                try await api.control.deleteModel(api: call[parameter: "api"], name: call[parameter: "name"])
+                try await api.control.deleteModel(api: call.apiId, name: call[parameter: "name"])
                 return .empty(202)
             },
             Route("GET", "restapis/{api}/requestvalidators") { api, call in
-                let validators = try await api.control.requestValidators(api: call[parameter: "api"])
+                let validators = try await api.control.requestValidators(api: call.apiId)
                 let (items, position) = try call.page(validators)
                 return .json(200, Shapes.list(items.map(Shapes.object), position: position))
             },
             Route("POST", "restapis/{api}/requestvalidators") { api, call in
                 let body = try call.json()
                 let validator = try await api.control.createRequestValidator(
-                    api: call[parameter: "api"], name: try body.string("name") ?? "",
+                    api: call.apiId, name: try body.string("name") ?? "",
                     validateRequestBody: try body.bool("validateRequestBody") ?? false,
                     validateRequestParameters: try body.bool("validateRequestParameters") ?? false)
                 return .json(201, Shapes.object(validator))
@@ -62,12 +62,12 @@ extension ControlAPI {
             Route("PATCH", "restapis/{api}/requestvalidators/{id}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
                 let validator = try await api.control.updateRequestValidator(
-                    api: call[parameter: "api"], id: call[parameter: "id"]
+                    api: call.apiId, id: call[parameter: "id"]
                 ) { try Patches.apply(operations, to: &$0) }
                 return .json(200, Shapes.object(validator))
             },
             Route("DELETE", "restapis/{api}/requestvalidators/{id}") { api, call in
-                try await api.control.deleteRequestValidator(api: call[parameter: "api"], id: call[parameter: "id"])
+                try await api.control.deleteRequestValidator(api: call.apiId, id: call[parameter: "id"])
                 return .empty(202)
             },
             Route("GET", "restapis/{api}/gatewayresponses") { api, call in
@@ -87,7 +87,7 @@ extension ControlAPI {
                     responseType: call[parameter: "type"], statusCode: try body.string("statusCode"),
                     responseParameters: try body.stringMap("responseParameters") ?? [:],
                     responseTemplates: try body.stringMap("responseTemplates") ?? [:])
-                let saved = try await api.control.putGatewayResponse(api: call[parameter: "api"], response: response)
+                let saved = try await api.control.putGatewayResponse(api: call.apiId, response: response)
                 return .json(201, Shapes.gatewayResponse(saved))
             },
             Route("PATCH", "restapis/{api}/gatewayresponses/{type}") { api, call in
@@ -96,11 +96,11 @@ extension ControlAPI {
                 guard var response = try await api.gatewayResponses(call).first(where: { $0.responseType == type })
                 else { throw GatewayError.notFound("Invalid Gateway Response type specified") }
                 try Patches.apply(operations, to: &response)
-                let saved = try await api.control.putGatewayResponse(api: call[parameter: "api"], response: response)
+                let saved = try await api.control.putGatewayResponse(api: call.apiId, response: response)
                 return .json(200, Shapes.gatewayResponse(saved))
             },
             Route("DELETE", "restapis/{api}/gatewayresponses/{type}") { api, call in
-                try await api.control.deleteGatewayResponse(api: call[parameter: "api"], type: call[parameter: "type"])
+                try await api.control.deleteGatewayResponse(api: call.apiId, type: call[parameter: "type"])
                 return .empty(202)
             },
         ]
@@ -109,7 +109,7 @@ extension ControlAPI {
     func requestValidator(_ call: ControlCall) async throws -> RequestValidator {
         let id = call[parameter: "id"]
         guard
-            let validator = try await control.requestValidators(api: call[parameter: "api"]).first(where: {
+            let validator = try await control.requestValidators(api: call.apiId).first(where: {
                 $0.id == id
             })
         else { throw GatewayError.badRequest("Invalid Request Validator Id specified") }
@@ -118,7 +118,7 @@ extension ControlAPI {
 
     /// Every response type: the API's own, and API Gateway's defaults for the rest (`defaultResponse: true`).
     func gatewayResponses(_ call: ControlCall) async throws -> [GatewayResponse] {
-        let own = try await control.gatewayResponses(api: call[parameter: "api"])
+        let own = try await control.gatewayResponses(api: call.apiId)
         let byType = Dictionary(own.map { ($0.responseType, $0) }, uniquingKeysWith: { first, _ in first })
         return GatewayResponse.types.sorted().map { type in
             byType[type]

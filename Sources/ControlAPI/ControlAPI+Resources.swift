@@ -9,37 +9,37 @@ extension ControlAPI {
         return [
             Route("GET", "restapis/{api}/resources") { api, call in
                 let embed = call.queryValues("embed").contains("methods")
-                let (items, position) = try call.page(try await api.control.resources(api: call[parameter: "api"]))
+                let (items, position) = try call.page(try await api.control.resources(api: call.apiId))
                 return .json(
                     200, Shapes.list(items.map { Shapes.resource($0, embedMethods: embed) }, position: position))
             },
             Route("GET", "restapis/{api}/resources/{resource}") { api, call in
                 let resource = try await api.control.resource(
-                    api: call[parameter: "api"], id: call[parameter: "resource"])
+                    api: call.apiId, id: call.resourceId)
                 return .json(
                     200, Shapes.resource(resource, embedMethods: call.queryValues("embed").contains("methods")))
             },
             Route("POST", "restapis/{api}/resources/{resource}") { api, call in
                 let pathPart = try call.json().requiredString("pathPart")
                 let resource = try await api.control.createResource(
-                    api: call[parameter: "api"], parentId: call[parameter: "resource"], pathPart: pathPart)
+                    api: call.apiId, parentId: call.resourceId, pathPart: pathPart)
                 return .json(201, Shapes.resource(resource, embedMethods: false))
             },
             Route("PATCH", "restapis/{api}/resources/{resource}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
                 var resource = try await api.control.resource(
-                    api: call[parameter: "api"], id: call[parameter: "resource"])
+                    api: call.apiId, id: call.resourceId)
                 for operation in operations {
                     guard operation.op == .replace, operation.path == "/pathPart" else {
                         throw operation.unsupported(["/pathPart"])
                     }
                     resource = try await api.control.updateResource(
-                        api: call[parameter: "api"], id: resource.id, pathPart: try operation.string())
+                        api: call.apiId, id: resource.id, pathPart: try operation.string())
                 }
                 return .json(200, Shapes.resource(resource, embedMethods: false))
             },
             Route("DELETE", "restapis/{api}/resources/{resource}") { api, call in
-                try await api.control.deleteResource(api: call[parameter: "api"], id: call[parameter: "resource"])
+                try await api.control.deleteResource(api: call.apiId, id: call.resourceId)
                 return .empty(202)
             },
             Route("PUT", method) { api, call in try await api.putMethod(call) },
@@ -47,15 +47,15 @@ extension ControlAPI {
             Route("PATCH", method) { api, call in
                 let operations = try PatchOperation.list(try call.json())
                 let updated = try await api.control.updateMethod(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"]
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb
                 ) { try Patches.apply(operations, to: &$0) }
                 return .json(200, Shapes.method(updated))
             },
             Route("DELETE", method) { api, call in
                 try await api.control.deleteMethod(
-                    api: call[parameter: "api"], resource: call[parameter: "resource"],
-                    httpMethod: call[parameter: "verb"])
+                    api: call.apiId, resource: call.resourceId,
+                    httpMethod: call.verb)
                 return .empty(204)
             },
             Route("POST", method) { api, call in try await api.testInvoke(call) },
@@ -64,7 +64,7 @@ extension ControlAPI {
 
     func method(_ call: ControlCall) async throws -> Method {
         try await control.method(
-            api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"])
+            api: call.apiId, resource: call.resourceId, httpMethod: call.verb)
     }
 
     func putMethod(_ call: ControlCall) async throws -> Reply {
@@ -78,7 +78,7 @@ extension ControlAPI {
             authorization = type
         }
         let created = try await control.putMethod(
-            api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"],
+            api: call.apiId, resource: call.resourceId, httpMethod: call.verb,
             authorizationType: authorization, apiKeyRequired: try body.bool("apiKeyRequired") ?? false,
             operationName: try body.string("operationName"),
             requestParameters: try body.boolMap("requestParameters") ?? [:],
@@ -104,7 +104,7 @@ extension ControlAPI {
             pathWithQueryString: try body.string("pathWithQueryString") ?? "", headers: headers,
             body: try body.string("body"), stageVariables: try body.stringMap("stageVariables") ?? [:])
         let result = try await control.testInvoke(
-            api: call[parameter: "api"], resource: call[parameter: "resource"], httpMethod: call[parameter: "verb"],
+            api: call.apiId, resource: call.resourceId, httpMethod: call.verb,
             input: input)
         return .json(200, Shapes.testInvoke(result))
     }

@@ -15,18 +15,18 @@ extension ControlAPI {
                 return .json(200, Shapes.list(items.map(Shapes.restApi), position: position))
             },
             Route("GET", "restapis/{api}") { api, call in
-                .json(200, Shapes.restApi(try await api.control.restApi(call[parameter: "api"])))
+                .json(200, Shapes.restApi(try await api.control.restApi(call.apiId)))
             },
             Route("PUT", "restapis/{api}") { api, call in try await api.putRestApi(call) },
             Route("PATCH", "restapis/{api}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
-                let updated = try await api.control.updateRestApi(call[parameter: "api"]) {
+                let updated = try await api.control.updateRestApi(call.apiId) {
                     try Patches.apply(operations, to: &$0)
                 }
                 return .json(200, Shapes.restApi(updated))
             },
             Route("DELETE", "restapis/{api}") { api, call in
-                try await api.control.deleteRestApi(call[parameter: "api"])
+                try await api.control.deleteRestApi(call.apiId)
                 return .empty(202)
             },
             Route("GET", "restapis/{api}/stages/{stage}/exports/{type}") { api, call in try await api.export(call) },
@@ -87,7 +87,7 @@ extension ControlAPI {
             throw ControlError.badRequest("Enumeration value of OpenAPI import mode must be \"overwrite\" or \"merge\"")
         }
         let outcome = try await control.putRestApi(
-            call[parameter: "api"], document: call.body, mode: mode, options: try importOptions(call))
+            call.apiId, document: call.body, mode: mode, options: try importOptions(call))
         var object = Shapes.restApi(outcome.api)
         if !outcome.warnings.isEmpty { object["warnings"] = outcome.warnings.map(\.description) }
         return .json(200, object)
@@ -119,15 +119,15 @@ extension ControlAPI {
         let yaml = accept.contains("yaml")
         let extensions = call.queryValue("extensions").map { !$0.isEmpty } ?? false
         let stage = call[parameter: "stage"]
-        _ = try await control.stage(api: call[parameter: "api"], name: stage)
+        _ = try await control.stage(api: call.apiId, name: stage)
         let typeText = call[parameter: "type"]
         guard let format = ExportFormat(rawValue: typeText) else {
             throw ControlError.badRequest("No API exporter for type '\(typeText)'")
         }
         let text = try await control.export(
-            call[parameter: "api"], stage: stage, format: format, yaml: yaml, extensions: extensions)
+            call.apiId, stage: stage, format: format, yaml: yaml, extensions: extensions)
         let contentType = yaml ? "application/yaml" : "application/json"
-        let file = "\(call[parameter: "api"])-\(stage)-\(format.rawValue).\(yaml ? "yaml" : "json")"
+        let file = "\(call.apiId)-\(stage)-\(format.rawValue).\(yaml ? "yaml" : "json")"
         return Reply(
             status: 200, body: Data(text.utf8),
             headers: [("Content-Type", contentType), ("Content-Disposition", "attachment; filename=\"\(file)\"")])

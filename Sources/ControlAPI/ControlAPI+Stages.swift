@@ -7,14 +7,14 @@ extension ControlAPI {
         [
             Route("POST", "restapis/{api}/deployments") { api, call in try await api.createDeployment(call) },
             Route("GET", "restapis/{api}/deployments") { api, call in
-                let (items, position) = try call.page(try await api.control.deployments(api: call[parameter: "api"]))
+                let (items, position) = try call.page(try await api.control.deployments(api: call.apiId))
                 let embed = call.queryValues("embed").contains("apisummary")
                 return .json(200, Shapes.list(items.map { Shapes.deployment($0, embed: embed) }, position: position))
             },
             Route("GET", "restapis/{api}/deployments/{id}") { api, call in
                 let id = call[parameter: "id"]
                 guard
-                    let deployment = try await api.control.deployments(api: call[parameter: "api"]).first(where: {
+                    let deployment = try await api.control.deployments(api: call.apiId).first(where: {
                         $0.id == id
                     })
                 else { throw GatewayError.notFound("Invalid Deployment identifier specified") }
@@ -31,16 +31,16 @@ extension ControlAPI {
                     description = operation.value
                 }
                 let updated = try await api.control.updateDeployment(
-                    api: call[parameter: "api"], id: call[parameter: "id"], description: description)
+                    api: call.apiId, id: call[parameter: "id"], description: description)
                 return .json(200, Shapes.deployment(updated, embed: false))
             },
             Route("DELETE", "restapis/{api}/deployments/{id}") { api, call in
-                try await api.control.deleteDeployment(api: call[parameter: "api"], id: call[parameter: "id"])
+                try await api.control.deleteDeployment(api: call.apiId, id: call[parameter: "id"])
                 return .empty(202)
             },
             Route("POST", "restapis/{api}/stages") { api, call in try await api.createStage(call) },
             Route("GET", "restapis/{api}/stages") { api, call in
-                var stages = try await api.control.stages(api: call[parameter: "api"])
+                var stages = try await api.control.stages(api: call.apiId)
                 if let deployment = call.queryValue("deploymentId") {
                     stages.removeAll { $0.deploymentId != deployment }
                 }
@@ -50,27 +50,27 @@ extension ControlAPI {
                 .json(
                     200,
                     Shapes.stage(
-                        try await api.control.stage(api: call[parameter: "api"], name: call[parameter: "stage"])))
+                        try await api.control.stage(api: call.apiId, name: call[parameter: "stage"])))
             },
             Route("PATCH", "restapis/{api}/stages/{stage}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
                 let updated = try await api.control.updateStage(
-                    api: call[parameter: "api"], name: call[parameter: "stage"]
+                    api: call.apiId, name: call[parameter: "stage"]
                 ) {
                     try Patches.apply(operations, to: &$0)
                 }
                 return .json(200, Shapes.stage(updated))
             },
             Route("DELETE", "restapis/{api}/stages/{stage}") { api, call in
-                try await api.control.deleteStage(api: call[parameter: "api"], name: call[parameter: "stage"])
+                try await api.control.deleteStage(api: call.apiId, name: call[parameter: "stage"])
                 return .empty(202)
             },
             Route("DELETE", "restapis/{api}/stages/{stage}/cache/data") { api, call in
-                try await api.control.flushStageCache(api: call[parameter: "api"], stage: call[parameter: "stage"])
+                try await api.control.flushStageCache(api: call.apiId, stage: call[parameter: "stage"])
                 return .empty(202)
             },
             Route("DELETE", "restapis/{api}/stages/{stage}/cache/authorizers") { api, call in
-                _ = try await api.control.stage(api: call[parameter: "api"], name: call[parameter: "stage"])
+                _ = try await api.control.stage(api: call.apiId, name: call[parameter: "stage"])
                 return .empty(202)
             },
         ]
@@ -79,7 +79,7 @@ extension ControlAPI {
     /// `POST /restapis/{id}/deployments`: a deployment, and with `stageName` its stage, with the stage's settings.
     func createDeployment(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
-        let apiId = call[parameter: "api"]
+        let apiId = call.apiId
         let stageName = try body.string("stageName").flatMap { $0.isEmpty ? nil : $0 }
         // Everything is read and checked before the deployment is made, so a bad member leaves nothing behind.
         let variables = try body.stringMap("variables")
@@ -110,7 +110,7 @@ extension ControlAPI {
 
     func createStage(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
-        let apiId = call[parameter: "api"]
+        let apiId = call.apiId
         guard let name = try body.string("stageName"), !name.isEmpty else {
             throw ControlError.badRequest("Stage name must be non-empty")
         }

@@ -39,6 +39,11 @@ struct ControlCall: Sendable {
 
     subscript(parameter name: String) -> String { parameters[name] ?? "" }
 
+    /// The `{api}`, `{resource}` and `{verb}` of the path (most routes are under a REST API's method).
+    var apiId: String { self[parameter: "api"] }
+    var resourceId: String { self[parameter: "resource"] }
+    var verb: String { self[parameter: "verb"] }
+
     /// The first value of a query parameter.
     func queryValue(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
 
@@ -102,14 +107,9 @@ struct JSONObject: @unchecked Sendable {
         return value
     }
 
-    /// JSON's true and false arrive as NSNumbers of C type `c`; numbers as other NSNumbers.
-    static func isBool(_ value: Any?) -> Bool {
-        (value as? NSNumber).map { String(cString: $0.objCType) == "c" } ?? false
-    }
-
     func bool(_ key: String) throws -> Bool? {
         guard has(key) else { return nil }
-        guard JSONObject.isBool(values[key]), let value = values[key] as? Bool else {
+        guard JSONNumber.isBoolean(values[key]), let value = values[key] as? Bool else {
             throw wrongType(key, "true or false")
         }
         return value
@@ -117,13 +117,17 @@ struct JSONObject: @unchecked Sendable {
 
     func int(_ key: String) throws -> Int? {
         guard has(key) else { return nil }
-        guard let value = values[key] as? NSNumber, !JSONObject.isBool(value) else { throw wrongType(key, "a number") }
+        guard let value = values[key] as? NSNumber, !JSONNumber.isBoolean(value) else {
+            throw wrongType(key, "a number")
+        }
         return value.intValue
     }
 
     func double(_ key: String) throws -> Double? {
         guard has(key) else { return nil }
-        guard let value = values[key] as? NSNumber, !JSONObject.isBool(value) else { throw wrongType(key, "a number") }
+        guard let value = values[key] as? NSNumber, !JSONNumber.isBoolean(value) else {
+            throw wrongType(key, "a number")
+        }
         return value.doubleValue
     }
 
@@ -144,7 +148,7 @@ struct JSONObject: @unchecked Sendable {
         guard let value = values[key] as? [String: Any] else { throw wrongType(key, "a map of true/false") }
         var result: [String: Bool] = [:]
         for (name, flag) in value {
-            guard JSONObject.isBool(flag), let flag = flag as? Bool else {
+            guard JSONNumber.isBoolean(flag), let flag = flag as? Bool else {
                 throw wrongType("\(key).\(name)", "true or false")
             }
             result[name] = flag

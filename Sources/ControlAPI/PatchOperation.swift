@@ -1,4 +1,5 @@
 import Foundation
+import GatewayModel
 
 /// One RFC 6902-style operation of an `update-*` call, as API Gateway takes them: `op`, `path`, `value` (always
 /// a string), `from`. Paths escape `/` inside a segment as `~1` and `~` as `~0`.
@@ -27,7 +28,7 @@ struct PatchOperation: Sendable, Equatable {
             let value: String?
             switch operation.values["value"] {
             case let text as String: value = text
-            case let number as NSNumber where JSONObject.isBool(number): value = number.boolValue ? "true" : "false"
+            case let number as NSNumber where JSONNumber.isBoolean(number): value = number.boolValue ? "true" : "false"
             case let number as NSNumber: value = number.stringValue
             default: value = nil
             }

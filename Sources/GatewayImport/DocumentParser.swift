@@ -1,4 +1,5 @@
 import Foundation
+import GatewayModel
 import OrderedCollections
 import Yams
 
@@ -104,8 +105,8 @@ final class DocumentParser {
         case let string as String:
             return .string(string)
         case let number as NSNumber:
+            if JSONNumber.isBoolean(number) { return .bool(number.boolValue) }
             let type = String(cString: number.objCType)
-            if type == "c" || type == "B" { return .bool(number.boolValue) }
             if type == "d" || type == "f" { return .double(number.doubleValue) }
             return .int(number.intValue)
         default:

@@ -18,7 +18,7 @@ indirect enum JSONValue: Sendable, Equatable {
 
     init(_ any: Any) {
         switch any {
-        case let number as NSNumber where String(cString: number.objCType) == "c": self = .bool(number.boolValue)
+        case let number as NSNumber where JSONNumber.isBoolean(number): self = .bool(number.boolValue)
         case let number as NSNumber: self = .number(number.doubleValue)
         case let text as String: self = .string(text)
         case let list as [Any]: self = .array(list.map(JSONValue.init))

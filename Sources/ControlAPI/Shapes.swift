@@ -86,8 +86,6 @@ enum Shapes {
     static func stage(_ stage: Stage) -> [String: Any] {
         var object = self.object(stage)
         object["restApiId"] = nil
-        object["variables"] = stage.variables
-        object["methodSettings"] = stage.methodSettings.mapValues { self.object($0) }
         // API Gateway reports a cache size only while the cache is enabled (its status always: NOT_AVAILABLE).
         if !stage.cacheClusterEnabled { object["cacheClusterSize"] = nil }
         return object

@@ -146,7 +146,7 @@ struct IntegrationRunner: Sendable {
         let request = UpstreamRequest(
             method: HTTPMethod(rawValue: verb), target: endpoint.pathAndQuery, headers: headers, body: body)
         context.log?.add("Endpoint request URI: \(endpoint.uri)")
-        context.log?.add("Endpoint request headers: \(ExecutionLog.map(headers.map { ($0.name, $0.value) }))")
+        context.log?.add("Endpoint request headers: \(ExecutionLog.headers(headers.map { ($0.name, $0.value) }))")
         context.log?.add(
             "Endpoint request body after transformations: \(ExecutionLog.body(body.map { String(buffer: $0) } ?? ""))")
         context.log?.add("Sending request to \(endpoint.uri)")
@@ -279,17 +279,20 @@ struct Endpoint {
             return
         }
         var template = context.substitutingStageVariables(raw)
-        // {name} in the URI: the mapped integration path parameter, else the method's path parameter of that name.
-        var pathValues = context.pathParameters
+        // {name} in the URI: the mapped integration path parameter, else the method's path parameter of that name,
+        // encoded so that nothing in a value becomes a live `/` or dot-segment at the backend.
+        var pathValues: [String: String] = [:]
+        for (name, value) in context.pathParameters {
+            pathValues[name] =
+                context.rawPathParameters[name].map(RequestPath.forwardRaw)
+                ?? RequestPath.forwardValue(value)
+        }
         for (key, source) in integration.requestParameters where key.hasPrefix("integration.request.path.") {
-            if let value = context.values(of: source)?.first {
+            if let value = context.pathValue(of: source) {
                 pathValues[String(key.dropFirst("integration.request.path.".count))] = value
             }
         }
-        for (name, value) in pathValues {
-            let encoded = value.split(separator: "/", omittingEmptySubsequences: false).map {
-                String($0).addingPercentEncoding(withAllowedCharacters: Endpoint.segmentCharacters) ?? String($0)
-            }.joined(separator: "/")
+        for (name, encoded) in pathValues {
             template = template.replacingOccurrences(of: "{\(name)}", with: encoded)
             template = template.replacingOccurrences(of: "{\(name)+}", with: encoded)
         }

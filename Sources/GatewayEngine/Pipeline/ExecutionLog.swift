@@ -1,4 +1,5 @@
 import Foundation
+import GatewayModel
 
 /// The execution log of a Test invocation, in API Gateway's line format:
 /// `Thu Aug 31 01:07:25 UTC 2017 : Method completed with status: 200`.
@@ -26,6 +27,16 @@ final class ExecutionLog: @unchecked Sendable {  // filled on one event loop, re
     static func map(_ pairs: [(String, String)]) -> String {
         let text = "{" + pairs.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + "}"
         return text.count > 1000 ? String(text.prefix(998)) + " [TRUNCATED]" : text
+    }
+
+    /// Headers as logged: the values of `x-api-key` and `Authorization` masked to their last six characters, as
+    /// the access log masks the key (a log is shown and shared; a key or token in it is a key given away).
+    static func headers(_ pairs: [(String, String)]) -> String {
+        map(
+            pairs.map { name, value in
+                let lower = name.lowercased()
+                return lower == "x-api-key" || lower == "authorization" ? (name, ApiKey.mask(value)) : (name, value)
+            })
     }
 
     /// A body as logged: cut at 1,000 characters.

@@ -13,6 +13,8 @@ final class RequestContext: @unchecked Sendable {  // immutable but for its log,
     let method: Method
     let request: InvokeRequest
     let pathParameters: [String: String]
+    /// The path parameters as the client sent them (percent-encoded), for forwarding.
+    let rawPathParameters: [String: String]
     let stageVariables: [String: String]
     let log: ExecutionLog?
     let started: NIODeadline
@@ -22,7 +24,8 @@ final class RequestContext: @unchecked Sendable {  // immutable but for its log,
 
     init(
         requestId: String, extendedId: String, apiId: String, stageName: String, resource: Resource, method: Method,
-        request: InvokeRequest, pathParameters: [String: String], stageVariables: [String: String], log: ExecutionLog?,
+        request: InvokeRequest, pathParameters: [String: String], rawPathParameters: [String: String] = [:],
+        stageVariables: [String: String], log: ExecutionLog?,
         started: NIODeadline
     ) {
         self.requestId = requestId
@@ -33,6 +36,7 @@ final class RequestContext: @unchecked Sendable {  // immutable but for its log,
         self.method = method
         self.request = request
         self.pathParameters = pathParameters
+        self.rawPathParameters = rawPathParameters
         self.stageVariables = stageVariables
         self.log = log
         self.started = started
@@ -72,6 +76,16 @@ final class RequestContext: @unchecked Sendable {  // immutable but for its log,
             return all.isEmpty ? nil : all
         default: return nil
         }
+    }
+
+    /// The value a mapping source puts into a backend path, encoded: a method path parameter as the client sent
+    /// it (each segment re-encoded), anything else as one segment.
+    func pathValue(of expression: String) -> String? {
+        let prefix = "method.request.path."
+        if expression.hasPrefix(prefix), let raw = rawPathParameters[String(expression.dropFirst(prefix.count))] {
+            return RequestPath.forwardRaw(raw)
+        }
+        return values(of: expression)?.first.map(RequestPath.forwardValue)
     }
 
     /// `text` with every `${stageVariables.name}` replaced.

@@ -82,7 +82,7 @@ final class RequestPipeline: Sendable {
         let extendedId = RequestIds.extendedId()
         let current = snapshot.withLockedValue { $0 }
         let found = current.stage(api: apiId, name: stageName)
-        guard let stage = found, let (resource, parameters) = stage.routes.match(request.path[...]),
+        guard let stage = found, let route = stage.routes.match(request.path[...]), let resource = route.resource,
             let method = resource.resourceMethods[request.method] ?? resource.resourceMethods["ANY"]
         else {
             let response = failure(
@@ -94,7 +94,8 @@ final class RequestPipeline: Sendable {
         }
         let context = RequestContext(
             requestId: requestId, extendedId: extendedId, apiId: apiId, stageName: stageName, resource: resource,
-            method: method, request: request, pathParameters: parameters, stageVariables: stage.variables, log: nil,
+            method: method, request: request, pathParameters: route.parameters, rawPathParameters: route.raw,
+            stageVariables: stage.variables, log: nil,
             started: started)
         let methodKey = stage.settingKey(resource, method.httpMethod)
 

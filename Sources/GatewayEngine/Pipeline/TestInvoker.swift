@@ -47,10 +47,12 @@ extension RequestPipeline {
             return eventLoop.makeFailedFuture(GatewayError.notFound("Invalid Method identifier specified"))
         }
         let parts = input.pathWithQueryString.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = parts.first.map(String.init) ?? resource.path
+        let path = RequestPath.normalized(parts.first ?? resource.path[...])
         var parameters: [String: String] = [:]
-        if let (matched, bound) = RouteNode.build(definition.resources).match(path[...]), matched.id == resource.id {
-            parameters = bound
+        var raw: [String: String] = [:]
+        if let matched = RouteNode.build(definition.resources).match(path[...]), matched.resource.id == resource.id {
+            parameters = matched.parameters
+            raw = matched.raw
         } else if let bound = TestInvoker.bind(template: resource.path, to: path) {
             parameters = bound
         }
@@ -65,13 +67,13 @@ extension RequestPipeline {
         let context = RequestContext(
             requestId: requestId, extendedId: RequestIds.extendedId(), apiId: definition.api.id,
             stageName: "test-invoke-stage",
-            resource: resource, method: method, request: request, pathParameters: parameters,
+            resource: resource, method: method, request: request, pathParameters: parameters, rawPathParameters: raw,
             stageVariables: input.stageVariables, log: log, started: started)
         log.add("Starting execution for request: \(requestId)")
         log.add("HTTP Method: \(verb), Resource Path: \(path)")
         log.add("Method request path: \(ExecutionLog.map(parameters.sorted { $0.key < $1.key }))")
         log.add("Method request query string: \(ExecutionLog.map(request.queryItems))")
-        log.add("Method request headers: \(ExecutionLog.map(input.headers))")
+        log.add("Method request headers: \(ExecutionLog.headers(input.headers))")
         log.add("Method request body before transformations: \(ExecutionLog.body(input.body ?? ""))")
         let (invalid, validationLine) = RequestValidation(definition).check(method, request)
         if let validationLine { log.add(validationLine) }

@@ -43,41 +43,47 @@ final class RouteNode: Sendable {
         return node(for: root)
     }
 
-    /// The resource a path names, with the path parameters it binds; nil when none matches.
-    /// A trailing slash is ignored, as API Gateway ignores it.
-    func match(_ path: Substring) -> (Resource, [String: String])? {
+    /// The resource a path names, with the path parameters it binds (decoded, and as received); nil when none
+    /// matches. A trailing slash is ignored, as API Gateway ignores it. `path` is routed in normal form (see
+    /// `RequestPath`).
+    func match(_ path: Substring) -> RouteMatch? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        var parameters: [String: String] = [:]
-        guard let resource = match(segments[...], &parameters) else { return nil }
-        return (resource, parameters)
+        var found = RouteMatch()
+        guard let resource = match(segments[...], &found) else { return nil }
+        found.resource = resource
+        return found
     }
 
-    /// A path segment percent-decoded (only when it has a `%`).
-    static func decode(_ segment: Substring) -> String {
-        guard segment.utf8.contains(UInt8(ascii: "%")) else { return String(segment) }
-        return String(segment).removingPercentEncoding ?? String(segment)
-    }
-
-    private func match(_ segments: ArraySlice<Substring>, _ parameters: inout [String: String]) -> Resource? {
+    private func match(_ segments: ArraySlice<Substring>, _ found: inout RouteMatch) -> Resource? {
         guard let first = segments.first else {
             if let resource { return resource }
             return nil
         }
         let rest = segments.dropFirst()
-        let decoded = RouteNode.decode(first)
-        if let literal = literals[decoded], let found = literal.match(rest, &parameters) { return found }
+        let decoded = RequestPath.decoded(first)
+        if let literal = literals[decoded], let resource = literal.match(rest, &found) { return resource }
         if let (name, node) = variable {
-            var attempt = parameters
-            attempt[name] = decoded
-            if let found = node.match(rest, &attempt) {
-                parameters = attempt
-                return found
+            var attempt = found
+            attempt.parameters[name] = decoded
+            attempt.raw[name] = String(first)
+            if let resource = node.match(rest, &attempt) {
+                found = attempt
+                return resource
             }
         }
         if let (name, node) = greedy, let resource = node.resource {
-            parameters[name] = segments.map(RouteNode.decode).joined(separator: "/")
+            found.parameters[name] = segments.map(RequestPath.decoded).joined(separator: "/")
+            found.raw[name] = segments.joined(separator: "/")
             return resource
         }
         return nil
     }
+}
+
+/// What a path matched: the resource and its path parameters, decoded (for mappings and templates) and as the
+/// client sent them (for forwarding, so an encoded `/` stays encoded).
+struct RouteMatch {
+    var resource: Resource!
+    var parameters: [String: String] = [:]
+    var raw: [String: String] = [:]
 }

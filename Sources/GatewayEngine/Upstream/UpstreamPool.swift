@@ -31,20 +31,30 @@ enum UpstreamError: Error, Equatable {
 }
 
 /// Keep-alive connections to backends, one set per event loop: a request reuses an idle connection of the
-/// loop it arrived on, so a proxied call never changes thread.
+/// loop it arrived on, so a proxied call never changes thread. Each loop opens at most
+/// `maximumConnectionsPerTarget` connections to one backend; further requests wait in order for one to come
+/// free (until their integration timeout). Idle connections are closed after `idleTimeout`.
 final class UpstreamPool: Sendable {
     /// The most a backend response may carry.
     static let maximumResponseSize = 10 * 1024 * 1024
-    /// Idle connections kept per loop and backend.
-    static let maximumIdlePerTarget = 256
+    /// Connections open at once per loop and backend (busy and idle together).
+    static let maximumConnectionsPerTarget = 128
+    /// How long a pooled connection may sit unused before it is closed. Backends commonly close idle connections
+    /// after 5–75 s; closing ours first keeps the retry on a stale connection rare.
+    static let idleTimeout: TimeAmount = .seconds(30)
+    /// How often idle connections are looked over.
+    static let sweepInterval: TimeAmount = .seconds(5)
 
     let group: EventLoopGroup
     private let loops: [ObjectIdentifier: LoopConnections]
 
-    init(group: EventLoopGroup) {
+    init(group: EventLoopGroup, maximumConnectionsPerTarget: Int = UpstreamPool.maximumConnectionsPerTarget) {
         self.group = group
         var loops: [ObjectIdentifier: LoopConnections] = [:]
-        for loop in group.makeIterator() { loops[ObjectIdentifier(loop)] = LoopConnections(eventLoop: loop) }
+        for loop in group.makeIterator() {
+            loops[ObjectIdentifier(loop)] = LoopConnections(
+                eventLoop: loop, maximumPerTarget: maximumConnectionsPerTarget)
+        }
         self.loops = loops
     }
 
@@ -65,6 +75,18 @@ final class UpstreamPool: Sendable {
         return connections.execute(request, host: host, port: port, deadline: deadline, retryStale: true)
     }
 
+    /// Connections open now to `host:port`, over all loops (busy and idle), and requests waiting for one.
+    func openConnections(host: String, port: Int) async -> (open: Int, waiting: Int) {
+        var total = (open: 0, waiting: 0)
+        for connections in loops.values {
+            if let counts = try? await connections.eventLoop.submit({ connections.counts("\(host):\(port)") }).get() {
+                total.open += counts.open
+                total.waiting += counts.waiting
+            }
+        }
+        return total
+    }
+
     /// Closes every idle connection.
     func shutdown() -> EventLoopFuture<Void> {
         let futures = loops.values.map { connections in
@@ -75,35 +97,86 @@ final class UpstreamPool: Sendable {
 }
 
 /// The connections of one event loop; only ever touched on that loop.
-final class LoopConnections: @unchecked Sendable {
+final class LoopConnections: @unchecked Sendable {  // every member is touched on `eventLoop` only
     let eventLoop: EventLoop
-    private var idle: [String: [Channel]] = [:]
+    let maximumPerTarget: Int
 
-    init(eventLoop: EventLoop) { self.eventLoop = eventLoop }
+    /// One backend's connections on this loop.
+    private struct Target {
+        var idle: [(channel: Channel, since: NIODeadline)] = []
+        /// Connections open or being opened, busy and idle.
+        var open = 0
+        /// Requests waiting for a connection, oldest first.
+        var waiting = CircularBuffer<Waiter>()
+    }
+
+    private struct Waiter {
+        var deadline: NIODeadline
+        var promise: EventLoopPromise<Channel?>
+    }
+
+    private var targets: [String: Target] = [:]
+    private var sweeper: RepeatedTask?
+
+    init(eventLoop: EventLoop, maximumPerTarget: Int) {
+        self.eventLoop = eventLoop
+        self.maximumPerTarget = maximumPerTarget
+    }
+
+    func counts(_ key: String) -> (open: Int, waiting: Int) {
+        (targets[key]?.open ?? 0, targets[key]?.waiting.count ?? 0)
+    }
 
     func execute(
         _ request: UpstreamRequest, host: String, port: Int, deadline: NIODeadline, retryStale: Bool
     ) -> EventLoopFuture<UpstreamResponse> {
         eventLoop.preconditionInEventLoop()
         let key = "\(host):\(port)"
-        if let channel = takeIdle(key) {
-            return send(request, on: channel, key: key, deadline: deadline).flatMapError { error in
+        return lease(key, host: host, port: port, deadline: deadline).flatMap { channel, reused in
+            self.send(request, on: channel, key: key, deadline: deadline).flatMapError { error in
                 // A kept-alive connection the backend closed meanwhile: try once on a fresh one.
-                if retryStale, error as? UpstreamError == .connectionClosed {
+                if reused, retryStale, error as? UpstreamError == .connectionClosed {
                     return self.execute(request, host: host, port: port, deadline: deadline, retryStale: false)
                 }
                 return self.eventLoop.makeFailedFuture(error)
             }
         }
-        return connect(host: host, port: port, deadline: deadline).flatMap { channel in
-            self.send(request, on: channel, key: key, deadline: deadline)
+    }
+
+    /// An idle connection to `key`, a new one when fewer than the maximum are open, else the next one released
+    /// (waiting in order, until `deadline`). `reused` tells a kept-alive connection from a new one.
+    private func lease(_ key: String, host: String, port: Int, deadline: NIODeadline) -> EventLoopFuture<
+        (Channel, reused: Bool)
+    > {
+        if let channel = takeIdle(key) { return eventLoop.makeSucceededFuture((channel, true)) }
+        if (targets[key]?.open ?? 0) < maximumPerTarget {
+            targets[key, default: Target()].open += 1
+            return connect(host: host, port: port, deadline: deadline).map { ($0, false) }.flatMapErrorThrowing {
+                error in
+                self.closed(key)
+                throw error
+            }
+        }
+        // Every connection is busy: wait for one to be released, or for a slot to open.
+        let promise = eventLoop.makePromise(of: Channel?.self)
+        targets[key, default: Target()].waiting.append(Waiter(deadline: deadline, promise: promise))
+        let timer = eventLoop.scheduleTask(deadline: deadline) { promise.fail(UpstreamError.timeout) }
+        return promise.futureResult.flatMap { channel in
+            timer.cancel()
+            if let channel { return self.eventLoop.makeSucceededFuture((channel, true)) }
+            // A slot opened (a connection closed): this waiter has it.
+            return self.connect(host: host, port: port, deadline: deadline).map { ($0, false) }
+                .flatMapErrorThrowing { error in
+                    self.closed(key)
+                    throw error
+                }
         }
     }
 
     private func takeIdle(_ key: String) -> Channel? {
-        while var channels = idle[key], let channel = channels.popLast() {
-            idle[key] = channels
-            if channel.isActive { return channel }
+        while let (channel, _) = targets[key]?.idle.popLast() {
+            if channel.isActive, UpstreamHandler.isReusable(channel) { return channel }
+            channel.close(promise: nil)
         }
         return nil
     }
@@ -111,20 +184,48 @@ final class LoopConnections: @unchecked Sendable {
     private func connect(host: String, port: Int, deadline: NIODeadline) -> EventLoopFuture<Channel> {
         let timeout = deadline - NIODeadline.now()
         guard timeout > .zero else { return eventLoop.makeFailedFuture(UpstreamError.timeout) }
+        let key = "\(host):\(port)"
         return ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(), name: UpstreamHandler.name)
                 }
             }
             .connect(host: host, port: port)
+            .map { channel in
+                // However it ends, a closed connection frees its slot for the next waiter.
+                channel.closeFuture.hop(to: self.eventLoop).whenComplete { _ in self.closed(key) }
+                return channel
+            }
             .flatMapErrorThrowing { error in
                 if case ChannelError.connectTimeout = error { throw UpstreamError.timeout }
                 throw UpstreamError.connectFailed(String(describing: error))
             }
+    }
+
+    /// A connection to `key` closed: its slot goes to the oldest waiter still waiting.
+    private func closed(_ key: String) {
+        guard var target = targets[key] else { return }
+        target.open = max(0, target.open - 1)
+        target.idle.removeAll { !$0.channel.isActive }
+        while let waiter = target.waiting.popFirst() {
+            guard waiter.deadline > .now() else {
+                waiter.promise.fail(UpstreamError.timeout)
+                continue
+            }
+            target.open += 1
+            targets[key] = target
+            waiter.promise.succeed(nil)
+            return
+        }
+        if target.open == 0 && target.idle.isEmpty {
+            targets[key] = nil
+        } else {
+            targets[key] = target
+        }
     }
 
     private func send(_ request: UpstreamRequest, on channel: Channel, key: String, deadline: NIODeadline)
@@ -139,7 +240,7 @@ final class LoopConnections: @unchecked Sendable {
         return promise.futureResult.map { response in
             timeout.cancel()
             let closing = response.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
-            if closing || !channel.isActive {
+            if closing || !channel.isActive || !UpstreamHandler.isReusable(channel) {
                 channel.close(promise: nil)
             } else {
                 self.release(channel, key: key)
@@ -152,19 +253,52 @@ final class LoopConnections: @unchecked Sendable {
         }
     }
 
+    /// A connection done with its exchange: to the oldest waiter, else into the idle set.
     private func release(_ channel: Channel, key: String) {
-        var channels = idle[key] ?? []
-        guard channels.count < UpstreamPool.maximumIdlePerTarget else {
+        guard var target = targets[key] else {
             channel.close(promise: nil)
             return
         }
-        channels.append(channel)
-        idle[key] = channels
+        while let waiter = target.waiting.popFirst() {
+            guard waiter.deadline > .now() else {
+                waiter.promise.fail(UpstreamError.timeout)
+                continue
+            }
+            targets[key] = target
+            waiter.promise.succeed(channel)
+            return
+        }
+        target.idle.append((channel, .now()))
+        targets[key] = target
+        if sweeper == nil {
+            sweeper = eventLoop.scheduleRepeatedTask(
+                initialDelay: UpstreamPool.sweepInterval, delay: UpstreamPool.sweepInterval
+            ) { [weak self] _ in self?.closeIdle(olderThan: UpstreamPool.idleTimeout) }
+        }
+    }
+
+    /// Closes connections idle for longer than `age`.
+    func closeIdle(olderThan age: TimeAmount) {
+        let limit = NIODeadline.now() - age
+        for (key, target) in targets {
+            var kept = target
+            kept.idle.removeAll { entry in
+                guard entry.since < limit else { return false }
+                entry.channel.close(promise: nil)
+                return true
+            }
+            targets[key] = kept
+        }
     }
 
     func closeAll() -> EventLoopFuture<Void> {
-        let channels = idle.values.flatMap { $0 }
-        idle.removeAll()
+        sweeper?.cancel()
+        sweeper = nil
+        let channels = targets.values.flatMap { $0.idle.map(\.channel) }
+        for target in targets.values {
+            for waiter in target.waiting { waiter.promise.fail(UpstreamError.connectionClosed) }
+        }
+        targets.removeAll()
         return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: eventLoop)
     }
 }
@@ -175,21 +309,44 @@ struct UpstreamExchange {
     var promise: EventLoopPromise<UpstreamResponse>
 }
 
-/// Sends one request at a time on a client connection and gathers the response.
+/// Sends one request at a time on a client connection and gathers the response. Answers are matched to
+/// requests strictly: a response that arrives when no request is outstanding (an unsolicited or extra one), or
+/// before the request was fully sent, poisons the connection: it is closed and never reused, so no client is
+/// ever handed an answer meant for another.
 final class UpstreamHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = UpstreamExchange
     typealias OutboundOut = HTTPClientRequestPart
 
+    static let name = "gatehouse-upstream"
+
     private var pending: EventLoopPromise<UpstreamResponse>?
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
+    /// Whether the current request's last byte is written.
+    private var requestSent = false
+    /// Set once the connection broke the one-response-per-request rule.
+    private(set) var poisoned = false
+
+    /// Whether a connection may carry another request (it has not broken the rules). Call on its loop.
+    static func isReusable(_ channel: Channel) -> Bool {
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
+            return false
+        }
+        return !handler.poisoned && handler.pending == nil
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
+        guard !poisoned, pending == nil else {
+            exchange.promise.fail(UpstreamError.connectionClosed)
+            promise?.fail(UpstreamError.connectionClosed)
+            return
+        }
         pending = exchange.promise
         head = nil
         body = nil
+        requestSent = false
         var headers = exchange.request.headers
         if let body = exchange.request.body {
             headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
@@ -204,14 +361,29 @@ final class UpstreamHandler: ChannelDuplexHandler {
         if let body = exchange.request.body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
-        context.write(wrapOutboundOut(.end(nil)), promise: promise)
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        sent.futureResult.whenSuccess { handler.value.requestSent = true }
+        if let promise { sent.futureResult.cascade(to: promise) }
+        context.write(wrapOutboundOut(.end(nil)), promise: sent)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !poisoned else { return }
         switch unwrapInboundIn(data) {
         case .head(let responseHead):
+            // 1xx answers are interim: the final one follows.
+            if (100..<200).contains(responseHead.status.code) && responseHead.status != .switchingProtocols { return }
+            guard pending != nil, head == nil else {
+                poison(context, UpstreamError.malformedResponse("a response no request asked for"))
+                return
+            }
             head = responseHead
         case .body(var chunk):
+            guard pending != nil, head != nil else {
+                poison(context, UpstreamError.malformedResponse("a response no request asked for"))
+                return
+            }
             if body == nil {
                 body = chunk
             } else {
@@ -219,26 +391,44 @@ final class UpstreamHandler: ChannelDuplexHandler {
             }
             if (body?.readableBytes ?? 0) > UpstreamPool.maximumResponseSize {
                 fail(UpstreamError.responseTooLarge)
+                poisoned = true
                 context.close(promise: nil)
             }
         case .end:
-            guard let head, let promise = pending else { return }
+            guard let head, let promise = pending else {
+                poison(context, UpstreamError.malformedResponse("a response no request asked for"))
+                return
+            }
             pending = nil
-            var headers = head.headers
-            if !head.isKeepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-            promise.succeed(UpstreamResponse(status: head.status, headers: headers, body: body ?? ByteBuffer()))
             self.head = nil
+            let body = self.body ?? ByteBuffer()
             self.body = nil
+            var headers = head.headers
+            // A backend that answers before reading the whole request cannot carry another one.
+            if !head.isKeepAlive || !requestSent {
+                headers.replaceOrAdd(name: "Connection", value: "close")
+                poisoned = true
+            }
+            promise.succeed(UpstreamResponse(status: head.status, headers: headers, body: body))
         }
     }
 
+    /// The connection broke the rules: fail what waits and close it for good.
+    private func poison(_ context: ChannelHandlerContext, _ error: UpstreamError) {
+        poisoned = true
+        fail(error)
+        context.close(promise: nil)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        poisoned = true
         fail(head == nil ? UpstreamError.connectionClosed : UpstreamError.closedMidResponse)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if error is HTTPParserError {
+        poisoned = true
+        if error is HTTPParserError || error is NIOHTTPDecoderError {
             fail(UpstreamError.malformedResponse(String(describing: error)))
         } else {
             fail(head == nil ? UpstreamError.connectionClosed : UpstreamError.closedMidResponse)

@@ -21,6 +21,10 @@ public final class GatewayEngine: Sendable {
     let quotas: QuotaLedger
     let control = ControlHook()
     private let server = NIOLockedValueBox<(channels: [Channel], quotaFlush: RepeatedTask?)>(([], nil))
+    /// Timeouts and per-connection bounds for client connections.
+    public let limits: ServerLimits
+    /// The client connections held now, over every listener.
+    let connections = ConnectionRegistry()
 
     /// - Parameters:
     ///   - threads: event loops for the server and the backend calls (default: one per core).
@@ -28,11 +32,13 @@ public final class GatewayEngine: Sendable {
     ///   - accessLog: called with one entry per request served.
     ///   - healthCheckMilliseconds: how often load balancer targets are checked.
     ///   - pendingHealthChecks: how many failed rounds turn a PENDING VPC link FAILED.
+    ///   - limits: timeouts for slow and idle clients, and what one connection may have in flight.
     public init(
         threads: Int = System.coreCount, quotaPersistence: QuotaPersistence? = nil,
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil, healthCheckMilliseconds: Int = 500,
-        pendingHealthChecks: Int = 10
+        pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits()
     ) {
+        self.limits = limits
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         ownsGroup = true
         upstream = UpstreamPool(group: group)
@@ -74,17 +80,40 @@ public final class GatewayEngine: Sendable {
     {
         let pipeline = self.pipeline
         let control = control ? self.control : nil
+        let limits = self.limits
+        let registry = connections
+        ServerLimits.raiseOpenFileLimit()
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .serverChannelInitializer { channel in
+                // When accept() fails for want of file descriptors, wait a moment instead of spinning on the
+                // readable listener, and close the longest-idle connections to make room.
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoffHandler(backoffProvider: { error in
+                            guard
+                                error.errnoCode == EMFILE || error.errnoCode == ENFILE
+                                    || error.errnoCode == ENOBUFS || error.errnoCode == ENOMEM
+                            else { return nil }
+                            registry.shedIdle(max(16, registry.count / 10))
+                            return .milliseconds(100)
+                        }))
+                }
+            }
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let activity = ReadActivity()
+                    try channel.pipeline.syncOperations.addHandler(activity)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(
-                        GatewayHTTPHandler(pipeline: pipeline, servesInvoke: invoke, control: control))
+                    let handler = GatewayHTTPHandler(
+                        pipeline: pipeline, servesInvoke: invoke, control: control, limits: limits,
+                        registry: registry)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    activity.attach(handler, context: try channel.pipeline.syncOperations.context(handler: handler))
                 }
             }
             .bind(host: host, port: port).get()
@@ -114,6 +143,7 @@ public final class GatewayEngine: Sendable {
         flush?.cancel()
         health.stop()
         for channel in channels { try? await channel.close().get() }
+        connections.closeAll()
         quotas.flush()
         try? await upstream.shutdown().get()
         if ownsGroup { try await group.shutdownGracefully() }
@@ -177,6 +207,9 @@ public final class GatewayEngine: Sendable {
     public func setQuotaUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod) {
         quotas.setUsed(used, plan: plan, key: key, period: period, now: Date())
     }
+
+    /// Client connections open now (over every listener).
+    public var openConnections: Int { connections.count }
 
     /// The base of the invoke URLs: `http://127.0.0.1:PORT`.
     public func invokeBase(host: String = "127.0.0.1") -> String? { port.map { "http://\(host):\($0)" } }

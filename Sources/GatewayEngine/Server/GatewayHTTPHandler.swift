@@ -1,4 +1,5 @@
 import Foundation
+import GatewayModel
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -6,9 +7,14 @@ import NIOHTTP1
 /// Serves invoke URLs on one connection: gathers each request (at most 10 MB of body), hands it to the pipeline
 /// and writes the answer. Requests on a connection are answered in the order they came, also when a client
 /// pipelines them and a later one finishes first (from the cache, say): answers wait for the ones before them.
-/// Reading is never paused, so a keep-alive connection costs no extra system calls per request.
-final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// One connection may have `maximumInFlight` requests being served at once; pipelined requests beyond that wait,
+/// and reading stops while they wait or while the client is not reading its answers (the channel is not
+/// writable), so a client that never reads holds a bounded amount of memory. Timeouts (`ServerLimits`) close a
+/// connection whose head or body trickles in, that sits idle, or that leaves its answers unread.
+final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     /// API Gateway's payload limit.
@@ -21,22 +27,152 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     let servesInvoke: Bool
     /// Where requests that are not invoke URLs go (the control API), when anything listens there.
     let control: ControlHook?
+    let limits: ServerLimits
+    let registry: ConnectionRegistry?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
     private var headersTooLarge = false
-    /// The sequence number of the next request to arrive, and of the next answer to write.
+    /// The sequence number of the next request to arrive, to start, and of the next answer to write.
     private var received = 0
+    private var started = 0
     private var written = 0
+    /// Requests read whole and not yet started, oldest first.
+    private var backlog = CircularBuffer<(HTTPRequestHead, ByteBuffer?, Int)>()
     /// Answers that finished before an earlier one, by sequence number.
     private var waiting: [Int: (InvokeResponse, HTTPRequestHead, Bool)] = [:]
     private var closing = false
+    /// A `read` held back while the connection is paused.
+    private var readPending = false
+    /// When the first byte of the request being read arrived (nil between requests).
+    private var headStarted: NIODeadline?
+    private var readingBody = false
+    private var timer: Scheduled<Void>?
+    private var timerKind: TimerKind?
 
-    init(pipeline: RequestPipeline, servesInvoke: Bool = true, control: ControlHook? = nil) {
+    private enum TimerKind: Equatable { case idle, header, body, send }
+
+    init(
+        pipeline: RequestPipeline, servesInvoke: Bool = true, control: ControlHook? = nil,
+        limits: ServerLimits = ServerLimits(), registry: ConnectionRegistry? = nil
+    ) {
         self.pipeline = pipeline
         self.servesInvoke = servesInvoke
         self.control = control
+        self.limits = limits
+        self.registry = registry
     }
+
+    // MARK: Connection life
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { connectionOpened(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        connectionOpened(context: context)
+        context.fireChannelActive()
+    }
+
+    private func connectionOpened(context: ChannelHandlerContext) {
+        guard timerKind == nil else { return }
+        registry?.add(context.channel)
+        rearm(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        closing = true
+        registry?.remove(context.channel)
+        context.fireChannelInactive()
+    }
+
+    /// Bytes arrived on the socket (told by the `ReadActivity` handler before the HTTP decoder sees them).
+    func bytesArrived(context: ChannelHandlerContext) {
+        guard headStarted == nil, !readingBody else { return }
+        headStarted = .now()
+        registry?.setIdle(context.channel, false)
+        rearm(context: context)
+    }
+
+    /// Sets the one timer the connection's state calls for.
+    private func rearm(context: ChannelHandlerContext) {
+        let kind: TimerKind?
+        let deadline: NIODeadline
+        if !context.channel.isWritable {
+            (kind, deadline) = (.send, .now() + limits.sendTimeout)
+        } else if started > written || !backlog.isEmpty {
+            (kind, deadline) = (nil, .now())  // the integration's own timeout governs
+        } else if readingBody {
+            (kind, deadline) = (.body, .now() + limits.bodyTimeout)
+        } else if let headStarted {
+            (kind, deadline) = (.header, headStarted + limits.headerTimeout)
+        } else {
+            (kind, deadline) = (.idle, .now() + limits.idleTimeout)
+        }
+        // The header deadline counts from the first byte; re-arming the same kind keeps it.
+        if kind == timerKind, kind == .header || kind == .send { return }
+        timer?.cancel()
+        timer = nil
+        timerKind = kind
+        guard let kind else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = loopBound.value
+            handler.timedOut(kind, context: context)
+        }
+    }
+
+    private func timedOut(_ kind: TimerKind, context: ChannelHandlerContext) {
+        timer = nil
+        guard !closing else { return }
+        closing = true
+        switch kind {
+        case .header, .body:
+            // The request did not arrive in time: say so, then close.
+            var headers = HTTPHeaders([("Content-Type", "application/json"), ("Connection", "close")])
+            let body = ByteBuffer(string: #"{"message":"Request Timeout"}"#)
+            headers.add(name: "Content-Length", value: String(body.readableBytes))
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .requestTimeout, headers: headers))),
+                promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        case .idle, .send:
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Back-pressure
+
+    private func paused(_ context: ChannelHandlerContext) -> Bool {
+        started - written + backlog.count >= limits.maximumInFlight || !context.channel.isWritable
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if paused(context) {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        startWaiting(context: context)
+        resumeReading(context: context)
+        rearm(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func resumeReading(context: ChannelHandlerContext) {
+        guard readPending, !closing, !paused(context) else { return }
+        readPending = false
+        context.read()
+    }
+
+    // MARK: Requests
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -44,13 +180,18 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             head = requestHead
             body = nil
             tooLarge = false
+            readingBody = true
+            headStarted = nil
             headersTooLarge = requestHead.headers.reduce(0) { $0 + $1.value.utf8.count } > Self.maximumHeaderValues
             if let length = requestHead.headers.first(name: "Content-Length").flatMap(Int.init),
                 length > Self.maximumBody
             {
                 tooLarge = true
             }
+            rearm(context: context)
         case .body(var chunk):
+            if timerKind == .body { timerKind = nil }  // a read came: the pause restarts
+            rearm(context: context)
             guard !tooLarge else { return }
             if body == nil {
                 body = chunk
@@ -62,6 +203,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 body = nil
             }
         case .end:
+            readingBody = false
             guard let head else { return }
             self.head = nil
             let sequence = received
@@ -70,19 +212,63 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let response = pipeline.failure(
                     tooLarge ? .requestTooLarge : .headersTooLarge, stage: nil, requestId: RequestIds.requestId(),
                     extendedId: RequestIds.extendedId())
+                started += 1
                 deliver(response, for: head, keepAlive: false, sequence: sequence, context: context)
                 return
             }
-            let requestBody = body
+            backlog.append((head, body, sequence))
             body = nil
-            let keepAlive = head.isKeepAlive
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            route(head, body: requestBody, remote: context.channel.remoteAddress, on: context.eventLoop).whenSuccess {
-                response in
-                let (handler, context) = loopBound.value
-                handler.deliver(response, for: head, keepAlive: keepAlive, sequence: sequence, context: context)
-            }
+            startWaiting(context: context)
+            rearm(context: context)
         }
+    }
+
+    /// Starts backlogged requests while fewer than `maximumInFlight` are being served and the client reads.
+    private func startWaiting(context: ChannelHandlerContext) {
+        while !closing, started - written < limits.maximumInFlight, context.channel.isWritable,
+            let (head, body, sequence) = backlog.popFirst()
+        {
+            started += 1
+            serve(head, body: body, sequence: sequence, context: context)
+        }
+    }
+
+    private func serve(_ head: HTTPRequestHead, body: ByteBuffer?, sequence: Int, context: ChannelHandlerContext) {
+        if let refusal = GatewayHTTPHandler.refusal(of: head) {
+            deliver(refusal, for: head, keepAlive: false, sequence: sequence, context: context)
+            return
+        }
+        let keepAlive = head.isKeepAlive
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        route(head, body: body, remote: context.channel.remoteAddress, on: context.eventLoop).whenSuccess {
+            response in
+            let (handler, context) = loopBound.value
+            handler.deliver(response, for: head, keepAlive: keepAlive, sequence: sequence, context: context)
+        }
+    }
+
+    /// The answer to a request no gateway should pass on: HTTP/1.1 without exactly one `Host` (RFC 9112 §3.2)
+    /// and `CONNECT`, which asks for a tunnel. Both close the connection.
+    static func refusal(of head: HTTPRequestHead) -> InvokeResponse? {
+        let message: String
+        let status: Int
+        if head.method == .CONNECT {
+            (status, message) = (405, "CONNECT is not supported: API Gateway does not open tunnels")
+        } else if head.version.major == 1, head.version.minor >= 1, head.headers[canonicalForm: "host"].count != 1 {
+            let count = head.headers[canonicalForm: "host"].count
+            (status, message) = (
+                400,
+                count == 0
+                    ? "Bad Request: an HTTP/1.1 request needs a Host header"
+                    : "Bad Request: the request has \(count) Host headers; it may have one"
+            )
+        } else {
+            return nil
+        }
+        let body = ByteBuffer(string: "{\"message\":\"\(message)\"}")
+        return InvokeResponse(
+            status: status,
+            headers: ["Content-Type": "application/json", "x-amzn-RequestId": RequestIds.requestId()], body: body)
     }
 
     /// Finds the API and stage in the invoke URL (`/restapis/{api}/{stage}/_user_request_/…` or the host
@@ -92,12 +278,16 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     {
         let uri = head.uri
         let pathEnd = uri.firstIndex(of: "?") ?? uri.endIndex
-        let path = uri[..<pathEnd]
+        let rawPath = uri[..<pathEnd]
         let query = pathEnd < uri.endIndex ? String(uri[uri.index(after: pathEnd)...]) : nil
         var apiId: Substring?
         var stage: Substring?
         var resourcePath: Substring = "/"
         let host = head.headers.first(name: "Host")
+        // Routing sees the path in normal form, so `..` and `%2e` cannot reach a resource other than the one named.
+        let hostRouted = host.map { GatewayHTTPHandler.executeApiPrefix($0) != nil || isCustomDomain($0) } ?? false
+        let normalizedPath = hostRouted ? RequestPath.normalized(rawPath) : String(rawPath)
+        let path = normalizedPath[...]
         if let host, let dot = GatewayHTTPHandler.executeApiPrefix(host) {
             apiId = host[..<dot]
             let segments = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
@@ -113,11 +303,11 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if segments.count >= 3, segments[2] == "_user_request_" {
                 apiId = segments[0]
                 stage = segments[1]
-                resourcePath = segments.count > 3 ? "/" + segments[3] : "/"
+                resourcePath = segments.count > 3 ? RequestPath.normalized("/" + segments[3])[...] : "/"
             }
         }
         var headers = head.headers
-        headers.remove(name: "Connection")
+        GatewayHTTPHandler.removeHopByHop(&headers)
         guard servesInvoke, let apiId, let stage else {
             let pipeline = self.pipeline
             @Sendable func missing() -> InvokeResponse {
@@ -142,12 +332,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The API, stage and resource path a request to a custom domain name goes to, through its base path
     /// mappings. Hosts that are IP addresses or `localhost` are not looked up.
     func customDomain(host: String, path: Substring) -> (Substring, Substring, Substring)? {
-        guard let first = host.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
-            first != UInt8(ascii: "["),
-            !host.hasPrefix("localhost")
-        else { return nil }
-        let name = (host.firstIndex(of: ":").map { host[..<$0] } ?? host[...]).lowercased()
-        guard let domain = pipeline.snapshot.withLockedValue({ $0.domains[name] }),
+        guard let domain = domain(named: host),
             let (mapping, rest) = domain.mapping(for: path)
         else { return nil }
         var resource = rest
@@ -161,6 +346,30 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         guard let stageName else { return nil }
         return (Substring(mapping.restApiId), stageName, resource.isEmpty ? "/" : resource)
+    }
+
+    /// Removes `Connection` and every header it names (RFC 9110 §7.6.1): they are for this hop only.
+    static func removeHopByHop(_ headers: inout HTTPHeaders) {
+        let named = headers[canonicalForm: "connection"]
+        guard !named.isEmpty else { return }
+        headers.remove(name: "Connection")
+        for token in named {
+            let name = token.trimmingCharacters(in: .whitespaces)
+            if !name.isEmpty { headers.remove(name: name) }
+        }
+    }
+
+    /// Whether `host` is one of the custom domain names.
+    func isCustomDomain(_ host: String) -> Bool { domain(named: host) != nil }
+
+    /// The custom domain name a Host header names. Hosts that are IP addresses or `localhost` are not looked up.
+    private func domain(named host: String) -> DomainName? {
+        guard let first = host.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+            first != UInt8(ascii: "["),
+            !host.hasPrefix("localhost")
+        else { return nil }
+        let name = (host.firstIndex(of: ":").map { host[..<$0] } ?? host[...]).lowercased()
+        return pipeline.snapshot.withLockedValue { $0.domains[name] }
     }
 
     /// Writes an answer when every earlier one is written; otherwise keeps it until they are.
@@ -179,6 +388,13 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             write(next, for: nextHead, keepAlive: nextKeepAlive, context: context)
             written += 1
         }
+        guard !closing else { return }
+        startWaiting(context: context)
+        if started == written, backlog.isEmpty, headStarted == nil, !readingBody {
+            registry?.setIdle(context.channel, true)
+        }
+        rearm(context: context)
+        resumeReading(context: context)
     }
 
     /// Where `.execute-api.` starts in a Host header, found without Foundation.
@@ -214,7 +430,32 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        closing = true
         context.close(promise: nil)
+    }
+}
+
+/// Tells the connection's `GatewayHTTPHandler` when bytes arrive, before the HTTP decoder holds them back until a
+/// head is whole: that is when a request's header timeout starts.
+final class ReadActivity: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    weak var handler: GatewayHTTPHandler?
+    private var handlerContext: ChannelHandlerContext?
+
+    func attach(_ handler: GatewayHTTPHandler, context: ChannelHandlerContext) {
+        self.handler = handler
+        handlerContext = context
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let handler, let handlerContext { handler.bytesArrived(context: handlerContext) }
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        handlerContext = nil
+        context.fireChannelInactive()
     }
 }
 

@@ -88,6 +88,7 @@ let package = Package(
                 "GatewayControl", "GatewayImport", "GatewayModel", "GatewayEngine", "SampleBackend", "Console",
                 "ControlAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "gatehouse", dependencies: ["GatehouseCLI"]),

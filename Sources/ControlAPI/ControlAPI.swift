@@ -19,14 +19,21 @@ public final class ControlAPI: Sendable {
         public var requireSignature: Bool
         /// The access key id and secret that signatures are checked against.
         public var credentials: SigV4.Credentials
+        /// Host names (besides loopback addresses and `localhost`) a request's `Host` may name.
+        public var allowedHosts: Set<String>
+        /// Browser origins (`https://console.example.com`) allowed to call; others are refused.
+        public var allowedOrigins: Set<String>
 
         public init(
             allowReset: Bool = false, requireSignature: Bool = false,
-            credentials: SigV4.Credentials = .init(accessKeyId: "test", secretAccessKey: "test")
+            credentials: SigV4.Credentials = .init(accessKeyId: "test", secretAccessKey: "test"),
+            allowedHosts: Set<String> = [], allowedOrigins: Set<String> = []
         ) {
             self.allowReset = allowReset
             self.requireSignature = requireSignature
             self.credentials = credentials
+            self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
+            self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() })
         }
     }
 
@@ -50,6 +57,11 @@ public final class ControlAPI: Sendable {
     /// Answers one control API request, or nil when its path is not one of the API's.
     public func respond(_ request: InvokeRequest) async -> InvokeResponse? {
         let call = ControlCall(request)
+        if let refusal = refusal(of: request) {
+            return reply(
+                for: ControlError(status: 403, type: "AccessDeniedException", message: refusal),
+                requestId: call.requestId)
+        }
         guard let (route, parameters) = match(call) else {
             guard let allowed = allowedMethods(call) else {
                 guard let feature = ControlAPI.unimplemented(call.segments) else { return nil }
@@ -79,6 +91,43 @@ public final class ControlAPI: Sendable {
         } catch {
             return reply(for: error, requestId: call.requestId)
         }
+    }
+
+    /// Why a request may not use the control API though it reached it, if it may not: one sent by a web page
+    /// (a browser `Origin` not allowed), or one whose `Host` names neither a loopback address nor an allowed name
+    /// (a page that re-bound its own DNS name to 127.0.0.1). The aws CLI, the SDKs and Terraform send no `Origin`
+    /// and name the endpoint they were given.
+    func refusal(of request: InvokeRequest) -> String? {
+        if let origin = request.headers.first(name: "Origin"),
+            !options.allowedOrigins.contains(origin.lowercased())
+        {
+            return
+                "Requests from web pages (Origin: \(origin)) may not use Gatehouse's control API; allow the origin with --allow-origin"
+        }
+        let hosts = request.headers["Host"]
+        guard hosts.count <= 1 else { return "The request has \(hosts.count) Host headers" }
+        if let host = hosts.first, !ControlAPI.isLocal(host: host), !options.allowedHosts.contains(hostName(host)) {
+            return
+                "The Host '\(host)' is not a loopback address or a name this gateway was told to answer to; allow it with --allow-host"
+        }
+        return nil
+    }
+
+    private func hostName(_ host: String) -> String {
+        let lower = host.lowercased()
+        if lower.hasPrefix("[") { return String(lower.prefix { $0 != "]" }) + "]" }
+        return String(lower.prefix { $0 != ":" })
+    }
+
+    /// Whether a Host header names this machine's loopback: `localhost` (and names under it), `127.0.0.0/8`,
+    /// `[::1]`, with or without a port.
+    public static func isLocal(host: String) -> Bool {
+        let lower = host.lowercased()
+        if lower.hasPrefix("[") { return lower.hasPrefix("[::1]") }
+        let name = lower.prefix { $0 != ":" }
+        if name == "localhost" || name.hasSuffix(".localhost") { return true }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { part in UInt8(part) != nil }
     }
 
     func match(_ call: ControlCall) -> (Route, [String: String])? {

@@ -36,7 +36,26 @@ struct ControlAPIOptions: ParsableArguments {
         help: "The secret signatures are checked against (default: $AWS_SECRET_ACCESS_KEY, else test).")
     var secretAccessKey: String?
 
-    func api(_ control: GatewayControl) -> ControlAPI {
+    @Option(
+        name: .customLong("allow-host"),
+        help:
+            "A host name the control API answers to besides loopback addresses and localhost (repeatable); requests naming another Host are refused."
+    )
+    var allowedHosts: [String] = []
+
+    @Option(
+        name: .customLong("allow-origin"),
+        help:
+            "A browser origin allowed to call the control API (repeatable); requests from other web pages are refused."
+    )
+    var allowedOrigins: [String] = []
+
+    /// Whether `address` is a loopback address (what `--bind` gets by default).
+    static func isLoopback(_ address: String) -> Bool {
+        address == "::1" || address == "localhost" || ControlAPI.isLocal(host: address)
+    }
+
+    func api(_ control: GatewayControl, bind: String? = nil) -> ControlAPI {
         let environment = ProcessInfo.processInfo.environment
         return ControlAPI(
             control: control,
@@ -44,7 +63,9 @@ struct ControlAPIOptions: ParsableArguments {
                 allowReset: allowReset, requireSignature: requireSignature,
                 credentials: .init(
                     accessKeyId: accessKeyId ?? environment["AWS_ACCESS_KEY_ID"] ?? "test",
-                    secretAccessKey: secretAccessKey ?? environment["AWS_SECRET_ACCESS_KEY"] ?? "test")))
+                    secretAccessKey: secretAccessKey ?? environment["AWS_SECRET_ACCESS_KEY"] ?? "test"),
+                allowedHosts: Set(allowedHosts + [bind].compactMap { $0 }.filter { !["0.0.0.0", "::"].contains($0) }),
+                allowedOrigins: Set(allowedOrigins)))
     }
 
     /// Opens the control port when one is asked for; returns the line that tells where the control API is.

@@ -5,6 +5,7 @@ import GatewayControl
 import GatewayEngine
 import GatewayModel
 import GatewayStore
+import NIOCore
 import SampleBackend
 
 struct ServeCommand: AsyncParsableCommand {
@@ -40,6 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("account-burst"), help: "Account-level throttle burst.")
     var accountBurst: Int = 5_000
 
+    @OptionGroup var limits: ClientLimitOptions
+
     @OptionGroup var controlOptions: ControlAPIOptions
 
     @OptionGroup var options: StateOptions
@@ -53,10 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
             let control = try options.control()
             var accessLog: (@Sendable (AccessLogEntry) -> Void)?
             if !quiet { accessLog = ServeCommand.printLine }
-            let engine = control.makeEngine(threads: threads, accessLog: accessLog)
+            let engine = control.makeEngine(threads: threads, accessLog: accessLog, limits: limits.serverLimits)
+            await control.onPublishFailure { problem in warn(problem) }
             await control.setAccountThrottle(ThrottleSettings(burstLimit: accountBurst, rateLimit: accountRate))
             try await control.attach(engine)
-            engine.serveControl(controlOptions.api(control).responder)
+            engine.serveControl(controlOptions.api(control, bind: bind).responder)
             let bound: Int
             do {
                 bound = try await engine.start(
@@ -65,6 +69,11 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CLIError(message: "Cannot serve on \(bind):\(port): \(error)")
             }
             let host = bind.contains(":") ? "[\(bind)]" : bind
+            if !ControlAPIOptions.isLoopback(bind), !controlOptions.noControlApi, !controlOptions.requireSignature {
+                warn(
+                    "\(bind) is not a loopback address and the control API takes unsigned requests: anyone who can reach this port can change the gateway. Add --require-signature (or --no-control-api)."
+                )
+            }
             say("Gatehouse serving on http://\(host):\(bound)")
             if let line = try await controlOptions.start(on: engine, host: bind, invokePort: bound) { say(line) }
             for (api, stage) in try await deployedStages(control) {
@@ -98,7 +107,11 @@ struct ServeCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(250))
             if let current = try? store.generation(), current != generation {
                 generation = current
-                try? await control.publishToEngine()
+                do {
+                    try await control.publishToEngine()
+                } catch {
+                    warn("\(error)")
+                }
             }
         }
     }
@@ -150,6 +163,52 @@ struct SampleBackendCommand: AsyncParsableCommand {
         let stop = SignalWaiter()
         while !stop.received { try await Task.sleep(for: .milliseconds(250)) }
         try await backend.stop()
+    }
+}
+
+/// Writes `warning: LINE` to standard error.
+func warn(_ line: String) {
+    FileHandle.standardError.write(Data(("warning: " + line + "\n").utf8))
+}
+
+/// Timeouts for slow and idle clients and the per-connection bound, for the verbs that serve.
+struct ClientLimitOptions: ParsableArguments {
+    @Option(
+        name: .customLong("header-timeout"),
+        help: "Seconds a client has, from a request's first byte, to send its whole head.")
+    var headerTimeout: Double = 20
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may pause between two reads.")
+    var bodyTimeout: Double = 30
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a kept-alive connection may sit with no request.")
+    var idleTimeout: Double = 60
+
+    @Option(name: .customLong("send-timeout"), help: "Seconds answers may wait for a client that does not read.")
+    var sendTimeout: Double = 60
+
+    @Option(
+        name: .customLong("max-in-flight"),
+        help: "Pipelined requests one connection may have in flight; reading pauses beyond.")
+    var maximumInFlight: Int = 8
+
+    func validate() throws {
+        for (name, value) in [
+            ("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout),
+            ("--send-timeout", sendTimeout),
+        ] where !(value > 0 && value <= 86_400) {
+            throw ValidationError("\(name) must be a number of seconds above 0 and at most 86400, not \(value)")
+        }
+        guard (1...1024).contains(maximumInFlight) else {
+            throw ValidationError("--max-in-flight must be between 1 and 1024, not \(maximumInFlight)")
+        }
+    }
+
+    var serverLimits: ServerLimits {
+        func amount(_ seconds: Double) -> TimeAmount { .milliseconds(Int64((seconds * 1000).rounded())) }
+        return ServerLimits(
+            headerTimeout: amount(headerTimeout), bodyTimeout: amount(bodyTimeout), idleTimeout: amount(idleTimeout),
+            sendTimeout: amount(sendTimeout), maximumInFlight: maximumInFlight)
     }
 }
 

@@ -48,6 +48,7 @@ final class DocumentParser {
     // MARK: JSON
 
     private func parseJSON() throws(ImportError) -> DocValue {
+        if let depth = DocumentParser.jsonDepthProblem(text) { throw depth }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
@@ -55,6 +56,40 @@ final class DocumentParser {
             throw jsonSyntaxError(error)
         }
         return DocumentParser.value(fromJSON: object)
+    }
+
+    /// Refuses JSON nested deeper than `maximumDepth`, before parsing (so that no parser recurses that deep).
+    static func jsonDepthProblem(_ text: String) -> ImportError? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var line = 1
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") { line += 1 }
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                if depth > maximumDepth {
+                    return ImportError(
+                        "The document nests objects and arrays more than \(maximumDepth) deep (line \(line))",
+                        line: line)
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return nil
     }
 
     private func jsonSyntaxError(_ error: Error) -> ImportError {
@@ -126,8 +161,71 @@ final class DocumentParser {
             throw ImportError("The document is not valid YAML: \(error)")
         }
         guard let node else { throw ImportError("The document is empty") }
+        try DocumentParser.checkExpansion(of: node)
         composed = .some(node)
         return try DocumentParser.value(fromYAML: node, pointer: "")
+    }
+
+    /// The most nodes YAML aliases may add to a document when expanded. An alias stands for a whole subtree, so
+    /// a few hundred bytes of nested aliases ("billion laughs") can stand for billions of nodes.
+    static let maximumAliasExpansion = 100_000
+    /// The deepest nesting of mappings and sequences a document may have.
+    static let maximumDepth = 256
+
+    /// Refuses a document whose aliases expand to more than `maximumAliasExpansion` nodes, or that nests deeper
+    /// than `maximumDepth`, before anything is expanded. The composed document shares an aliased subtree
+    /// wherever it is used; each distinct subtree (told by where it starts in the text) is sized once.
+    static func checkExpansion(of root: Node) throws(ImportError) {
+        struct Place: Hashable {
+            var line: Int
+            var column: Int
+            var kind: Int
+        }
+        var sizes: [Place: Int] = [:]
+        var distinct = 0
+        var problem: ImportError?
+        func place(_ node: Node) -> Place? {
+            guard let mark = node.mark else { return nil }
+            let kind: Int
+            switch node {
+            case .scalar: kind = 0
+            case .sequence: kind = 1
+            case .mapping: kind = 2
+            case .alias: kind = 3
+            }
+            return Place(line: mark.line, column: mark.column, kind: kind)
+        }
+        // Expanded size of `node`, counting each distinct subtree once in `distinct`.
+        func size(_ node: Node, depth: Int) -> Int {
+            guard problem == nil else { return 0 }
+            if depth > maximumDepth {
+                problem = ImportError(
+                    "The document nests mappings and sequences more than \(maximumDepth) deep", line: node.mark?.line)
+                return 0
+            }
+            let key = place(node)
+            if let key, let known = sizes[key] { return known }
+            distinct += 1
+            var total = 1
+            switch node {
+            case .sequence(let sequence):
+                for item in sequence { total += size(item, depth: depth + 1) }
+            case .mapping(let mapping):
+                for (name, item) in mapping { total += size(name, depth: depth + 1) + size(item, depth: depth + 1) }
+            case .scalar, .alias:
+                break
+            }
+            total = min(total, Int.max / 4)
+            if let key { sizes[key] = total }
+            if total - distinct > maximumAliasExpansion, problem == nil {
+                problem = ImportError(
+                    "The document's YAML aliases expand to more than \(maximumAliasExpansion) nodes (near line \(node.mark?.line ?? 0)); Gatehouse refuses such a document, which would take unbounded memory",
+                    line: node.mark?.line)
+            }
+            return total
+        }
+        _ = size(root, depth: 0)
+        if let problem { throw problem }
     }
 
     static func yamlSyntaxError(_ error: YamlError) -> ImportError {

@@ -25,10 +25,15 @@ public final class GatewayStore: Sendable {
                 writer = try DatabaseQueue(configuration: configuration)
             } else {
                 let directory = URL(fileURLWithPath: location).deletingLastPathComponent()
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                // The state holds API key values: a new folder and a new file are its owner's alone.
+                try FileManager.default.createDirectory(
+                    at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 // Processes that open the same new file at once take turns to create and migrate it.
                 let lock = try OpenLock(path: location + ".lock")
                 defer { lock.release() }
+                // SQLite gives the -wal and -shm files the mode of the database file.
+                let created = open(location, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+                if created >= 0 { close(created) }
                 let pool = try DatabasePool(path: location, configuration: configuration)
                 // Durable against a process crash (WAL); the last commits may be lost only on power loss.
                 try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
@@ -109,7 +114,7 @@ struct OpenLock {
     let descriptor: Int32
 
     init(path: String) throws {
-        descriptor = open(path, O_CREAT | O_RDWR, 0o644)
+        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw StoreError("Cannot create the lock file \(path): \(String(cString: strerror(errno)))")
         }

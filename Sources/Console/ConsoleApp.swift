@@ -95,6 +95,12 @@ public final class ConsoleApp {
         let engine = control.makeEngine(accessLog: { [logs] entry in logs.append(entry) })
         self.engine = engine
         engine.serveControl(options.controlResponder)
+        await control.onPublishFailure { [weak self] problem in
+            Task { @MainActor in
+                self?.flashError(problem)
+                self?.dirty = true
+            }
+        }
         do {
             try await control.attach(engine)
             let port: Int
@@ -174,7 +180,11 @@ public final class ConsoleApp {
     func noticeOtherProcesses() async {
         guard let current = try? control.store.generation() else { return }
         if let seenGeneration, current != seenGeneration {
-            try? await control.publishToEngine()
+            do {
+                try await control.publishToEngine()
+            } catch {
+                flashError("\(error)")
+            }
             dirty = true
         }
         seenGeneration = current

@@ -29,11 +29,12 @@ extension GatewayControl {
     public nonisolated func makeEngine(
         threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil,
-        healthCheckMilliseconds: Int = 500, pendingHealthChecks: Int = 10
+        healthCheckMilliseconds: Int = 500, pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits()
     ) -> GatewayEngine {
         GatewayEngine(
             threads: threads, quotaPersistence: StoreQuotaPersistence(store: store), accessLog: accessLog,
-            healthCheckMilliseconds: healthCheckMilliseconds, pendingHealthChecks: pendingHealthChecks)
+            healthCheckMilliseconds: healthCheckMilliseconds, pendingHealthChecks: pendingHealthChecks,
+            limits: limits)
     }
 
     /// Serves this state's deployed stages with `engine`: publishes the configuration now and after every change,
@@ -50,8 +51,27 @@ extension GatewayControl {
     /// Recompiles what the engine serves from the state (also after another process changed it).
     public func publishToEngine() throws {
         guard let engine else { return }
-        engine.publish(try engineConfiguration())
+        do {
+            engine.publish(try engineConfiguration())
+            publishFailure = nil
+        } catch {
+            let problem = "the engine still serves the previous configuration: reading the state failed (\(error))"
+            publishFailure = problem
+            throw GatewayError.badRequest(problem)
+        }
     }
+
+    /// Publishes, telling the publish-failure handler (never hiding it) when that fails.
+    func publishReporting() {
+        do {
+            try publishToEngine()
+        } catch {
+            if let publishFailure { publishFailureHandler?(publishFailure) }
+        }
+    }
+
+    /// Who hears of a publish that failed: `serve` prints it, the console shows it.
+    public func onPublishFailure(_ handler: @escaping @Sendable (String) -> Void) { publishFailureHandler = handler }
 
     /// What the engine should serve, read from the state in one transaction.
     public func engineConfiguration() throws -> EngineConfiguration {
@@ -80,7 +100,7 @@ extension GatewayControl {
     /// Sets the account-level throttle the engine applies after stage and usage-plan limits.
     public func setAccountThrottle(_ throttle: ThrottleSettings) {
         accountThrottle = throttle
-        try? publishToEngine()
+        publishReporting()
     }
 
     /// Runs a method of an API's working copy as the console's Test does (no deployment, key, throttle or cache).

@@ -16,6 +16,11 @@ public actor GatewayControl {
     var engine: GatewayEngine?
     /// The account-level throttle the engine applies (API Gateway's default: 10,000 rps, burst 5,000).
     public var accountThrottle = EngineConfiguration.defaultAccountThrottle
+    /// Told when a change is in the state but the engine could not be given it (it goes on serving the previous
+    /// configuration until a later publish succeeds).
+    var publishFailureHandler: (@Sendable (String) -> Void)?
+    /// Why the last publish to the engine failed, while it has not succeeded since.
+    public internal(set) var publishFailure: String?
 
     public init(store: GatewayStore, region: String = Region.default) {
         self.store = store
@@ -44,7 +49,7 @@ public actor GatewayControl {
 
     func emit(_ kind: ChangeEvent.Kind, _ action: ChangeEvent.Action, id: String, api: String? = nil) {
         // The engine serves the change from the next request on.
-        try? publishToEngine()
+        publishReporting()
         let event = ChangeEvent(kind: kind, action: action, id: id, apiId: api)
         for continuation in subscribers.values { continuation.yield(event) }
     }

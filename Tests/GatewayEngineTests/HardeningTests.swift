@@ -1,0 +1,316 @@
+import Foundation
+import GatewayControl
+import GatewayModel
+import NIOCore
+import Testing
+
+@testable import GatewayEngine
+
+/// A gateway on loopback with an API of HTTP_PROXY greedy resources in front of one backend.
+struct ProxyGateway {
+    let control: GatewayControl
+    let engine: GatewayEngine
+    let api: RestApi
+    let port: Int
+    let key: ApiKey
+
+    /// `paths` maps a resource path (`/open/{proxy+}`) to whether its ANY method requires an API key; each
+    /// proxies to the same path on `backend`.
+    static func start(
+        backendPort: Int, paths: [(String, Bool)], threads: Int = 1, limits: ServerLimits = ServerLimits()
+    ) async throws -> ProxyGateway {
+        let control = try GatewayControl(location: ":memory:")
+        let engine = control.makeEngine(threads: threads, limits: limits)
+        try await control.attach(engine)
+        let port = try await engine.start(port: 0)
+        let api = try await control.createRestApi(name: "hardening")
+        for (path, keyed) in paths {
+            let resource = try await control.ensureResource(api: api.id, path: path)
+            _ = try await control.putMethod(
+                api: api.id, resource: resource.id, httpMethod: "ANY", apiKeyRequired: keyed)
+            _ = try await control.putIntegration(
+                api: api.id, resource: resource.id, httpMethod: "ANY",
+                integration: Integration(
+                    type: .httpProxy, httpMethod: "ANY", uri: "http://127.0.0.1:\(backendPort)\(path)"))
+        }
+        _ = try await control.createDeployment(api: api.id, stageName: "test")
+        let key = try await control.createApiKey(name: "k", enabled: true)
+        let plan = try await control.createUsagePlan(
+            name: "p", apiStages: [ApiStage(apiId: api.id, stage: "test")])
+        _ = try await control.createUsagePlanKey(plan: plan.id, key: key.id)
+        return ProxyGateway(control: control, engine: engine, api: api, port: port, key: key)
+    }
+
+    var base: String { "/restapis/\(api.id)/test/_user_request_" }
+
+    func stop() async { try? await engine.stop() }
+}
+
+/// Sends one raw request on a new connection and returns the whole answer (status line and all).
+func rawExchange(port: Int, _ request: String, until: @escaping (String) -> Bool = { $0.contains("\r\n\r\n") })
+    async throws -> String
+{
+    let raw = try await RawConnection(port: port)
+    try await raw.send(request)
+    let answer = await raw.text(within: .seconds(20)) { text in until(text) }
+    await raw.close()
+    return answer
+}
+
+/// The status code of a raw answer.
+func statusOf(_ answer: String) -> Int? {
+    let parts = answer.split(separator: " ", maxSplits: 2)
+    return parts.count > 1 ? Int(parts[1]) : nil
+}
+
+@Suite(.serialized) struct PathHardeningTests {
+    @Test func dotSegmentsCannotReachAKeyedResourceThroughAKeylessOne() async throws {
+        let backend = try await RawBackend()
+        let gateway = try await ProxyGateway.start(
+            backendPort: backend.port, paths: [("/open/{proxy+}", false), ("/secure/{proxy+}", true)])
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            for attack in [
+                "/open/../secure/x", "/open/%2e%2e/secure/x", "/open/%2E%2E/secure/x", "/open/./../secure/x",
+            ] {
+                let answer = try await rawExchange(
+                    port: gateway.port, "GET \(gateway.base)\(attack) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                #expect(statusOf(answer) == 403, "\(attack): \(answer)")
+            }
+            #expect(backend.targets.isEmpty, "the backend was reached: \(backend.targets)")
+            // An encoded slash is data inside one segment: it reaches the keyless resource's backend path, but
+            // never as a live separator or dot-segment.
+            let encoded = try await rawExchange(
+                port: gateway.port, "GET \(gateway.base)/open/..%2fsecure%2fx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(statusOf(encoded) == 200, "\(encoded)")
+            #expect(backend.targets == ["/open/..%2Fsecure%2Fx"])
+            for target in backend.targets {
+                #expect(!target.contains("/../") && !target.contains("/./") && !target.contains("/secure"))
+            }
+            // With the key, the keyed resource is reached, with the normalised path.
+            let keyed = try await rawExchange(
+                port: gateway.port,
+                "GET \(gateway.base)/open/../secure/x HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: \(gateway.key.value)\r\n\r\n"
+            )
+            #expect(statusOf(keyed) == 200, "\(keyed)")
+            #expect(backend.targets.last == "/secure/x")
+        }
+    }
+
+    @Test func bytesThatAreNotUTF8AreForwardedOnceEncoded() async throws {
+        let backend = try await RawBackend()
+        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            let answer = try await rawExchange(
+                port: gateway.port, "GET \(gateway.base)/open/a%ffb/c%20d/%7Euser HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(statusOf(answer) == 200, "\(answer)")
+            #expect(backend.targets == ["/open/a%FFb/c%20d/~user"])
+        }
+    }
+
+    @Test func normalFormOfPaths() {
+        #expect(RequestPath.normalized("/a/./b/../c") == "/a/c")
+        #expect(RequestPath.normalized("/../../etc") == "/etc")
+        #expect(RequestPath.normalized("/a/%2e%2E/b") == "/b")
+        #expect(RequestPath.normalized("/a/%2Fb") == "/a/%2Fb")
+        #expect(RequestPath.normalized("/a/..") == "/")
+        #expect(RequestPath.normalized("/a/b/.") == "/a/b/")
+        #expect(RequestPath.normalized("/%7efoo/%41") == "/~foo/A")
+        #expect(RequestPath.normalized("/a%2f..") == "/a%2F..")
+        #expect(RequestPath.forwardRaw("..%2fsecure") == "..%2Fsecure")
+        #expect(RequestPath.forwardValue("..") == "%2E%2E")
+        #expect(RequestPath.forwardValue("a/b") == "a%2Fb")
+    }
+}
+
+@Suite(.serialized) struct UpstreamHardeningTests {
+    @Test func anUnsolicitedSecondResponseIsNeverHandedToTheNextClient() async throws {
+        // Each request gets its own answer, then a second one that no request asked for.
+        let backend = try await RawBackend { head in
+            RawBackend.echo(head) + RawBackend.response(body: "EXTRA-NOBODY-ASKED")
+        }
+        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            let client = TestClient(port: gateway.port)
+            var wrong: [String] = []
+            for index in 0..<40 {
+                let response = try await client.send(.GET, "\(gateway.base)/open/r\(index)")
+                if response.status != 200 || !response.body.contains("/open/r\(index) ") {
+                    wrong.append("\(index): \(response.status) \(response.body)")
+                }
+            }
+            #expect(wrong.isEmpty, "answers went to the wrong request: \(wrong)")
+        }
+    }
+
+    @Test func connectionsToOneBackendAreCappedAndRequestsWait() async throws {
+        let backend = try await RawBackend(delay: .milliseconds(200))
+        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            let count = UpstreamPool.maximumConnectionsPerTarget + 72
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<count {
+                    group.addTask {
+                        let client = TestClient(port: gateway.port)
+                        return try await client.send(.GET, "\(gateway.base)/open/c\(index)").status
+                    }
+                }
+                var all: [Int] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.count == count)
+            #expect(
+                statuses.allSatisfy { $0 == 200 }, "\(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
+            // One loop: at most the cap of connections to the backend at once, and all requests served.
+            #expect(backend.mostConnections <= UpstreamPool.maximumConnectionsPerTarget)
+            #expect(backend.received.count == count)
+        }
+    }
+}
+
+@Suite(.serialized) struct ClientHardeningTests {
+    static let short = ServerLimits(
+        headerTimeout: .milliseconds(600), bodyTimeout: .milliseconds(600), idleTimeout: .milliseconds(600),
+        sendTimeout: .seconds(2), maximumInFlight: 4)
+
+    @Test func slowHeadsSlowBodiesAndIdleConnectionsAreClosed() async throws {
+        let backend = try await RawBackend()
+        let gateway = try await ProxyGateway.start(
+            backendPort: backend.port, paths: [("/open/{proxy+}", false)], limits: Self.short)
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            // A head that trickles in: 408, then closed.
+            let slowHead = try await RawConnection(port: gateway.port)
+            try await slowHead.send("GET \(gateway.base)/open/x HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            let answer = await slowHead.text(within: .seconds(20)) { $0.contains("\r\n\r\n") }
+            #expect(statusOf(answer) == 408, "\(answer)")
+            #expect(await closes(slowHead))
+            // A body that stops part way: 408, then closed.
+            let slowBody = try await RawConnection(port: gateway.port)
+            try await slowBody.send(
+                "POST \(gateway.base)/open/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n12345")
+            let bodyAnswer = await slowBody.text(within: .seconds(20)) { $0.contains("\r\n\r\n") }
+            #expect(statusOf(bodyAnswer) == 408, "\(bodyAnswer)")
+            #expect(await closes(slowBody))
+            // A connection that never sends anything, and one idle after a request: closed without a word.
+            let silent = try await RawConnection(port: gateway.port)
+            #expect(await closes(silent))
+            let kept = try await RawConnection(port: gateway.port)
+            try await kept.send("GET \(gateway.base)/open/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            let served = await kept.text(within: .seconds(20)) { $0.contains("/open/x ") }
+            #expect(statusOf(served) == 200, "\(served)")
+            #expect(await closes(kept))
+            #expect(await waitUntil { gateway.engine.openConnections == 0 })
+        }
+    }
+
+    @Test func aRequestInFlightIsNotCutByTheIdleTimeout() async throws {
+        let backend = try await RawBackend(delay: .milliseconds(1500))
+        let gateway = try await ProxyGateway.start(
+            backendPort: backend.port, paths: [("/open/{proxy+}", false)], limits: Self.short)
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            let answer = try await rawExchange(
+                port: gateway.port, "GET \(gateway.base)/open/slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            ) { $0.contains("/open/slow ") }
+            #expect(statusOf(answer) == 200, "\(answer)")
+        }
+    }
+
+    @Test func aClientThatDoesNotReadHasABoundedNumberOfRequestsInFlight() async throws {
+        let backend = try await RawBackend(delay: .milliseconds(50))
+        let gateway = try await ProxyGateway.start(
+            backendPort: backend.port, paths: [("/open/{proxy+}", false)], limits: Self.short)
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            let raw = try await RawConnection(port: gateway.port)
+            let one = "GET \(gateway.base)/open/p HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            try await raw.send(String(repeating: one, count: 500))
+            // The backend sees requests a few at a time: never more connections than the in-flight bound.
+            let answered = await raw.text(within: .seconds(60)) {
+                $0.components(separatedBy: "HTTP/1.1 200").count - 1 >= 500
+            }
+            #expect(answered.components(separatedBy: "HTTP/1.1 200").count - 1 == 500)
+            #expect(backend.mostConnections <= Self.short.maximumInFlight)
+            await raw.close()
+        }
+    }
+
+    @Test func requestsWithoutOneHostAndConnectAreRefused() async throws {
+        let backend = try await RawBackend()
+        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            let noHost = try await rawExchange(port: gateway.port, "GET \(gateway.base)/open/x HTTP/1.1\r\n\r\n")
+            #expect(statusOf(noHost) == 400, "\(noHost)")
+            #expect(noHost.contains("needs a Host header"))
+            let twoHosts = try await rawExchange(
+                port: gateway.port, "GET \(gateway.base)/open/x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+            #expect(statusOf(twoHosts) == 400, "\(twoHosts)")
+            let http10 = try await rawExchange(port: gateway.port, "GET \(gateway.base)/open/x HTTP/1.0\r\n\r\n")
+            #expect(statusOf(http10) == 200, "\(http10)")
+            let connect = try await RawConnection(port: gateway.port)
+            try await connect.send("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n")
+            let connectAnswer = await connect.text { $0.contains("}") }
+            #expect(statusOf(connectAnswer) == 405, "\(connectAnswer)")
+            #expect(await closes(connect))
+            #expect(backend.targets == ["/open/x"])
+        }
+    }
+
+    @Test func headersTheConnectionHeaderNamesAreNotForwarded() async throws {
+        let backend = try await RawBackend()
+        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) {
+            let answer = try await rawExchange(
+                port: gateway.port,
+                "GET \(gateway.base)/open/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive, X-Hop\r\nX-Hop: secret\r\nX-Kept: yes\r\n\r\n"
+            )
+            #expect(statusOf(answer) == 200)
+            let head = try #require(backend.received.first).lowercased()
+            #expect(!head.contains("x-hop"), "\(head)")
+            #expect(head.contains("x-kept: yes"))
+        }
+    }
+}
+
+/// Whether the gateway closes `connection` (within a generous bound).
+func closes(_ connection: RawConnection) async -> Bool {
+    let closed = await waitUntil { !connection.isOpen }
+    await connection.close()
+    return closed
+}
+
+/// Waits for `condition`, up to `timeout`.
+func waitUntil(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}

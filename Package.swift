@@ -92,6 +92,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "gatehouse", dependencies: ["GatehouseCLI"]),
+        // What the test targets share: awaited clean-up.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GatewayImportTests", dependencies: ["GatewayImport", "GatewayModel"]),
         .testTarget(
             name: "GatewayControlTests",
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(
             name: "GatewayEngineTests",
             dependencies: [
+                "TestSupport",
                 "GatewayEngine", "GatewayControl", "GatewayModel", "SampleBackend",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -109,6 +112,7 @@ let package = Package(
         .testTarget(
             name: "ControlAPITests",
             dependencies: [
+                "TestSupport",
                 "ControlAPI", "GatewayControl", "GatewayEngine", "GatewayModel", "SampleBackend",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -117,11 +121,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsoleTests",
-            dependencies: ["Console", "TerminalUI", "GatewayControl", "GatewayModel", "SampleBackend", "ControlAPI"],
+            dependencies: [
+                "TestSupport", "Console", "TerminalUI", "GatewayControl", "GatewayModel", "SampleBackend", "ControlAPI",
+            ],
             exclude: ["Snapshots"]
         ),
         .testTarget(
-            name: "GatehouseCLITests", dependencies: ["GatehouseCLI", "gatehouse", "GatewayControl", "GatewayStore"]
+            name: "GatehouseCLITests",
+            dependencies: [
+                "TestSupport", "GatehouseCLI", "gatehouse", "GatewayControl", "GatewayStore",
+            ]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayControl
 import TerminalUI
+import TestSupport
 import Testing
 
 @testable import Console
@@ -13,20 +14,21 @@ import Testing
 @MainActor @Suite struct ControlApiConsoleTests {
     @Test func anApiCreatedThroughTheControlApiAppearsInTheOpenConsole() async throws {
         let harness = try await ConsoleHarness(offerSample: false, controlAPI: true)
-        defer { Task { await harness.stop() } }
-        #expect(!harness.text.contains("orders-from-the-cli"))
-        var request = URLRequest(url: URL(string: harness.app.invokeBase + "/restapis")!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(#"{"name": "orders-from-the-cli", "description": "made by an SDK"}"#.utf8)
-        let (_, response) = try await URLSession.shared.data(for: request)
-        #expect((response as? HTTPURLResponse)?.statusCode == 201)
-        var shown = false
-        for _ in 0..<100 where !shown {
-            try await Task.sleep(for: .milliseconds(20))
-            await harness.app.runPending()
-            shown = harness.text.contains("orders-from-the-cli")
+        try await withCleanup({ await harness.stop() }) {
+            #expect(!harness.text.contains("orders-from-the-cli"))
+            var request = URLRequest(url: URL(string: harness.app.invokeBase + "/restapis")!)
+            request.httpMethod = "POST"
+            request.httpBody = Data(#"{"name": "orders-from-the-cli", "description": "made by an SDK"}"#.utf8)
+            let (_, response) = try await URLSession.shared.data(for: request)
+            #expect((response as? HTTPURLResponse)?.statusCode == 201)
+            var shown = false
+            for _ in 0..<100 where !shown {
+                try await Task.sleep(for: .milliseconds(20))
+                await harness.app.runPending()
+                shown = harness.text.contains("orders-from-the-cli")
+            }
+            #expect(shown, "the APIs pane did not show the new API:\n\(harness.text)")
         }
-        #expect(shown, "the APIs pane did not show the new API:\n\(harness.text)")
     }
 }
 
@@ -39,15 +41,16 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let state = directory.appendingPathComponent("state.sqlite").path
         let harness = try await ConsoleHarness(offerSample: false, state: state)
-        defer { Task { await harness.stop() } }
-        await harness.app.noticeOtherProcesses()
+        try await withCleanup({ await harness.stop() }) {
+            await harness.app.noticeOtherProcesses()
 
-        let other = try GatewayControl(location: state)
-        _ = try await other.createRestApi(name: "made-elsewhere")
-        await harness.app.runPending()
-        #expect(!harness.text.contains("made-elsewhere"), "nothing tells this console yet")
-        await harness.app.noticeOtherProcesses()
-        await harness.app.runPending()
-        #expect(harness.text.contains("made-elsewhere"))
+            let other = try GatewayControl(location: state)
+            _ = try await other.createRestApi(name: "made-elsewhere")
+            await harness.app.runPending()
+            #expect(!harness.text.contains("made-elsewhere"), "nothing tells this console yet")
+            await harness.app.noticeOtherProcesses()
+            await harness.app.runPending()
+            #expect(harness.text.contains("made-elsewhere"))
+        }
     }
 }

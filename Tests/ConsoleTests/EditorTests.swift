@@ -2,6 +2,7 @@ import Foundation
 import GatewayModel
 import SampleBackend
 import TerminalUI
+import TestSupport
 import Testing
 
 @testable import Console
@@ -28,259 +29,273 @@ import Testing
 
     @Test func integrationRequestEditor() async throws {
         let (console, api) = try await consoleWithMethod()
-        defer { Task { await console.stop() } }
-        await console.press(.character("e"))
-        #expect(console.text.contains("Integration Request: GET /api/pictures/all"))
-        // Type: HTTP proxy (there is no VPC link), then HTTP, then Mock.
-        await console.press(.right, .right)
-        #expect(console.text.contains("‹ Mock ›"))
-        await console.press(.enter, .enter, .enter, .enter)
-        await clear(console, 5)
-        await console.type("30000")
-        await console.press(.enter)
-        #expect(console.text.contains("Timeout should be between 50 ms and 29000 ms"))
-        await console.press(.tab, .tab, .tab, .tab)
-        await clear(console, 5)
-        await console.type("1500")
-        await console.press(.enter)
-        #expect(!console.text.contains("Integration Request: GET"))
-        let resource = try #require(
-            try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" })
-        let integration = try #require(resource.resourceMethods["GET"]?.methodIntegration)
-        #expect(integration.type == .mock)
-        #expect(integration.timeoutInMillis == 1500)
-        #expect(console.text.contains("Type: MOCK"))
+        try await withCleanup({ await console.stop() }) {
+            await console.press(.character("e"))
+            #expect(console.text.contains("Integration Request: GET /api/pictures/all"))
+            // Type: HTTP proxy (there is no VPC link), then HTTP, then Mock.
+            await console.press(.right, .right)
+            #expect(console.text.contains("‹ Mock ›"))
+            await console.press(.enter, .enter, .enter, .enter)
+            await clear(console, 5)
+            await console.type("30000")
+            await console.press(.enter)
+            #expect(console.text.contains("Timeout should be between 50 ms and 29000 ms"))
+            await console.press(.tab, .tab, .tab, .tab)
+            await clear(console, 5)
+            await console.type("1500")
+            await console.press(.enter)
+            #expect(!console.text.contains("Integration Request: GET"))
+            let resource = try #require(
+                try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" })
+            let integration = try #require(resource.resourceMethods["GET"]?.methodIntegration)
+            #expect(integration.type == .mock)
+            #expect(integration.timeoutInMillis == 1500)
+            #expect(console.text.contains("Type: MOCK"))
+        }
     }
 
     @Test func methodRequestEditor() async throws {
         let (console, api) = try await consoleWithMethod()
-        defer { Task { await console.stop() } }
-        // An integration first, so that cache keys have somewhere to go.
-        await console.press(.character("e"), .right, .right, .enter, .enter, .enter, .enter, .enter)
-        await console.press(.character("m"))
-        #expect(console.text.contains("Method Request: GET /api/pictures/all"))
-        await console.press(.right, .enter, .right, .enter)
-        await console.type("size,kind*")
-        await console.press(.enter)
-        await console.type("X-Trace")
-        await console.press(.enter)
-        await console.type("nosuch")
-        await console.press(.control("s"))
-        #expect(console.text.contains("Cache keys: 'nosuch' is not a parameter of the method"))
-        await console.press(.tab, .tab, .tab, .tab)
-        await clear(console, 6)
-        await console.type("size")
-        await console.press(.control("s"))
-        #expect(!console.text.contains("Method Request: GET"))
-        let method = try #require(
-            try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?.resourceMethods[
-                "GET"])
-        #expect(method.authorizationType == .awsIam)
-        #expect(method.apiKeyRequired)
-        #expect(
-            method.requestParameters == [
-                "method.request.querystring.size": false, "method.request.querystring.kind": true,
-                "method.request.header.X-Trace": false,
-            ])
-        #expect(method.methodIntegration?.cacheKeyParameters == ["method.request.querystring.size"])
-        #expect(console.text.contains("API key: required"))
+        try await withCleanup({ await console.stop() }) {
+            // An integration first, so that cache keys have somewhere to go.
+            await console.press(.character("e"), .right, .right, .enter, .enter, .enter, .enter, .enter)
+            await console.press(.character("m"))
+            #expect(console.text.contains("Method Request: GET /api/pictures/all"))
+            await console.press(.right, .enter, .right, .enter)
+            await console.type("size,kind*")
+            await console.press(.enter)
+            await console.type("X-Trace")
+            await console.press(.enter)
+            await console.type("nosuch")
+            await console.press(.control("s"))
+            #expect(console.text.contains("Cache keys: 'nosuch' is not a parameter of the method"))
+            await console.press(.tab, .tab, .tab, .tab)
+            await clear(console, 6)
+            await console.type("size")
+            await console.press(.control("s"))
+            #expect(!console.text.contains("Method Request: GET"))
+            let method = try #require(
+                try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
+                    .resourceMethods[
+                        "GET"])
+            #expect(method.authorizationType == .awsIam)
+            #expect(method.apiKeyRequired)
+            #expect(
+                method.requestParameters == [
+                    "method.request.querystring.size": false, "method.request.querystring.kind": true,
+                    "method.request.header.X-Trace": false,
+                ])
+            #expect(method.methodIntegration?.cacheKeyParameters == ["method.request.querystring.size"])
+            #expect(console.text.contains("API key: required"))
+        }
     }
 
     @Test func methodRequestChoosesAnAuthorizerAndAValidator() async throws {
         let (console, api) = try await consoleWithMethod()
-        defer { Task { await console.stop() } }
-        let lambda =
-            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"
-        let authorizer = try await console.control.createAuthorizer(
-            api: api.id, Authorizer(id: "", name: "bearer", type: .token, authorizerUri: lambda))
-        let validator = try await console.control.createRequestValidator(
-            api: api.id, name: "params", validateRequestBody: false, validateRequestParameters: true)
-        await console.reload()
+        try await withCleanup({ await console.stop() }) {
+            let lambda =
+                "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"
+            let authorizer = try await console.control.createAuthorizer(
+                api: api.id, Authorizer(id: "", name: "bearer", type: .token, authorizerUri: lambda))
+            let validator = try await console.control.createRequestValidator(
+                api: api.id, name: "params", validateRequestBody: false, validateRequestParameters: true)
+            await console.reload()
 
-        // CUSTOM without an authorizer is refused in the dialog, with API Gateway's message.
-        await console.press(.character("m"), .right, .right)
-        #expect(console.text.contains("‹ CUSTOM ›"))
-        await console.press(.control("s"))
-        #expect(console.text.contains("Invalid authorizer ID specified."))
-        // Authorization CUSTOM, authorizer bearer, validator params.
-        for _ in 0..<5 { await console.press(.tab) }
-        await console.press(.right, .tab, .right)
-        #expect(console.text.contains("‹ bearer ›"))
-        #expect(console.text.contains("‹ params ›"))
-        await console.press(.control("s"))
-        #expect(!console.text.contains("Method Request: GET"))
-        let method = try #require(
-            try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?.resourceMethods[
-                "GET"])
-        #expect(method.authorizationType == .custom)
-        #expect(method.authorizerId == authorizer.id)
-        #expect(method.requestValidatorId == validator.id)
-        #expect(console.text.contains("Auth: CUSTOM"))
+            // CUSTOM without an authorizer is refused in the dialog, with API Gateway's message.
+            await console.press(.character("m"), .right, .right)
+            #expect(console.text.contains("‹ CUSTOM ›"))
+            await console.press(.control("s"))
+            #expect(console.text.contains("Invalid authorizer ID specified."))
+            // Authorization CUSTOM, authorizer bearer, validator params.
+            for _ in 0..<5 { await console.press(.tab) }
+            await console.press(.right, .tab, .right)
+            #expect(console.text.contains("‹ bearer ›"))
+            #expect(console.text.contains("‹ params ›"))
+            await console.press(.control("s"))
+            #expect(!console.text.contains("Method Request: GET"))
+            let method = try #require(
+                try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
+                    .resourceMethods[
+                        "GET"])
+            #expect(method.authorizationType == .custom)
+            #expect(method.authorizerId == authorizer.id)
+            #expect(method.requestValidatorId == validator.id)
+            #expect(console.text.contains("Auth: CUSTOM"))
+        }
     }
 
     @Test func historyRollbackAndVariables() async throws {
         let (console, api) = try await consoleWithMethod()
-        defer { Task { await console.stop() } }
-        for resource in try await console.control.resources(api: api.id) {
-            for method in resource.sortedMethods {
-                _ = try await console.control.putIntegration(
-                    api: api.id, resource: resource.id, httpMethod: method.httpMethod,
-                    integration: Integration(type: .mock))
+        try await withCleanup({ await console.stop() }) {
+            for resource in try await console.control.resources(api: api.id) {
+                for method in resource.sortedMethods {
+                    _ = try await console.control.putIntegration(
+                        api: api.id, resource: resource.id, httpMethod: method.httpMethod,
+                        integration: Integration(type: .mock))
+                }
             }
+            let first = try await console.control.createDeployment(api: api.id, stageName: "test", description: "first")
+            try await Task.sleep(for: .milliseconds(20))
+            let second = try await console.control.createDeployment(
+                api: api.id, stageName: "test", description: "second")
+            await console.reload()
+            await console.press(.character("3"), .character("p"))
+            #expect(console.text.contains("\(second.id)"))
+            #expect(console.text.contains("(current)"))
+            await console.press(.right, .enter)
+            #expect(try await console.control.stage(api: api.id, name: "test").deploymentId == first.id)
+            #expect(console.text.contains("Stage test now serves deployment \(first.id)"))
+
+            // A per-method override: the first method (POST /api/pictures), caching off, 2 requests a second.
+            await console.press(.character("o"), .enter, .right, .enter, .enter)
+            await clear(console, 5)
+            await console.type("2")
+            await console.press(.enter)
+            await clear(console, 4)
+            await console.type("4")
+            await console.press(.enter)
+            let override = try #require(
+                try await console.control.stage(api: api.id, name: "test").methodSettings["~1api~1pictures/POST"])
+            #expect(override.throttlingRateLimit == 2)
+            #expect(override.throttlingBurstLimit == 4)
+            #expect(!override.cachingEnabled)
+            #expect(console.text.contains("~1api~1pictures/POST  caching off 300 s  2 req/s burst 4"))
+
+            await console.press(.character("s"))
+            await console.type("vpcLinkId=abc123,broken")
+            await console.press(.enter)
+            #expect(console.text.contains("Write NAME=VALUE pairs"))
+            await clear(console, 7)
+            await console.press(.enter)
+            #expect(try await console.control.stage(api: api.id, name: "test").variables == ["vpcLinkId": "abc123"])
         }
-        let first = try await console.control.createDeployment(api: api.id, stageName: "test", description: "first")
-        try await Task.sleep(for: .milliseconds(20))
-        let second = try await console.control.createDeployment(api: api.id, stageName: "test", description: "second")
-        await console.reload()
-        await console.press(.character("3"), .character("p"))
-        #expect(console.text.contains("\(second.id)"))
-        #expect(console.text.contains("(current)"))
-        await console.press(.right, .enter)
-        #expect(try await console.control.stage(api: api.id, name: "test").deploymentId == first.id)
-        #expect(console.text.contains("Stage test now serves deployment \(first.id)"))
-
-        // A per-method override: the first method (POST /api/pictures), caching off, 2 requests a second.
-        await console.press(.character("o"), .enter, .right, .enter, .enter)
-        await clear(console, 5)
-        await console.type("2")
-        await console.press(.enter)
-        await clear(console, 4)
-        await console.type("4")
-        await console.press(.enter)
-        let override = try #require(
-            try await console.control.stage(api: api.id, name: "test").methodSettings["~1api~1pictures/POST"])
-        #expect(override.throttlingRateLimit == 2)
-        #expect(override.throttlingBurstLimit == 4)
-        #expect(!override.cachingEnabled)
-        #expect(console.text.contains("~1api~1pictures/POST  caching off 300 s  2 req/s burst 4"))
-
-        await console.press(.character("s"))
-        await console.type("vpcLinkId=abc123,broken")
-        await console.press(.enter)
-        #expect(console.text.contains("Write NAME=VALUE pairs"))
-        await clear(console, 7)
-        await console.press(.enter)
-        #expect(try await console.control.stage(api: api.id, name: "test").variables == ["vpcLinkId": "abc123"])
     }
 
     @Test func clicksSelectPanesAndRows() async throws {
         let (console, _) = try await consoleWithMethod()
-        defer { Task { await console.stop() } }
-        // Row 3 is the root resource; row 4 /api; a click on row 8 is GET /api/pictures/all.
-        console.surface.send(.click(x: 20, y: 8))
-        await console.app.runPending()
-        #expect(console.text.contains("GET /api/pictures/all — method execution"))
-        console.surface.send(.click(x: 20, y: 4))
-        await console.app.runPending()
-        #expect(console.text.contains("Resource /api ("))
-        console.surface.send(.click(x: 3, y: 4 + 6))
-        await console.app.runPending()
-        #expect(console.app.pane == .rules)
+        try await withCleanup({ await console.stop() }) {
+            // Row 3 is the root resource; row 4 /api; a click on row 8 is GET /api/pictures/all.
+            console.surface.send(.click(x: 20, y: 8))
+            await console.app.runPending()
+            #expect(console.text.contains("GET /api/pictures/all — method execution"))
+            console.surface.send(.click(x: 20, y: 4))
+            await console.app.runPending()
+            #expect(console.text.contains("Resource /api ("))
+            console.surface.send(.click(x: 3, y: 4 + 6))
+            await console.app.runPending()
+            #expect(console.app.pane == .rules)
+        }
     }
 
     @Test func filtersNarrowListsAndActionsFollowThem() async throws {
         let console = try await ConsoleHarness(offerSample: false)
-        defer { Task { await console.stop() } }
-        for name in ["alpha", "beta", "gamma"] { _ = try await console.control.createApiKey(name: name, enabled: true) }
-        for name in ["orders", "pictures"] { _ = try await console.control.createRestApi(name: name) }
-        await console.reload()
-        await console.press(.character("4"), .character("/"))
-        await console.type("ET")
-        await console.press(.enter)
-        #expect(console.text.contains("beta"))
-        #expect(!console.text.contains("alpha"))
-        #expect(!console.text.contains("gamma"))
-        // The action works on the row shown, not on the first key of the whole list.
-        await console.press(.character("x"), .character("y"))
-        #expect(try await console.control.apiKeys().map(\.name) == ["alpha", "gamma"])
+        try await withCleanup({ await console.stop() }) {
+            for name in ["alpha", "beta", "gamma"] {
+                _ = try await console.control.createApiKey(name: name, enabled: true)
+            }
+            for name in ["orders", "pictures"] { _ = try await console.control.createRestApi(name: name) }
+            await console.reload()
+            await console.press(.character("4"), .character("/"))
+            await console.type("ET")
+            await console.press(.enter)
+            #expect(console.text.contains("beta"))
+            #expect(!console.text.contains("alpha"))
+            #expect(!console.text.contains("gamma"))
+            // The action works on the row shown, not on the first key of the whole list.
+            await console.press(.character("x"), .character("y"))
+            #expect(try await console.control.apiKeys().map(\.name) == ["alpha", "gamma"])
 
-        await console.press(.character("1"), .character("/"))
-        await console.type("pict")
-        await console.press(.enter, .enter)
-        #expect(console.text.contains("APIs › pictures ("))
+            await console.press(.character("1"), .character("/"))
+            await console.type("pict")
+            await console.press(.enter, .enter)
+            #expect(console.text.contains("APIs › pictures ("))
+        }
     }
 
     @Test func testFormSendsPathQueryHeadersAndBody() async throws {
         let console = try await ConsoleHarness()
-        defer { Task { await console.stop() } }
-        await console.press(.character("y"))
-        let balancer = try await console.control.loadBalancer("pictures-nlb")
-        let link = try await console.control.createVpcLink(name: "l", targetArn: balancer.arn)
-        #expect(await console.waitFor("Your vpc link is ready for use"))
-        let api = try await console.control.importRestApi(
-            PicturesBackend.swagger, options: .init(endpointType: .regional)
-        ).api
-        try await console.control.integrateAllThroughVpcLink(api: api.id, link: link.id)
-        await console.reload()
-        // POST /api/pictures is the fourth row; its form comes with a JSON body.
-        await console.press(.character("2"), .down, .down, .down, .character("t"))
-        #expect(console.text.contains("Test POST /api/pictures"))
-        await console.press(.enter)
-        await console.type("size=small")
-        await console.press(.enter, .enter, .enter)
-        #expect(console.text.contains("Test POST /api/pictures: 201"))
-        #expect(console.text.contains("Request: POST /api/pictures?size=small"))
-        #expect(console.text.contains("\"name\" : \"test.jpg\""))
-        // A bad header is refused in the form.
-        await console.press(.escape, .character("t"), .enter, .enter)
-        for _ in 0..<40 { await console.press(.backspace) }
-        await console.type("no colon here")
-        await console.press(.enter, .enter)
-        #expect(console.text.contains("Headers are NAME:VALUE pairs"))
+        try await withCleanup({ await console.stop() }) {
+            await console.press(.character("y"))
+            let balancer = try await console.control.loadBalancer("pictures-nlb")
+            let link = try await console.control.createVpcLink(name: "l", targetArn: balancer.arn)
+            #expect(await console.waitFor("Your vpc link is ready for use"))
+            let api = try await console.control.importRestApi(
+                PicturesBackend.swagger, options: .init(endpointType: .regional)
+            ).api
+            try await console.control.integrateAllThroughVpcLink(api: api.id, link: link.id)
+            await console.reload()
+            // POST /api/pictures is the fourth row; its form comes with a JSON body.
+            await console.press(.character("2"), .down, .down, .down, .character("t"))
+            #expect(console.text.contains("Test POST /api/pictures"))
+            await console.press(.enter)
+            await console.type("size=small")
+            await console.press(.enter, .enter, .enter)
+            #expect(console.text.contains("Test POST /api/pictures: 201"))
+            #expect(console.text.contains("Request: POST /api/pictures?size=small"))
+            #expect(console.text.contains("\"name\" : \"test.jpg\""))
+            // A bad header is refused in the form.
+            await console.press(.escape, .character("t"), .enter, .enter)
+            for _ in 0..<40 { await console.press(.backspace) }
+            await console.type("no colon here")
+            await console.press(.enter, .enter)
+            #expect(console.text.contains("Headers are NAME:VALUE pairs"))
+        }
     }
 
     @Test func linkDeletionCacheSizeAndPathCompletion() async throws {
         let console = try await ConsoleHarness()
-        defer { Task { await console.stop() } }
-        await console.press(.character("y"))
-        let balancer = try await console.control.loadBalancer("pictures-nlb")
-        _ = try await console.control.createVpcLink(name: "doomed", targetArn: balancer.arn)
-        await console.reload()
-        await console.press(.character("6"), .character("x"))
-        #expect(console.text.contains("Delete the VPC link doomed"))
-        await console.press(.character("y"))
-        #expect(try await console.control.vpcLinks().isEmpty)
+        try await withCleanup({ await console.stop() }) {
+            await console.press(.character("y"))
+            let balancer = try await console.control.loadBalancer("pictures-nlb")
+            _ = try await console.control.createVpcLink(name: "doomed", targetArn: balancer.arn)
+            await console.reload()
+            await console.press(.character("6"), .character("x"))
+            #expect(console.text.contains("Delete the VPC link doomed"))
+            await console.press(.character("y"))
+            #expect(try await console.control.vpcLinks().isEmpty)
 
-        // Tab completes the file path in the import form.
-        await console.press(.character("1"), .character("i"))
-        for _ in 0..<("swagger.json".count) { await console.press(.backspace) }
-        await console.type("swa")
-        await console.press(.tab)
-        #expect(console.app.dialog?.fields.first?.value.hasSuffix("/swagger.json") == true)
-        await console.press(.escape)
+            // Tab completes the file path in the import form.
+            await console.press(.character("1"), .character("i"))
+            for _ in 0..<("swagger.json".count) { await console.press(.backspace) }
+            await console.type("swa")
+            await console.press(.tab)
+            #expect(console.app.dialog?.fields.first?.value.hasSuffix("/swagger.json") == true)
+            await console.press(.escape)
 
-        let api = try await console.control.importRestApi(
-            PicturesBackend.swagger, options: .init(endpointType: .regional)
-        ).api
-        for resource in try await console.control.resources(api: api.id) {
-            for method in resource.sortedMethods {
-                _ = try await console.control.putIntegration(
-                    api: api.id, resource: resource.id, httpMethod: method.httpMethod,
-                    integration: Integration(type: .mock))
+            let api = try await console.control.importRestApi(
+                PicturesBackend.swagger, options: .init(endpointType: .regional)
+            ).api
+            for resource in try await console.control.resources(api: api.id) {
+                for method in resource.sortedMethods {
+                    _ = try await console.control.putIntegration(
+                        api: api.id, resource: resource.id, httpMethod: method.httpMethod,
+                        integration: Integration(type: .mock))
+                }
             }
+            _ = try await console.control.createDeployment(api: api.id, stageName: "test")
+            await console.reload()
+            await console.press(.character("3"), .character("z"), .right, .right, .enter)
+            await clear(console, 3)
+            await console.type("120")
+            await console.press(.enter)
+            let stage = try await console.control.stage(api: api.id, name: "test")
+            #expect(stage.cacheClusterSize == .gb6_1)
+            #expect(stage.methodSettings["*/*"]?.cacheTtlInSeconds == 120)
         }
-        _ = try await console.control.createDeployment(api: api.id, stageName: "test")
-        await console.reload()
-        await console.press(.character("3"), .character("z"), .right, .right, .enter)
-        await clear(console, 3)
-        await console.type("120")
-        await console.press(.enter)
-        let stage = try await console.control.stage(api: api.id, name: "test")
-        #expect(stage.cacheClusterSize == .gb6_1)
-        #expect(stage.methodSettings["*/*"]?.cacheTtlInSeconds == 120)
     }
 
     @Test func deletingAKeyAsksFirst() async throws {
         let console = try await ConsoleHarness(offerSample: false)
-        defer { Task { await console.stop() } }
-        let key = try await console.control.createApiKey(name: "doomed", enabled: true)
-        await console.reload()
-        await console.press(.character("4"), .character("x"))
-        #expect(console.text.contains("Delete the API key doomed"))
-        await console.press(.character("n"))
-        #expect(try await console.control.apiKeys().count == 1)
-        await console.press(.character("x"), .character("y"))
-        #expect(try await console.control.apiKeys().isEmpty)
-        #expect(console.text.contains("Deleted API key \(key.id)"))
+        try await withCleanup({ await console.stop() }) {
+            let key = try await console.control.createApiKey(name: "doomed", enabled: true)
+            await console.reload()
+            await console.press(.character("4"), .character("x"))
+            #expect(console.text.contains("Delete the API key doomed"))
+            await console.press(.character("n"))
+            #expect(try await console.control.apiKeys().count == 1)
+            await console.press(.character("x"), .character("y"))
+            #expect(try await console.control.apiKeys().isEmpty)
+            #expect(console.text.contains("Deleted API key \(key.id)"))
+        }
     }
 }

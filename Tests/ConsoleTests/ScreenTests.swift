@@ -2,6 +2,7 @@ import Foundation
 import GatewayModel
 import SampleBackend
 import TerminalUI
+import TestSupport
 import Testing
 
 @testable import Console
@@ -14,54 +15,60 @@ import Testing
     @Test(arguments: sizes)
     func emptyStateOffersTheSampleWorkspace(size: Size) async throws {
         let console = try await ConsoleHarness(size: size)
-        defer { Task { await console.stop() } }
-        #expect(console.text.contains("Set up the sample workspace"))
-        Golden.check(await console.normalizedScreen(), named: "empty-\(size.width)x\(size.height)")
+        try await withCleanup({ await console.stop() }) {
+            #expect(console.text.contains("Set up the sample workspace"))
+            Golden.check(await console.normalizedScreen(), named: "empty-\(size.width)x\(size.height)")
+        }
     }
 
     @Test(arguments: sizes)
     func resourcesWithTheMethodExecutionFlow(size: Size) async throws {
         let console = try await ConsoleHarness(size: size, offerSample: false)
-        defer { Task { await console.stop() } }
-        _ = try await console.control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional))
-        await console.reload()
-        await console.press(.character("2"))
-        for _ in 0..<5 { await console.press(.down) }
-        #expect(console.text.contains("GET /api/pictures/all"))
-        Golden.check(await console.normalizedScreen(), named: "resources-\(size.width)x\(size.height)")
+        try await withCleanup({ await console.stop() }) {
+            _ = try await console.control.importRestApi(
+                PicturesBackend.swagger, options: .init(endpointType: .regional))
+            await console.reload()
+            await console.press(.character("2"))
+            for _ in 0..<5 { await console.press(.down) }
+            #expect(console.text.contains("GET /api/pictures/all"))
+            Golden.check(await console.normalizedScreen(), named: "resources-\(size.width)x\(size.height)")
+        }
     }
 
     @Test func tooSmallTerminalSaysWhatItNeeds() async throws {
         let console = try await ConsoleHarness(size: Size(width: 60, height: 20), offerSample: false)
-        defer { Task { await console.stop() } }
-        #expect(console.text.contains("terminal too small: need 80×24, have 60×20"))
-        console.surface.size = Size(width: 100, height: 30)
-        await console.press(.character("7"))
-        #expect(console.text.contains("R1"))
-        #expect(console.screen.count == 30)
-        #expect(console.screen.allSatisfy { TextWidth.of($0) == 100 })
+        try await withCleanup({ await console.stop() }) {
+            #expect(console.text.contains("terminal too small: need 80×24, have 60×20"))
+            console.surface.size = Size(width: 100, height: 30)
+            await console.press(.character("7"))
+            #expect(console.text.contains("R1"))
+            #expect(console.screen.count == 30)
+            #expect(console.screen.allSatisfy { TextWidth.of($0) == 100 })
+        }
     }
 
     @Test func monoTierUsesAttributesOnly() async throws {
         let console = try await ConsoleHarness(tier: .mono, offerSample: false)
-        defer { Task { await console.stop() } }
-        let frame = try #require(console.surface.lastFrame)
-        #expect(frame.cells.allSatisfy { $0.style.foreground == .default && $0.style.background == .default })
-        // The selected navigation row stands out by reverse video.
-        let navRow = console.screen.firstIndex { $0.hasPrefix(" 1 APIs") }!
-        #expect(frame[2, navRow].style.attributes.contains(.reverse))
-        Golden.check(await console.normalizedScreen(), named: "mono-apis-120x40")
+        try await withCleanup({ await console.stop() }) {
+            let frame = try #require(console.surface.lastFrame)
+            #expect(frame.cells.allSatisfy { $0.style.foreground == .default && $0.style.background == .default })
+            // The selected navigation row stands out by reverse video.
+            let navRow = console.screen.firstIndex { $0.hasPrefix(" 1 APIs") }!
+            #expect(frame[2, navRow].style.attributes.contains(.reverse))
+            Golden.check(await console.normalizedScreen(), named: "mono-apis-120x40")
+        }
     }
 
     @Test func wideCharactersTakeTwoColumns() async throws {
         let console = try await ConsoleHarness(offerSample: false)
-        defer { Task { await console.stop() } }
-        _ = try await console.control.createRestApi(name: "写真の API")
-        await console.reload()
-        await console.press(.character("1"))
-        let row = try #require(console.screen.first { $0.contains("写真の API") })
-        #expect(TextWidth.of(row) == 120)
-        #expect(console.screen.allSatisfy { TextWidth.of($0) == 120 })
+        try await withCleanup({ await console.stop() }) {
+            _ = try await console.control.createRestApi(name: "写真の API")
+            await console.reload()
+            await console.press(.character("1"))
+            let row = try #require(console.screen.first { $0.contains("写真の API") })
+            #expect(TextWidth.of(row) == 120)
+            #expect(console.screen.allSatisfy { TextWidth.of($0) == 120 })
+        }
     }
 }
 
@@ -76,44 +83,49 @@ import Testing
     func everyPaneAfterTheWalkthrough(look: Int) async throws {
         let (size, tier) = Self.looks[look]
         let console = try await ConsoleHarness(size: size, tier: tier)
-        defer { Task { await console.stop() } }
-        await console.press(.character("y"))
-        let control = console.control
-        let balancer = try await control.loadBalancer("pictures-nlb")
-        let link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
-        #expect(await console.waitFor("AVAILABLE"))
-        let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional)).api
-        try await control.integrateAllThroughVpcLink(api: api.id, link: link.id)
-        for resource in try await control.resources(api: api.id) {
-            for method in resource.sortedMethods {
-                _ = try await control.updateMethod(api: api.id, resource: resource.id, httpMethod: method.httpMethod) {
-                    $0.apiKeyRequired = true
+        try await withCleanup({ await console.stop() }) {
+            await console.press(.character("y"))
+            let control = console.control
+            let balancer = try await control.loadBalancer("pictures-nlb")
+            let link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
+            #expect(await console.waitFor("AVAILABLE"))
+            let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional))
+                .api
+            try await control.integrateAllThroughVpcLink(api: api.id, link: link.id)
+            for resource in try await control.resources(api: api.id) {
+                for method in resource.sortedMethods {
+                    _ = try await control.updateMethod(
+                        api: api.id, resource: resource.id, httpMethod: method.httpMethod
+                    ) {
+                        $0.apiKeyRequired = true
+                    }
                 }
             }
-        }
-        _ = try await control.createDeployment(api: api.id, stageName: "test")
-        _ = try await control.updateStage(api: api.id, name: "test") { stage in
-            stage.cacheClusterEnabled = true
-            var all = MethodSetting()
-            all.cachingEnabled = true
-            all.throttlingRateLimit = 500
-            all.throttlingBurstLimit = 1000
-            stage.methodSettings[MethodSetting.allMethodsKey] = all
-        }
-        let key = try await control.createApiKey(name: "test", enabled: true)
-        let plan = try await control.createUsagePlan(
-            name: "basic", apiStages: [ApiStage(apiId: api.id, stage: "test")],
-            throttle: ThrottleSettings(burstLimit: 200, rateLimit: 100),
-            quota: QuotaSettings(limit: 5000, period: .month))
-        _ = try await control.createUsagePlanKey(plan: plan.id, key: key.id)
-        await console.reload()
-        console.app.flash = nil
-        for (key, name) in [("3", "stages"), ("4", "keys"), ("5", "plans"), ("6", "links"), ("7", "rules")] {
-            await console.press(.character(Character(key)))
+            _ = try await control.createDeployment(api: api.id, stageName: "test")
+            _ = try await control.updateStage(api: api.id, name: "test") { stage in
+                stage.cacheClusterEnabled = true
+                var all = MethodSetting()
+                all.cachingEnabled = true
+                all.throttlingRateLimit = 500
+                all.throttlingBurstLimit = 1000
+                stage.methodSettings[MethodSetting.allMethodsKey] = all
+            }
+            let key = try await control.createApiKey(name: "test", enabled: true)
+            let plan = try await control.createUsagePlan(
+                name: "basic", apiStages: [ApiStage(apiId: api.id, stage: "test")],
+                throttle: ThrottleSettings(burstLimit: 200, rateLimit: 100),
+                quota: QuotaSettings(limit: 5000, period: .month))
+            _ = try await control.createUsagePlanKey(plan: plan.id, key: key.id)
+            await console.reload()
             console.app.flash = nil
-            console.app.render()
-            let suffix = tier == .mono ? "-mono" : ""
-            Golden.check(await console.normalizedScreen(), named: "pane-\(name)-\(size.width)x\(size.height)\(suffix)")
+            for (key, name) in [("3", "stages"), ("4", "keys"), ("5", "plans"), ("6", "links"), ("7", "rules")] {
+                await console.press(.character(Character(key)))
+                console.app.flash = nil
+                console.app.render()
+                let suffix = tier == .mono ? "-mono" : ""
+                Golden.check(
+                    await console.normalizedScreen(), named: "pane-\(name)-\(size.width)x\(size.height)\(suffix)")
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GatewayControl
 import GatewayEngine
 import SampleBackend
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -101,72 +102,76 @@ import Testing
 @Suite(.serialized) struct AuthorizerTests {
     @Test func authorizersAreManagedAndTheirIdentitySourcesChecked() async throws {
         let (client, engine, port) = try await Client.served()
-        defer { Task { try? await engine.stop() } }
+        try await withCleanup({ try? await engine.stop() }) {
 
-        let created = try await client.call("POST", "/restapis", ["name": "secured"])
-        let apiId = try #require(created.string("id"))
-        let root = try #require(created.string("rootResourceId"))
-        let lambda =
-            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"
-        let token = try await client.call(
-            "POST", "/restapis/\(apiId)/authorizers",
-            [
-                "name": "bearer", "type": "TOKEN", "authorizerUri": lambda,
-                "identitySource": "method.request.header.Authorization", "identityValidationExpression": "Bearer .+",
-            ])
-        #expect(token.status == 201)
-        let tokenId = try #require(token.string("id"))
-        #expect(
-            try await client.call("POST", "/restapis/\(apiId)/authorizers", ["name": "x", "type": "TOKEN"]).status
-                == 400)
-        #expect(try await client.call("GET", "/restapis/\(apiId)/authorizers").items.count == 1)
-        #expect(
-            try await client.call("GET", "/restapis/\(apiId)/authorizers/nope").message
-                == "Invalid Authorizer identifier specified")
-        #expect(try await client.call("POST", "/restapis/\(apiId)/authorizers/\(tokenId)").status == 501)
+            let created = try await client.call("POST", "/restapis", ["name": "secured"])
+            let apiId = try #require(created.string("id"))
+            let root = try #require(created.string("rootResourceId"))
+            let lambda =
+                "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"
+            let token = try await client.call(
+                "POST", "/restapis/\(apiId)/authorizers",
+                [
+                    "name": "bearer", "type": "TOKEN", "authorizerUri": lambda,
+                    "identitySource": "method.request.header.Authorization",
+                    "identityValidationExpression": "Bearer .+",
+                ])
+            #expect(token.status == 201)
+            let tokenId = try #require(token.string("id"))
+            #expect(
+                try await client.call("POST", "/restapis/\(apiId)/authorizers", ["name": "x", "type": "TOKEN"]).status
+                    == 400)
+            #expect(try await client.call("GET", "/restapis/\(apiId)/authorizers").items.count == 1)
+            #expect(
+                try await client.call("GET", "/restapis/\(apiId)/authorizers/nope").message
+                    == "Invalid Authorizer identifier specified")
+            #expect(try await client.call("POST", "/restapis/\(apiId)/authorizers/\(tokenId)").status == 501)
 
-        let noAuthorizer = try await client.call(
-            "PUT", "/restapis/\(apiId)/resources/\(root)/methods/GET", ["authorizationType": "CUSTOM"])
-        #expect(noAuthorizer.status == 400)
-        #expect(noAuthorizer.message?.hasPrefix("Invalid authorizer ID specified.") == true)
+            let noAuthorizer = try await client.call(
+                "PUT", "/restapis/\(apiId)/resources/\(root)/methods/GET", ["authorizationType": "CUSTOM"])
+            #expect(noAuthorizer.status == 400)
+            #expect(noAuthorizer.message?.hasPrefix("Invalid authorizer ID specified.") == true)
 
-        var paths: [String: String] = [:]
-        for (part, body) in [
-            ("token", ["authorizationType": "CUSTOM", "authorizerId": tokenId]),
-            ("iam", ["authorizationType": "AWS_IAM"]),
-        ] as [(String, [String: String])] {
-            let resource = try #require(
-                try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": part]).string("id"))
-            try await client.mockMethod(api: apiId, resource: resource, body)
-            paths[part] = resource
+            var paths: [String: String] = [:]
+            for (part, body) in [
+                ("token", ["authorizationType": "CUSTOM", "authorizerId": tokenId]),
+                ("iam", ["authorizationType": "AWS_IAM"]),
+            ] as [(String, [String: String])] {
+                let resource = try #require(
+                    try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": part]).string(
+                        "id"))
+                try await client.mockMethod(api: apiId, resource: resource, body)
+                paths[part] = resource
+            }
+            let inUse = try await client.call("DELETE", "/restapis/\(apiId)/authorizers/\(tokenId)")
+            #expect(inUse.status == 409)
+            try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
+
+            func status(_ path: String, _ headers: [String: String] = [:]) async throws -> (Int, String) {
+                var request = URLRequest(
+                    url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/\(path)")!)
+                for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+                let (data, response) = try await URLSession.shared.data(for: request)
+                return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+            }
+            #expect(try await status("token") == (401, "{\"message\":\"Unauthorized\"}"))
+            #expect(try await status("token", ["Authorization": "Basic abc"]).0 == 401, "does not match Bearer .+")
+            #expect(try await status("token", ["Authorization": "Bearer abc"]).0 == 200)
+            #expect(try await status("iam") == (403, "{\"message\":\"Missing Authentication Token\"}"))
+            #expect(try await status("iam", ["Authorization": "Bearer abc"]).0 == 403)
+            let signed =
+                "AWS4-HMAC-SHA256 Credential=AKID/20261127/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcd"
+            #expect(try await status("iam", ["Authorization": signed]).0 == 200)
+
+            let patched = try await client.call(
+                "PATCH", "/restapis/\(apiId)/authorizers/\(tokenId)",
+                patch(("replace", "/identitySource", "method.request.header.X-Token")))
+            #expect(patched.string("identitySource") == "method.request.header.X-Token")
+            try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
+            #expect(
+                try await status("token", ["Authorization": "Bearer abc"]).0 == 401, "the token now comes in X-Token")
+            #expect(try await status("token", ["X-Token": "Bearer abc"]).0 == 200)
         }
-        let inUse = try await client.call("DELETE", "/restapis/\(apiId)/authorizers/\(tokenId)")
-        #expect(inUse.status == 409)
-        try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
-
-        func status(_ path: String, _ headers: [String: String] = [:]) async throws -> (Int, String) {
-            var request = URLRequest(
-                url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/\(path)")!)
-            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-            let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
-        }
-        #expect(try await status("token") == (401, "{\"message\":\"Unauthorized\"}"))
-        #expect(try await status("token", ["Authorization": "Basic abc"]).0 == 401, "does not match Bearer .+")
-        #expect(try await status("token", ["Authorization": "Bearer abc"]).0 == 200)
-        #expect(try await status("iam") == (403, "{\"message\":\"Missing Authentication Token\"}"))
-        #expect(try await status("iam", ["Authorization": "Bearer abc"]).0 == 403)
-        let signed =
-            "AWS4-HMAC-SHA256 Credential=AKID/20261127/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcd"
-        #expect(try await status("iam", ["Authorization": signed]).0 == 200)
-
-        let patched = try await client.call(
-            "PATCH", "/restapis/\(apiId)/authorizers/\(tokenId)",
-            patch(("replace", "/identitySource", "method.request.header.X-Token")))
-        #expect(patched.string("identitySource") == "method.request.header.X-Token")
-        try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
-        #expect(try await status("token", ["Authorization": "Bearer abc"]).0 == 401, "the token now comes in X-Token")
-        #expect(try await status("token", ["X-Token": "Bearer abc"]).0 == 200)
     }
 }
 
@@ -174,72 +179,74 @@ import Testing
 @Suite(.serialized) struct RequestValidationTests {
     @Test func requestsAreValidatedBeforeTheIntegration() async throws {
         let (client, engine, port) = try await Client.served()
-        defer { Task { try? await engine.stop() } }
+        try await withCleanup({ try? await engine.stop() }) {
 
-        let created = try await client.call("POST", "/restapis", ["name": "validated"])
-        let apiId = try #require(created.string("id"))
-        let root = try #require(created.string("rootResourceId"))
-        try await client.call(
-            "POST", "/restapis/\(apiId)/models",
-            [
-                "name": "Pet", "contentType": "application/json",
-                "schema":
-                    #"{"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": {"type": "string", "minLength": 1}, "age": {"type": "integer", "minimum": 0}}}"#,
-            ])
-        let validator = try #require(
+            let created = try await client.call("POST", "/restapis", ["name": "validated"])
+            let apiId = try #require(created.string("id"))
+            let root = try #require(created.string("rootResourceId"))
             try await client.call(
-                "POST", "/restapis/\(apiId)/requestvalidators",
-                ["name": "all", "validateRequestBody": true, "validateRequestParameters": true]
-            ).string("id"))
-        let pets = try #require(
-            try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": "pets"]).string("id"))
-        let method = "/restapis/\(apiId)/resources/\(pets)/methods/POST"
-        try await client.mockMethod(
-            api: apiId, resource: pets, verb: "POST",
-            [
-                "authorizationType": "NONE", "requestValidatorId": validator,
-                "requestParameters": [
-                    "method.request.querystring.owner": true, "method.request.header.X-Trace": false,
-                ],
-                "requestModels": ["application/json": "Pet"],
-            ])
-        try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
+                "POST", "/restapis/\(apiId)/models",
+                [
+                    "name": "Pet", "contentType": "application/json",
+                    "schema":
+                        #"{"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": {"type": "string", "minLength": 1}, "age": {"type": "integer", "minimum": 0}}}"#,
+                ])
+            let validator = try #require(
+                try await client.call(
+                    "POST", "/restapis/\(apiId)/requestvalidators",
+                    ["name": "all", "validateRequestBody": true, "validateRequestParameters": true]
+                ).string("id"))
+            let pets = try #require(
+                try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": "pets"]).string("id")
+            )
+            let method = "/restapis/\(apiId)/resources/\(pets)/methods/POST"
+            try await client.mockMethod(
+                api: apiId, resource: pets, verb: "POST",
+                [
+                    "authorizationType": "NONE", "requestValidatorId": validator,
+                    "requestParameters": [
+                        "method.request.querystring.owner": true, "method.request.header.X-Trace": false,
+                    ],
+                    "requestModels": ["application/json": "Pet"],
+                ])
+            try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
 
-        func post(_ query: String, _ body: String) async throws -> (Int, String) {
-            var request = URLRequest(
-                url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/pets\(query)")!)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(body.utf8)
-            let (data, response) = try await URLSession.shared.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+            func post(_ query: String, _ body: String) async throws -> (Int, String) {
+                var request = URLRequest(
+                    url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/pets\(query)")!)
+                request.httpMethod = "POST"
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+                request.httpBody = Data(body.utf8)
+                let (data, response) = try await URLSession.shared.data(for: request)
+                return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+            }
+            #expect(
+                try await post("", #"{"name": "rex"}"#) == (
+                    400, #"{"message":"Missing required request parameters: [owner]"}"#
+                ))
+            #expect(try await post("?owner=ann", "{}") == (400, #"{"message":"Invalid request body"}"#))
+            #expect(try await post("?owner=ann", #"{"name": "rex", "age": -1}"#).0 == 400)
+            #expect(try await post("?owner=ann", #"{"name": "rex", "colour": "red"}"#).0 == 400)
+            #expect(try await post("?owner=ann", "not json").0 == 400)
+            #expect(try await post("?owner=ann", #"{"name": "rex", "age": 3}"#).0 == 200)
+
+            let refused = try await client.call(
+                "POST", method, ["pathWithQueryString": "/pets", "body": #"{"name": "rex"}"#])
+            #expect(refused["status"] as? Int == 400)
+            #expect(
+                (refused["log"] as? String)?.contains(
+                    "Request validation failed: Missing required request parameters: [owner]") == true)
+            let passed = try await client.call(
+                "POST", method,
+                [
+                    "pathWithQueryString": "/pets?owner=ann", "body": #"{"name": "rex"}"#,
+                    "headers": ["Content-Type": "application/json"],
+                ])
+            #expect(passed["status"] as? Int == 200)
+            #expect(
+                (passed["log"] as? String)?.contains("Request validation succeeded for content type application/json")
+                    == true)
         }
-        #expect(
-            try await post("", #"{"name": "rex"}"#) == (
-                400, #"{"message":"Missing required request parameters: [owner]"}"#
-            ))
-        #expect(try await post("?owner=ann", "{}") == (400, #"{"message":"Invalid request body"}"#))
-        #expect(try await post("?owner=ann", #"{"name": "rex", "age": -1}"#).0 == 400)
-        #expect(try await post("?owner=ann", #"{"name": "rex", "colour": "red"}"#).0 == 400)
-        #expect(try await post("?owner=ann", "not json").0 == 400)
-        #expect(try await post("?owner=ann", #"{"name": "rex", "age": 3}"#).0 == 200)
-
-        let refused = try await client.call(
-            "POST", method, ["pathWithQueryString": "/pets", "body": #"{"name": "rex"}"#])
-        #expect(refused["status"] as? Int == 400)
-        #expect(
-            (refused["log"] as? String)?.contains(
-                "Request validation failed: Missing required request parameters: [owner]") == true)
-        let passed = try await client.call(
-            "POST", method,
-            [
-                "pathWithQueryString": "/pets?owner=ann", "body": #"{"name": "rex"}"#,
-                "headers": ["Content-Type": "application/json"],
-            ])
-        #expect(passed["status"] as? Int == 200)
-        #expect(
-            (passed["log"] as? String)?.contains("Request validation succeeded for content type application/json")
-                == true)
     }
 }
 
@@ -247,38 +254,42 @@ import Testing
 @Suite(.serialized) struct UsageTests {
     @Test func usageIsCountedPerDay() async throws {
         let (client, engine, port) = try await Client.served()
-        defer { Task { try? await engine.stop() } }
-        let (apiId, root) = try await client.createApi("metered")
-        try await client.mockMethod(api: apiId, resource: root, ["authorizationType": "NONE", "apiKeyRequired": true])
-        try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
-        let key = try await client.call("POST", "/apikeys", ["name": "k", "enabled": true])
-        let keyId = try #require(key.string("id"))
-        let value = try #require(key.string("value"))
-        let plan = try #require(
-            try await client.call(
-                "POST", "/usageplans",
-                [
-                    "name": "p", "apiStages": [["apiId": apiId, "stage": "test"]],
-                    "quota": ["limit": 5, "period": "DAY"],
-                ]
-            ).string("id"))
-        try await client.call("POST", "/usageplans/\(plan)/keys", ["keyId": keyId, "keyType": "API_KEY"])
+        try await withCleanup({ try? await engine.stop() }) {
+            let (apiId, root) = try await client.createApi("metered")
+            try await client.mockMethod(
+                api: apiId, resource: root, ["authorizationType": "NONE", "apiKeyRequired": true])
+            try await client.call("POST", "/restapis/\(apiId)/deployments", ["stageName": "test"])
+            let key = try await client.call("POST", "/apikeys", ["name": "k", "enabled": true])
+            let keyId = try #require(key.string("id"))
+            let value = try #require(key.string("value"))
+            let plan = try #require(
+                try await client.call(
+                    "POST", "/usageplans",
+                    [
+                        "name": "p", "apiStages": [["apiId": apiId, "stage": "test"]],
+                        "quota": ["limit": 5, "period": "DAY"],
+                    ]
+                ).string("id"))
+            try await client.call("POST", "/usageplans/\(plan)/keys", ["keyId": keyId, "keyType": "API_KEY"])
 
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/")!)
-        request.setValue(value, forHTTPHeaderField: "x-api-key")
-        for _ in 0..<3 {
-            let (_, response) = try await URLSession.shared.data(for: request)
-            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            var request = URLRequest(
+                url: URL(string: "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/")!)
+            request.setValue(value, forHTTPHeaderField: "x-api-key")
+            for _ in 0..<3 {
+                let (_, response) = try await URLSession.shared.data(for: request)
+                #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            }
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyy-MM-dd"
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            let today = formatter.string(from: Date())
+            let yesterday = formatter.string(from: Date().addingTimeInterval(-86_400))
+            try client.control.store.writeCounters { try $0.setDailyUsage(4, plan: plan, key: keyId, day: yesterday) }
+
+            let usage = try await client.call(
+                "GET", "/usageplans/\(plan)/usage?startDate=\(yesterday)&endDate=\(today)")
+            #expect(usage.status == 200)
+            #expect((usage["values"] as? [String: [[Int]]])?[keyId] == [[4, 1], [3, 2]], "\(usage.text)")
         }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        let today = formatter.string(from: Date())
-        let yesterday = formatter.string(from: Date().addingTimeInterval(-86_400))
-        try client.control.store.writeCounters { try $0.setDailyUsage(4, plan: plan, key: keyId, day: yesterday) }
-
-        let usage = try await client.call("GET", "/usageplans/\(plan)/usage?startDate=\(yesterday)&endDate=\(today)")
-        #expect(usage.status == 200)
-        #expect((usage["values"] as? [String: [[Int]]])?[keyId] == [[4, 1], [3, 2]], "\(usage.text)")
     }
 }

@@ -11,9 +11,15 @@ final class Running: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = Binary.url
-        process.arguments = arguments
+    /// Runs the binary with `arguments`; with `prefix` (`setpriv …`), through that command.
+    init(_ arguments: [String], through prefix: [String] = []) throws {
+        if prefix.isEmpty {
+            process.executableURL = Binary.url
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: prefix[0])
+            process.arguments = Array(prefix.dropFirst()) + [Binary.url.path] + arguments
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

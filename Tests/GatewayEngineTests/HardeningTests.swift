@@ -2,6 +2,7 @@ import Foundation
 import GatewayControl
 import GatewayModel
 import NIOCore
+import TestSupport
 import Testing
 
 @testable import GatewayEngine

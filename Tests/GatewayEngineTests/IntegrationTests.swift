@@ -3,6 +3,7 @@ import GatewayControl
 import GatewayModel
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Testing
 
 @testable import GatewayEngine
@@ -41,11 +42,12 @@ import Testing
                 "500": IntegrationResponse(statusCode: "500"),
             ])
         let (_, engine, api, client) = try await serve(mock)
-        defer { Task { try? await engine.stop() } }
-        let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
-        #expect(response.status == 201)
-        #expect(response.body == "{\"message\": \"Go ahead without me.\"}")
-        #expect(response.headers.first(name: "X-Mock") == "yes")
+        try await withCleanup({ try? await engine.stop() }) {
+            let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
+            #expect(response.status == 201)
+            #expect(response.body == "{\"message\": \"Go ahead without me.\"}")
+            #expect(response.headers.first(name: "X-Mock") == "yes")
+        }
     }
 
     @Test func httpIntegrationMapsStatusesBySelectionPattern() async throws {
@@ -57,69 +59,77 @@ import Testing
                     : .respond(
                         status: 200, headers: [("X-Backend", "b1")], body: "{\"ok\":true,\"uri\":\"\(head.uri)\"}")
         }
-        defer { Task { await backend.stop() } }
-        let http = Integration(
-            type: .http, httpMethod: "GET", uri: "http://127.0.0.1:\(backend.port)/items/{id}",
-            requestParameters: [
-                "integration.request.path.id": "method.request.path.id",
-                "integration.request.querystring.kind": "'static'",
-            ],
-            integrationResponses: [
-                "200": IntegrationResponse(
-                    statusCode: "200",
-                    responseParameters: ["method.response.header.X-From": "integration.response.header.X-Backend"]),
-                "404": IntegrationResponse(statusCode: "404", selectionPattern: "404"),
-            ])
-        let (_, engine, api, client) = try await serve(http, path: "/items/{id}")
-        defer { Task { try? await engine.stop() } }
-        let base = "/restapis/\(api.id)/test/_user_request_/items"
-        let ok = try await client.send(.GET, base + "/42?ignored=1")
-        #expect(ok.status == 200)
-        #expect(ok.body == "{\"ok\":true,\"uri\":\"/items/42?kind=static\"}", "non-proxy passes only mapped parameters")
-        #expect(ok.headers.first(name: "X-From") == "b1")
-        let missing = try await client.send(.GET, base + "/missing")
-        #expect(missing.status == 404)
-        // 418 matches no pattern; the default (no pattern) response is 200.
-        let teapot = try await client.send(.GET, base + "/teapot")
-        #expect(teapot.status == 200)
+        try await withCleanup({ await backend.stop() }) {
+            let http = Integration(
+                type: .http, httpMethod: "GET", uri: "http://127.0.0.1:\(backend.port)/items/{id}",
+                requestParameters: [
+                    "integration.request.path.id": "method.request.path.id",
+                    "integration.request.querystring.kind": "'static'",
+                ],
+                integrationResponses: [
+                    "200": IntegrationResponse(
+                        statusCode: "200",
+                        responseParameters: ["method.response.header.X-From": "integration.response.header.X-Backend"]),
+                    "404": IntegrationResponse(statusCode: "404", selectionPattern: "404"),
+                ])
+            let (_, engine, api, client) = try await serve(http, path: "/items/{id}")
+            try await withCleanup({ try? await engine.stop() }) {
+                let base = "/restapis/\(api.id)/test/_user_request_/items"
+                let ok = try await client.send(.GET, base + "/42?ignored=1")
+                #expect(ok.status == 200)
+                #expect(
+                    ok.body == "{\"ok\":true,\"uri\":\"/items/42?kind=static\"}",
+                    "non-proxy passes only mapped parameters")
+                #expect(ok.headers.first(name: "X-From") == "b1")
+                let missing = try await client.send(.GET, base + "/missing")
+                #expect(missing.status == 404)
+                // 418 matches no pattern; the default (no pattern) response is 200.
+                let teapot = try await client.send(.GET, base + "/teapot")
+                #expect(teapot.status == 200)
+            }
+        }
     }
 
     @Test func noMatchingIntegrationResponseIsAnInternalError() async throws {
         let backend = try await ScriptedServer { _ in .respond(status: 404, headers: [], body: "{}") }
-        defer { Task { await backend.stop() } }
-        let http = Integration(
-            type: .http, httpMethod: "GET", uri: "http://127.0.0.1:\(backend.port)/",
-            integrationResponses: ["200": IntegrationResponse(statusCode: "200", selectionPattern: "2\\d{2}")])
-        let (control, engine, api, client) = try await serve(http)
-        defer { Task { try? await engine.stop() } }
-        let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
-        #expect(response.status == 500)
-        #expect(response.body == "{\"message\": \"Internal server error\"}")
-        let resource = try await control.resources(api: api.id).first { $0.path == "/thing" }!
-        let test = try await control.testInvoke(
-            api: api.id, resource: resource.id, httpMethod: "GET", input: .init(pathWithQueryString: "/thing"))
-        #expect(test.status == 500)
-        #expect(
-            test.log.contains(
-                "Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 404"
-            ))
+        try await withCleanup({ await backend.stop() }) {
+            let http = Integration(
+                type: .http, httpMethod: "GET", uri: "http://127.0.0.1:\(backend.port)/",
+                integrationResponses: ["200": IntegrationResponse(statusCode: "200", selectionPattern: "2\\d{2}")])
+            let (control, engine, api, client) = try await serve(http)
+            try await withCleanup({ try? await engine.stop() }) {
+                let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
+                #expect(response.status == 500)
+                #expect(response.body == "{\"message\": \"Internal server error\"}")
+                let resource = try await control.resources(api: api.id).first { $0.path == "/thing" }!
+                let test = try await control.testInvoke(
+                    api: api.id, resource: resource.id, httpMethod: "GET", input: .init(pathWithQueryString: "/thing"))
+                #expect(test.status == 500)
+                #expect(
+                    test.log.contains(
+                        "Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: 404"
+                    ))
+            }
+        }
     }
 
     @Test func slowBackendTimesOutWith504() async throws {
         // The backend answers after 10 s; the 200 ms integration timeout answers long before (the bound is
         // generous so that a busy machine passes, and still far below the backend's delay).
         let backend = try await ScriptedServer { _ in .delay(milliseconds: 10_000, then: "{\"late\":true}") }
-        defer { Task { await backend.stop() } }
-        let proxy = Integration(
-            type: .httpProxy, httpMethod: "GET", uri: "http://127.0.0.1:\(backend.port)/", timeoutInMillis: 200)
-        let (_, engine, api, client) = try await serve(proxy)
-        defer { Task { try? await engine.stop() } }
-        let started = ContinuousClock.now
-        let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
-        #expect(response.status == 504)
-        #expect(response.body == "{\"message\": \"Endpoint request timed out\"}")
-        #expect(response.headers.first(name: "x-amzn-ErrorType") == "InternalServerErrorException")
-        #expect(ContinuousClock.now - started < .seconds(8))
+        try await withCleanup({ await backend.stop() }) {
+            let proxy = Integration(
+                type: .httpProxy, httpMethod: "GET", uri: "http://127.0.0.1:\(backend.port)/", timeoutInMillis: 200)
+            let (_, engine, api, client) = try await serve(proxy)
+            try await withCleanup({ try? await engine.stop() }) {
+                let started = ContinuousClock.now
+                let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
+                #expect(response.status == 504)
+                #expect(response.body == "{\"message\": \"Endpoint request timed out\"}")
+                #expect(response.headers.first(name: "x-amzn-ErrorType") == "InternalServerErrorException")
+                #expect(ContinuousClock.now - started < .seconds(8))
+            }
+        }
     }
 
     @Test func backendDownOrBrokenGives504AndTheGatewayKeepsServing() async throws {
@@ -147,39 +157,43 @@ import Testing
 
     @Test func testInvokeWritesTheExecutionLog() async throws {
         let gateway = try await Walkthrough.start(deploy: false)
-        defer { Task { await gateway.stop() } }
-        let byId = try await gateway.resource("/api/pictures/{id}")
-        let result = try await gateway.control.testInvoke(
-            api: gateway.api.id, resource: byId.id, httpMethod: "GET",
-            input: .init(pathWithQueryString: "/api/pictures/2?size=small", headers: [("Accept", "application/json")]))
-        #expect(result.status == 200)
-        #expect(result.body.contains("\"name\":\"lima.jpg\""))
-        #expect(result.headers["Content-Type"] == "application/json")
-        let lines = result.log.split(separator: "\n").map(String.init)
-        #expect(lines.first?.hasPrefix("Execution log for request ") == true)
-        let texts = lines.dropFirst().map { line -> String in
-            guard let range = line.range(of: " : ") else { return line }
-            return String(line[range.upperBound...])
+        try await withCleanup({ await gateway.stop() }) {
+            let byId = try await gateway.resource("/api/pictures/{id}")
+            let result = try await gateway.control.testInvoke(
+                api: gateway.api.id, resource: byId.id, httpMethod: "GET",
+                input: .init(
+                    pathWithQueryString: "/api/pictures/2?size=small", headers: [("Accept", "application/json")]))
+            #expect(result.status == 200)
+            #expect(result.body.contains("\"name\":\"lima.jpg\""))
+            #expect(result.headers["Content-Type"] == "application/json")
+            let lines = result.log.split(separator: "\n").map(String.init)
+            #expect(lines.first?.hasPrefix("Execution log for request ") == true)
+            let texts = lines.dropFirst().map { line -> String in
+                guard let range = line.range(of: " : ") else { return line }
+                return String(line[range.upperBound...])
+            }
+            #expect(texts.contains("HTTP Method: GET, Resource Path: /api/pictures/2"))
+            #expect(texts.contains("Method request path: {id=2}"))
+            #expect(texts.contains("Method request query string: {size=small}"))
+            #expect(
+                texts.contains {
+                    $0.hasPrefix("Endpoint request URI: http://pictures-nlb-")
+                        && $0.hasSuffix("/api/pictures/2?size=small")
+                })
+            #expect(
+                texts.contains {
+                    $0.hasPrefix("Received response. Status: 200, Integration latency: ") && $0.hasSuffix(" ms")
+                })
+            #expect(texts.last == "Method completed with status: 200")
+            let stamp = try #require(lines.dropFirst().first)
+            #expect(
+                stamp.range(
+                    of: #"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4} : "#,
+                    options: .regularExpression)
+                    != nil)
+            // No stage, no key check, no cache: the backend saw the call, and nothing is in any stage's figures.
+            #expect(gateway.backend.apiRequestCount == 1)
         }
-        #expect(texts.contains("HTTP Method: GET, Resource Path: /api/pictures/2"))
-        #expect(texts.contains("Method request path: {id=2}"))
-        #expect(texts.contains("Method request query string: {size=small}"))
-        #expect(
-            texts.contains {
-                $0.hasPrefix("Endpoint request URI: http://pictures-nlb-") && $0.hasSuffix("/api/pictures/2?size=small")
-            })
-        #expect(
-            texts.contains {
-                $0.hasPrefix("Received response. Status: 200, Integration latency: ") && $0.hasSuffix(" ms")
-            })
-        #expect(texts.last == "Method completed with status: 200")
-        let stamp = try #require(lines.dropFirst().first)
-        #expect(
-            stamp.range(
-                of: #"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4} : "#, options: .regularExpression)
-                != nil)
-        // No stage, no key check, no cache: the backend saw the call, and nothing is in any stage's figures.
-        #expect(gateway.backend.apiRequestCount == 1)
     }
 
     @Test func targetsLeaveAndRejoinTheRotation() async throws {
@@ -196,46 +210,47 @@ import Testing
         let engine = control.makeEngine(threads: 1, healthCheckMilliseconds: 50)
         try await control.attach(engine)
         let port = try await engine.start(port: 0)
-        defer { Task { try? await engine.stop() } }
-        let balancer = try await control.createLoadBalancer(
-            name: "two",
-            targets: [Target(host: "127.0.0.1", port: first.port), Target(host: "127.0.0.1", port: secondPort)])
-        let link = try await Walkthrough.waitForLink(
-            try await control.createVpcLink(name: "two", targetArn: balancer.arn).id, control: control)
-        #expect(link.status == .available)
-        let api = try await control.createRestApi(name: "balanced")
-        let resource = try await control.ensureResource(api: api.id, path: "/t")
-        _ = try await control.putMethod(api: api.id, resource: resource.id, httpMethod: "GET")
-        _ = try await control.putIntegration(
-            api: api.id, resource: resource.id, httpMethod: "GET",
-            integration: Integration(
-                type: .httpProxy, httpMethod: "GET", uri: "http://\(balancer.dnsName)/", connectionType: .vpcLink,
-                connectionId: link.id))
-        _ = try await control.createDeployment(api: api.id, stageName: "test")
-        let client = TestClient(port: port)
-        func targetsSeen(_ count: Int) async throws -> Set<String> {
-            var seen: Set<String> = []
-            for _ in 0..<count {
-                seen.insert(try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/t").body)
-            }
-            return seen
-        }
-        #expect(try await targetsSeen(6) == ["{\"target\":1}", "{\"target\":2}"])
-        await secondBox.server?.stop()
-        for _ in 0..<100 where engine.targetHealth(balancer: "two").allSatisfy(\.healthy) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(engine.targetHealth(balancer: "two").filter { !$0.healthy }.map(\.target.port) == [secondPort])
-        #expect(try await targetsSeen(6) == ["{\"target\":1}"])
-        // The second target comes back on its port.
-        secondBox.server = try? await ScriptedServer.on(port: secondPort) { _ in
-            .respond(status: 200, headers: [], body: "{\"target\":2}")
-        }
-        if secondBox.server != nil {
-            for _ in 0..<100 where !engine.targetHealth(balancer: "two").allSatisfy(\.healthy) {
-                try await Task.sleep(for: .milliseconds(50))
+        try await withCleanup({ try? await engine.stop() }) {
+            let balancer = try await control.createLoadBalancer(
+                name: "two",
+                targets: [Target(host: "127.0.0.1", port: first.port), Target(host: "127.0.0.1", port: secondPort)])
+            let link = try await Walkthrough.waitForLink(
+                try await control.createVpcLink(name: "two", targetArn: balancer.arn).id, control: control)
+            #expect(link.status == .available)
+            let api = try await control.createRestApi(name: "balanced")
+            let resource = try await control.ensureResource(api: api.id, path: "/t")
+            _ = try await control.putMethod(api: api.id, resource: resource.id, httpMethod: "GET")
+            _ = try await control.putIntegration(
+                api: api.id, resource: resource.id, httpMethod: "GET",
+                integration: Integration(
+                    type: .httpProxy, httpMethod: "GET", uri: "http://\(balancer.dnsName)/", connectionType: .vpcLink,
+                    connectionId: link.id))
+            _ = try await control.createDeployment(api: api.id, stageName: "test")
+            let client = TestClient(port: port)
+            func targetsSeen(_ count: Int) async throws -> Set<String> {
+                var seen: Set<String> = []
+                for _ in 0..<count {
+                    seen.insert(try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/t").body)
+                }
+                return seen
             }
             #expect(try await targetsSeen(6) == ["{\"target\":1}", "{\"target\":2}"])
+            await secondBox.server?.stop()
+            for _ in 0..<100 where engine.targetHealth(balancer: "two").allSatisfy(\.healthy) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(engine.targetHealth(balancer: "two").filter { !$0.healthy }.map(\.target.port) == [secondPort])
+            #expect(try await targetsSeen(6) == ["{\"target\":1}"])
+            // The second target comes back on its port.
+            secondBox.server = try? await ScriptedServer.on(port: secondPort) { _ in
+                .respond(status: 200, headers: [], body: "{\"target\":2}")
+            }
+            if secondBox.server != nil {
+                for _ in 0..<100 where !engine.targetHealth(balancer: "two").allSatisfy(\.healthy) {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(try await targetsSeen(6) == ["{\"target\":1}", "{\"target\":2}"])
+            }
         }
     }
 
@@ -246,15 +261,16 @@ import Testing
         let control = try GatewayControl(location: ":memory:")
         let engine = control.makeEngine(threads: 1, healthCheckMilliseconds: 20, pendingHealthChecks: 3)
         try await control.attach(engine)
-        defer { Task { try? await engine.stop() } }
-        let balancer = try await control.createLoadBalancer(
-            name: "down", targets: [Target(host: "127.0.0.1", port: port)])
-        let link = try await Walkthrough.waitForLink(
-            try await control.createVpcLink(name: "down", targetArn: balancer.arn).id, control: control)
-        #expect(link.status == .failed)
-        #expect(
-            link.statusMessage?.contains("127.0.0.1:\(port) (connection refused)") == true,
-            "\(link.statusMessage ?? "")")
+        try await withCleanup({ try? await engine.stop() }) {
+            let balancer = try await control.createLoadBalancer(
+                name: "down", targets: [Target(host: "127.0.0.1", port: port)])
+            let link = try await Walkthrough.waitForLink(
+                try await control.createVpcLink(name: "down", targetArn: balancer.arn).id, control: control)
+            #expect(link.status == .failed)
+            #expect(
+                link.statusMessage?.contains("127.0.0.1:\(port) (connection refused)") == true,
+                "\(link.statusMessage ?? "")")
+        }
     }
 }
 

@@ -97,14 +97,3 @@ final class RawBackend: Sendable {
         }
     }
 }
-
-/// Runs `body`, then `cleanup` (also when `body` throws): the stopping that `defer` cannot await.
-func withCleanup(_ cleanup: () async -> Void, _ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch {
-        await cleanup()
-        throw error
-    }
-    await cleanup()
-}

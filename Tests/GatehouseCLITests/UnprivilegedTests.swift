@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Gatehouse serves any user, not only root: the tests run as root in CI, which would hide a socket option or a
+/// file that needs privilege, so here the real binary runs as `nobody` (when the test itself is root).
+@Suite(.serialized) struct UnprivilegedTests {
+    /// `setpriv` to `nobody` when this process is root; nothing when it already is an ordinary user.
+    static var asNobody: [String] {
+        getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] : []
+    }
+
+    @Test func serveAndTheSampleBackendWorkForAnOrdinaryUser() async throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        if getuid() == 0 {
+            #expect(chown(scratch.directory.path, 65534, 65534) == 0)
+        }
+        let backend = try Running(["sample-backend", "--port", "0"], through: Self.asNobody)
+        defer { backend.stop() }
+        let backendPort = try await backend.wait(for: #"pictures backend on http://127\.0\.0\.1:(\d+)"#)
+        // Before the fix every accepted connection was closed at once (setsockopt → EACCES).
+        let direct = try await http("http://127.0.0.1:\(backendPort)/api/pictures/all")
+        #expect(direct.0 == 200)
+
+        let server = try Running(
+            ["serve", "--port", "0", "--state", scratch.state, "--quiet"], through: Self.asNobody)
+        defer { server.stop() }
+        let port = try await server.wait(for: #"Gatehouse serving on http://127\.0\.0\.1:(\d+)"#)
+        let control = "http://127.0.0.1:\(port)"
+        // Through the control API: an API with a proxy to the backend, deployed.
+        let api = try await send("POST", "\(control)/restapis", ["name": "unprivileged"])
+        let apiId = try #require(api["id"] as? String)
+        let root = try #require(api["rootResourceId"] as? String)
+        let resource = try await send(
+            "POST", "\(control)/restapis/\(apiId)/resources/\(root)", ["pathPart": "{proxy+}"])
+        let resourceId = try #require(resource["id"] as? String)
+        let method = "\(control)/restapis/\(apiId)/resources/\(resourceId)/methods/ANY"
+        _ = try await send("PUT", method, ["authorizationType": "NONE"])
+        _ = try await send(
+            "PUT", method + "/integration",
+            ["type": "HTTP_PROXY", "httpMethod": "ANY", "uri": "http://127.0.0.1:\(backendPort)/{proxy}"])
+        _ = try await send("POST", "\(control)/restapis/\(apiId)/deployments", ["stageName": "test"])
+        // Served to a client, through an upstream connection the unprivileged process opened.
+        let served = try await http("\(control)/restapis/\(apiId)/test/_user_request_/api/pictures/all")
+        #expect(served.0 == 200, "\(served.1)")
+        #expect(served.1.contains("sunrise.jpg"))
+
+        // The state the ordinary user created is theirs alone: it holds API key values.
+        let attributes = try FileManager.default.attributesOfItem(atPath: scratch.state)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        if getuid() == 0 { #expect((attributes[.ownerAccountID] as? Int) == 65534) }
+    }
+
+    /// A control API call with a JSON body; the answer's JSON object.
+    func send(_ method: String, _ url: String, _ body: [String: Any]) async throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        #expect((200..<300).contains(status), "\(method) \(url): \(status) \(String(decoding: data, as: UTF8.self))")
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+}

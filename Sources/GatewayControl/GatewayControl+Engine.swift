@@ -22,6 +22,17 @@ struct StoreQuotaPersistence: QuotaPersistence {
     func saveDailyUsed(_ used: Int, plan: String, key: String, day: String) throws {
         try store.writeCounters { try $0.setDailyUsage(used, plan: plan, key: key, day: day) }
     }
+
+    func saveCounts(_ counts: [QuotaCount]) throws {
+        try store.writeCounters { access in
+            for count in counts {
+                try access.setQuotaUsed(count.used, plan: count.plan, key: count.key, periodStart: count.periodStart)
+                if let day = count.day {
+                    try access.setDailyUsage(count.usedToday, plan: count.plan, key: count.key, day: day)
+                }
+            }
+        }
+    }
 }
 
 extension GatewayControl {

@@ -19,6 +19,8 @@ public final class GatewayEngine: Sendable {
     let health: HealthChecker
     let pipeline: RequestPipeline
     let quotas: QuotaLedger
+    /// A thread for the blocking work (the state's quota counts) that must not run on an event loop.
+    let blocking: NIOThreadPool
     let control = ControlHook()
     private let server = NIOLockedValueBox<(channels: [Channel], quotaFlush: RepeatedTask?)>(([], nil))
     /// Timeouts and per-connection bounds for client connections.
@@ -47,7 +49,10 @@ public final class GatewayEngine: Sendable {
             group: group, directory: links, interval: .milliseconds(Int64(healthCheckMilliseconds)),
             pendingAttempts: pendingHealthChecks)
         quotas = QuotaLedger(persistence: quotaPersistence)
-        pipeline = RequestPipeline(upstream: upstream, links: links, quotas: quotas, accessLog: accessLog)
+        blocking = NIOThreadPool(numberOfThreads: 1)
+        blocking.start()
+        pipeline = RequestPipeline(
+            upstream: upstream, links: links, quotas: quotas, blocking: blocking, accessLog: accessLog)
     }
 
     // MARK: Configuration
@@ -119,11 +124,13 @@ public final class GatewayEngine: Sendable {
             .bind(host: host, port: port).get()
         let quotas = self.quotas
         let group = self.group
+        let blocking = self.blocking
         server.withLockedValue { state in
             state.channels.append(channel)
             if state.quotaFlush == nil {
+                // The loop only hands the flush to the blocking thread.
                 state.quotaFlush = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) {
-                    _ in quotas.flush()
+                    _ in blocking.submit { _ in quotas.flush() }
                 }
             }
         }
@@ -144,8 +151,9 @@ public final class GatewayEngine: Sendable {
         health.stop()
         for channel in channels { try? await channel.close().get() }
         connections.closeAll()
-        quotas.flush()
+        try? await blocking.runIfActive { self.quotas.flush() }
         try? await upstream.shutdown().get()
+        try? await blocking.shutdownGracefully()
         if ownsGroup { try await group.shutdownGracefully() }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayControl
 import GatewayModel
+import NIOConcurrencyHelpers
 import NIOCore
 import TestSupport
 import Testing
@@ -314,4 +315,69 @@ func waitUntil(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) asyn
         try? await Task.sleep(for: .milliseconds(20))
     }
     return condition()
+}
+
+/// A quota store that takes its time, as a busy disk does.
+final class SlowQuotaPersistence: QuotaPersistence {
+    let reads = NIOLockedValueBox(0)
+    func quotaUsed(plan: String, key: String, periodStart: String) throws -> Int {
+        reads.withLockedValue { $0 += 1 }
+        Thread.sleep(forTimeInterval: 1.5)
+        return 0
+    }
+    func saveQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws {}
+    func dailyUsed(plan: String, key: String, day: String) throws -> Int { 0 }
+    func saveDailyUsed(_ used: Int, plan: String, key: String, day: String) throws {}
+}
+
+@Suite(.serialized) struct BlockingWorkTests {
+    @Test func aSlowQuotaReadDoesNotHoldOtherRequestsOnTheLoop() async throws {
+        let control = try GatewayControl(location: ":memory:")
+        let persistence = SlowQuotaPersistence()
+        // One event loop: a blocking read on it would hold every other request.
+        let engine = GatewayEngine(threads: 1, quotaPersistence: persistence)
+        try await control.attach(engine)
+        let port = try await engine.start(port: 0)
+        try await withCleanup({ try? await engine.stop() }) {
+            let api = try await control.createRestApi(name: "quota")
+            for (path, keyed) in [("/keyed", true), ("/open", false)] {
+                let resource = try await control.ensureResource(api: api.id, path: path)
+                _ = try await control.putMethod(
+                    api: api.id, resource: resource.id, httpMethod: "GET", apiKeyRequired: keyed)
+                _ = try await control.putIntegration(
+                    api: api.id, resource: resource.id, httpMethod: "GET",
+                    integration: Integration(
+                        type: .mock, requestTemplates: ["application/json": "{\"statusCode\": 200}"],
+                        integrationResponses: ["200": IntegrationResponse(statusCode: "200")]))
+            }
+            _ = try await control.createDeployment(api: api.id, stageName: "test")
+            let key = try await control.createApiKey(name: "k", enabled: true)
+            let plan = try await control.createUsagePlan(
+                name: "p", apiStages: [ApiStage(apiId: api.id, stage: "test")],
+                quota: QuotaSettings(limit: 100, period: .day))
+            _ = try await control.createUsagePlanKey(plan: plan.id, key: key.id)
+            let base = "/restapis/\(api.id)/test/_user_request_"
+            let order = NIOLockedValueBox<[String]>([])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    let response = try await TestClient(port: port).send(
+                        .GET, base + "/keyed", headers: ["x-api-key": key.value])
+                    #expect(response.status == 200)
+                    order.withLockedValue { $0.append("keyed") }
+                }
+                group.addTask {
+                    while persistence.reads.withLockedValue({ $0 }) == 0 {
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                    let response = try await TestClient(port: port).send(.GET, base + "/open")
+                    #expect(response.status == 200)
+                    order.withLockedValue { $0.append("open") }
+                }
+                try await group.waitForAll()
+            }
+            // The keyless request was answered while the keyed one's quota count was being read.
+            #expect(order.withLockedValue { $0 } == ["open", "keyed"])
+            #expect(persistence.reads.withLockedValue { $0 } == 1)
+        }
+    }
 }

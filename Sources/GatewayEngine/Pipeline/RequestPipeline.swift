@@ -3,6 +3,7 @@ import GatewayModel
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// One line of the access log.
 public struct AccessLogEntry: Sendable {
@@ -36,12 +37,15 @@ final class RequestPipeline: Sendable {
     let caches = NIOLockedValueBox<[String: ResponseCache]>([:])
     let metrics = NIOLockedValueBox<[String: StageMetrics]>([:])
     let integrations: IntegrationRunner
+    /// Where the state's stored quota counts are read, off the event loops.
+    let blocking: NIOThreadPool?
     let accessLog: (@Sendable (AccessLogEntry) -> Void)?
 
     init(
-        upstream: UpstreamPool, links: VpcLinkDirectory, quotas: QuotaLedger,
+        upstream: UpstreamPool, links: VpcLinkDirectory, quotas: QuotaLedger, blocking: NIOThreadPool? = nil,
         accessLog: (@Sendable (AccessLogEntry) -> Void)?
     ) {
+        self.blocking = blocking
         snapshot = NIOLockedValueBox(CompiledSnapshot(EngineConfiguration()))
         integrations = IntegrationRunner(upstream: upstream, links: links)
         self.quotas = quotas
@@ -74,7 +78,12 @@ final class RequestPipeline: Sendable {
     // MARK: Serving
 
     /// Serves a request on a deployed stage.
-    func serve(_ request: InvokeRequest, api apiId: String, stage stageName: String, on eventLoop: EventLoop)
+    /// - Parameter loadingQuotas: read a key's stored quota count first when it is not in memory (false on the
+    ///   second pass, so a failed read cannot loop).
+    func serve(
+        _ request: InvokeRequest, api apiId: String, stage stageName: String, on eventLoop: EventLoop,
+        loadingQuotas: Bool = true
+    )
         -> EventLoopFuture<InvokeResponse>
     {
         let started = NIODeadline.now()
@@ -124,6 +133,18 @@ final class RequestPipeline: Sendable {
                 return eventLoop.makeSucceededFuture(response)
             }
             maskedKey = ApiKey.mask(value)
+            // A key's stored quota count is read once per period, on the blocking thread; then the request is
+            // served from the start with it in memory.
+            if loadingQuotas, let quota = covering.quota, let blocking,
+                !quotas.isLoaded(plan: covering.id, key: key.id, period: quota.period, now: Date())
+            {
+                let quotas = self.quotas
+                return blocking.runIfActive(eventLoop: eventLoop) {
+                    quotas.load(plan: covering.id, key: key.id, period: quota.period, now: Date())
+                }.recover { _ in }.flatMap {
+                    self.serve(request, api: apiId, stage: stageName, on: eventLoop, loadingQuotas: false)
+                }
+            }
             let now = NIODeadline.now().uptimeNanoseconds
             if let (throttleKey, settings) = covering.throttle(
                 resourcePath: resource.path, httpMethod: method.httpMethod),

@@ -12,10 +12,33 @@ public protocol QuotaPersistence: Sendable {
     func dailyUsed(plan: String, key: String, day: String) throws -> Int
     /// Records the requests made on a UTC day.
     func saveDailyUsed(_ used: Int, plan: String, key: String, day: String) throws
+    /// Records many counts at once (one transaction where the persistence has them).
+    func saveCounts(_ counts: [QuotaCount]) throws
+}
+
+/// One key's counts under one plan, as a flush writes them.
+public struct QuotaCount: Sendable {
+    public var plan: String
+    public var key: String
+    public var periodStart: String
+    public var used: Int
+    /// The UTC day and its count, when one is kept.
+    public var day: String?
+    public var usedToday: Int
+}
+
+extension QuotaPersistence {
+    public func saveCounts(_ counts: [QuotaCount]) throws {
+        for count in counts {
+            try saveQuotaUsed(count.used, plan: count.plan, key: count.key, periodStart: count.periodStart)
+            if let day = count.day { try saveDailyUsed(count.usedToday, plan: count.plan, key: count.key, day: day) }
+        }
+    }
 }
 
 /// Usage-plan quotas: requests per key and plan in the current DAY, WEEK (from Monday) or MONTH, in UTC.
-/// Counts are loaded from the persistence on first use and written back by `flush()`.
+/// Counts are loaded from the persistence on first use (`load`, which the engine runs off its event loops) and
+/// written back by `flush()`, in one transaction, also off the loops.
 public final class QuotaLedger: Sendable {
     struct Counter {
         var periodStart: String
@@ -30,6 +53,33 @@ public final class QuotaLedger: Sendable {
     let persistence: QuotaPersistence?
 
     init(persistence: QuotaPersistence?) { self.persistence = persistence }
+
+    /// Whether the counts of `key` under `plan` for the period and day of `now` are in memory, so that `take`
+    /// reads nothing from the persistence.
+    func isLoaded(plan: String, key: String, period: QuotaPeriod, now: Date) -> Bool {
+        guard persistence != nil else { return true }
+        let (start, today) = QuotaLedger.periodStarts(period, now: now)
+        return counters.withLockedValue { $0[plan + "|" + key].map { $0.periodStart == start && $0.day == today } }
+            ?? false
+    }
+
+    /// Reads the stored counts of `key` under `plan` for the period and day of `now` (blocking: call off the
+    /// event loops).
+    func load(plan: String, key: String, period: QuotaPeriod, now: Date) {
+        let (start, today) = QuotaLedger.periodStarts(period, now: now)
+        let name = plan + "|" + key
+        let stored = (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0
+        let storedToday = (try? persistence?.dailyUsed(plan: plan, key: key, day: today)) ?? 0
+        counters.withLockedValue { counters in
+            var counter = counters[name] ?? Counter(periodStart: start, used: stored, dirty: false)
+            if counter.periodStart != start { counter = Counter(periodStart: start, used: stored, dirty: false) }
+            if counter.day != today {
+                counter.day = today
+                counter.usedToday = storedToday
+            }
+            counters[name] = counter
+        }
+    }
 
     /// Counts one request of `key` under `plan`; false when the quota is spent (the request is not counted).
     func take(plan: String, key: String, quota: QuotaSettings, now: Date) -> Bool {
@@ -87,7 +137,7 @@ public final class QuotaLedger: Sendable {
         }
     }
 
-    /// Writes every changed count to the persistence.
+    /// Writes every changed count to the persistence, in one transaction (blocking: call off the event loops).
     func flush() {
         guard let persistence else { return }
         let dirty = counters.withLockedValue { counters -> [(String, Counter)] in
@@ -95,12 +145,19 @@ public final class QuotaLedger: Sendable {
             for name in changed.keys { counters[name]?.dirty = false }
             return Array(changed)
         }
-        for (name, counter) in dirty {
+        guard !dirty.isEmpty else { return }
+        let counts = dirty.map { name, counter in
             let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
-            try? persistence.saveQuotaUsed(
-                counter.used, plan: parts[0], key: parts[1], periodStart: counter.periodStart)
-            if !counter.day.isEmpty {
-                try? persistence.saveDailyUsed(counter.usedToday, plan: parts[0], key: parts[1], day: counter.day)
+            return QuotaCount(
+                plan: parts[0], key: parts[1], periodStart: counter.periodStart, used: counter.used,
+                day: counter.day.isEmpty ? nil : counter.day, usedToday: counter.usedToday)
+        }
+        do {
+            try persistence.saveCounts(counts)
+        } catch {
+            // Not written: mark them changed again, so that the next flush tries.
+            counters.withLockedValue { counters in
+                for (name, _) in dirty { counters[name]?.dirty = true }
             }
         }
     }

@@ -9,7 +9,7 @@ extension GatewayControl {
     // MARK: Authorizers
 
     /// The authorizers of an API.
-    public func authorizers(api: String) throws -> [Authorizer] {
+    public nonisolated func authorizers(api: String) throws -> [Authorizer] {
         try read { access in
             _ = try requireApi(api, access)
             return try access.all(Authorizer.self, in: .authorizer, api: api)
@@ -17,11 +17,11 @@ extension GatewayControl {
     }
 
     /// One authorizer.
-    public func authorizer(api: String, id: String) throws -> Authorizer {
+    public nonisolated func authorizer(api: String, id: String) throws -> Authorizer {
         try read { access in try requireAuthorizer(id, api: api, access) }
     }
 
-    func requireAuthorizer(_ id: String, api: String, _ access: StoreAccess) throws -> Authorizer {
+    nonisolated func requireAuthorizer(_ id: String, api: String, _ access: StoreAccess) throws -> Authorizer {
         _ = try requireApi(api, access)
         guard let authorizer = try access.one(Authorizer.self, in: .authorizer, id: id, api: api) else {
             throw GatewayError.notFound("Invalid Authorizer identifier specified")

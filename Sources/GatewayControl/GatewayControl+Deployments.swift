@@ -38,7 +38,7 @@ extension GatewayControl {
         return deployment
     }
 
-    func checkDeployable(_ definition: ApiDefinition, _ access: StoreAccess) throws {
+    nonisolated func checkDeployable(_ definition: ApiDefinition, _ access: StoreAccess) throws {
         let methods = definition.sortedResources.flatMap { resource in resource.sortedMethods.map { (resource, $0) } }
         guard !methods.isEmpty else { throw GatewayError.badRequest("The REST API doesn't contain any methods") }
         for (resource, method) in methods {
@@ -59,14 +59,14 @@ extension GatewayControl {
         }
     }
 
-    func checkStageQuota(_ api: String, _ access: StoreAccess) throws {
+    nonisolated func checkStageQuota(_ api: String, _ access: StoreAccess) throws {
         if try access.all(Stage.self, in: .stage, api: api).count >= GatewayControl.maximumStages {
             throw GatewayError(.limitExceeded, "An API can have at most \(GatewayControl.maximumStages) stages")
         }
     }
 
     /// The deployments of an API, newest first.
-    public func deployments(api: String) throws -> [Deployment] {
+    public nonisolated func deployments(api: String) throws -> [Deployment] {
         try read { access in
             _ = try requireApi(api, access)
             return try access.all(Deployment.self, in: .deployment, api: api)
@@ -74,7 +74,7 @@ extension GatewayControl {
     }
 
     /// The frozen API of a deployment.
-    public func deployedDefinition(api: String, deployment: String) throws -> ApiDefinition {
+    public nonisolated func deployedDefinition(api: String, deployment: String) throws -> ApiDefinition {
         try read { access in
             _ = try requireApi(api, access)
             guard let snapshot = try access.snapshot(deployment: deployment, api: api) else {
@@ -145,7 +145,7 @@ extension GatewayControl {
     }
 
     /// The stages of an API.
-    public func stages(api: String) throws -> [Stage] {
+    public nonisolated func stages(api: String) throws -> [Stage] {
         try read { access in
             _ = try requireApi(api, access)
             return try access.all(Stage.self, in: .stage, api: api)
@@ -153,7 +153,7 @@ extension GatewayControl {
     }
 
     /// One stage.
-    public func stage(api: String, name: String) throws -> Stage {
+    public nonisolated func stage(api: String, name: String) throws -> Stage {
         try read { access in
             _ = try requireApi(api, access)
             guard let stage = try access.one(Stage.self, in: .stage, id: name, api: api) else {
@@ -191,7 +191,7 @@ extension GatewayControl {
         return stage
     }
 
-    func validate(_ stage: Stage, _ access: StoreAccess) throws {
+    nonisolated func validate(_ stage: Stage, _ access: StoreAccess) throws {
         guard try access.one(Deployment.self, in: .deployment, id: stage.deploymentId, api: stage.restApiId) != nil
         else {
             throw GatewayError.badRequest("Invalid Deployment identifier specified: \(stage.deploymentId)")

@@ -19,16 +19,16 @@ extension GatewayControl {
     }
 
     /// Every custom domain name, by name.
-    public func domainNames() throws -> [DomainName] {
+    public nonisolated func domainNames() throws -> [DomainName] {
         try read { try $0.all(DomainName.self, in: .domainName) }.sorted { $0.domainName < $1.domainName }
     }
 
     /// One custom domain name.
-    public func domainName(_ name: String) throws -> DomainName {
+    public nonisolated func domainName(_ name: String) throws -> DomainName {
         try read { try requireDomain(name, $0) }
     }
 
-    func requireDomain(_ name: String, _ access: StoreAccess) throws -> DomainName {
+    nonisolated func requireDomain(_ name: String, _ access: StoreAccess) throws -> DomainName {
         guard let domain = try access.one(DomainName.self, in: .domainName, id: name) else {
             throw GatewayError.notFound("Invalid domain name identifier specified")
         }
@@ -53,7 +53,7 @@ extension GatewayControl {
     }
 
     /// Base paths are unique and slash-free; a new or changed mapping must name an API and stage that exist.
-    func validateMappings(_ domain: DomainName, original: DomainName, _ access: StoreAccess) throws {
+    nonisolated func validateMappings(_ domain: DomainName, original: DomainName, _ access: StoreAccess) throws {
         var seen = Set<String>()
         for mapping in domain.basePathMappings {
             if let problem = BasePathMapping.problem(inBasePath: mapping.basePath) {

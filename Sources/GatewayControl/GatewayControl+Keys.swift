@@ -88,16 +88,16 @@ extension GatewayControl {
     }
 
     /// Every API key, by name.
-    public func apiKeys() throws -> [ApiKey] {
+    public nonisolated func apiKeys() throws -> [ApiKey] {
         try read { try $0.all(ApiKey.self, in: .apiKey) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 
     /// One API key.
-    public func apiKey(_ id: String) throws -> ApiKey {
+    public nonisolated func apiKey(_ id: String) throws -> ApiKey {
         try read { try requireKey(id, $0) }
     }
 
-    func requireKey(_ id: String, _ access: StoreAccess) throws -> ApiKey {
+    nonisolated func requireKey(_ id: String, _ access: StoreAccess) throws -> ApiKey {
         guard let key = try access.one(ApiKey.self, in: .apiKey, id: id) else {
             throw GatewayError.notFound("Invalid API Key identifier specified")
         }
@@ -153,16 +153,16 @@ extension GatewayControl {
     }
 
     /// Every usage plan, by name.
-    public func usagePlans() throws -> [UsagePlan] {
+    public nonisolated func usagePlans() throws -> [UsagePlan] {
         try read { try $0.all(UsagePlan.self, in: .usagePlan) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 
     /// One usage plan.
-    public func usagePlan(_ id: String) throws -> UsagePlan {
+    public nonisolated func usagePlan(_ id: String) throws -> UsagePlan {
         try read { try requirePlan(id, $0) }
     }
 
-    func requirePlan(_ id: String, _ access: StoreAccess) throws -> UsagePlan {
+    nonisolated func requirePlan(_ id: String, _ access: StoreAccess) throws -> UsagePlan {
         guard let plan = try access.one(UsagePlan.self, in: .usagePlan, id: id) else {
             throw GatewayError.notFound("Invalid Usage Plan ID specified")
         }
@@ -195,7 +195,7 @@ extension GatewayControl {
         emit(.usagePlan, .deleted, id: id)
     }
 
-    func validate(_ plan: UsagePlan, _ access: StoreAccess) throws {
+    nonisolated func validate(_ plan: UsagePlan, _ access: StoreAccess) throws {
         guard !plan.name.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw GatewayError.badRequest("Usage plan name must not be empty")
         }
@@ -255,7 +255,7 @@ extension GatewayControl {
         return planKey
     }
 
-    func checkOnePlanPerStage(key keyId: String, plan: UsagePlan, _ access: StoreAccess) throws {
+    nonisolated func checkOnePlanPerStage(key keyId: String, plan: UsagePlan, _ access: StoreAccess) throws {
         for otherId in try access.planIds(ofKey: keyId) where otherId != plan.id {
             guard let other = try access.one(UsagePlan.self, in: .usagePlan, id: otherId) else { continue }
             if let shared = other.apiStages.first(where: { plan.apiStages.contains($0) }) {
@@ -267,7 +267,7 @@ extension GatewayControl {
     }
 
     /// The keys in a usage plan.
-    public func usagePlanKeys(plan planId: String) throws -> [UsagePlanKey] {
+    public nonisolated func usagePlanKeys(plan planId: String) throws -> [UsagePlanKey] {
         try read { access in
             _ = try requirePlan(planId, access)
             return try access.keyIds(inPlan: planId).compactMap { id in

@@ -5,7 +5,7 @@ import GatewayStore
 
 extension GatewayControl {
     /// The models of an API.
-    public func models(api: String) throws -> [Model] {
+    public nonisolated func models(api: String) throws -> [Model] {
         try read { access in
             _ = try requireApi(api, access)
             return try access.all(Model.self, in: .model, api: api)
@@ -87,7 +87,7 @@ extension GatewayControl {
 
     // MARK: Request validators
 
-    public func requestValidators(api: String) throws -> [RequestValidator] {
+    public nonisolated func requestValidators(api: String) throws -> [RequestValidator] {
         try read { access in
             _ = try requireApi(api, access)
             return try access.all(RequestValidator.self, in: .requestValidator, api: api)
@@ -157,7 +157,7 @@ extension GatewayControl {
 
     // MARK: Gateway responses
 
-    public func gatewayResponses(api: String) throws -> [GatewayResponse] {
+    public nonisolated func gatewayResponses(api: String) throws -> [GatewayResponse] {
         try read { access in
             _ = try requireApi(api, access)
             return try access.all(GatewayResponse.self, in: .gatewayResponse, api: api)

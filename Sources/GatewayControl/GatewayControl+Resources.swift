@@ -4,7 +4,7 @@ import GatewayStore
 
 extension GatewayControl {
     /// The resources of an API, by path.
-    public func resources(api: String) throws -> [Resource] {
+    public nonisolated func resources(api: String) throws -> [Resource] {
         try read { access in
             _ = try requireApi(api, access)
             return try access.all(Resource.self, in: .resource, api: api)
@@ -12,7 +12,7 @@ extension GatewayControl {
     }
 
     /// One resource.
-    public func resource(api: String, id: String) throws -> Resource {
+    public nonisolated func resource(api: String, id: String) throws -> Resource {
         try read { try requireResource(id, api: api, $0) }
     }
 
@@ -160,7 +160,7 @@ extension GatewayControl {
     }
 
     /// One method of a resource.
-    public func method(api: String, resource: String, httpMethod: String) throws -> Method {
+    public nonisolated func method(api: String, resource: String, httpMethod: String) throws -> Method {
         try read { access in try requireMethod(httpMethod, in: try requireResource(resource, api: api, access)) }
     }
 
@@ -193,7 +193,7 @@ extension GatewayControl {
         emit(.method, .deleted, id: "\(resource)/\(verb)", api: api)
     }
 
-    func validate(_ method: Method, api: String, _ access: StoreAccess) throws {
+    nonisolated func validate(_ method: Method, api: String, _ access: StoreAccess) throws {
         for key in method.requestParameters.keys where ParameterLocation.parse(methodRequestKey: key) == nil {
             throw GatewayError.badRequest(
                 "Invalid method request parameter '\(key)': use method.request.{path|querystring|header}.NAME")
@@ -343,7 +343,7 @@ extension GatewayControl {
         }
     }
 
-    func validate(_ integration: Integration, _ access: StoreAccess) throws {
+    nonisolated func validate(_ integration: Integration, _ access: StoreAccess) throws {
         // arn:aws:iam::ACCOUNT:role/NAME — a role of another account cannot be passed.
         if let role = integration.credentials, role.hasPrefix("arn:") {
             let account = role.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first ?? ""

@@ -56,19 +56,19 @@ extension GatewayControl {
         return api
     }
 
-    func checkApiQuota(_ access: StoreAccess) throws {
+    nonisolated func checkApiQuota(_ access: StoreAccess) throws {
         if try access.all(RestApi.self, in: .restApi).count >= GatewayControl.maximumApis {
             throw GatewayError(.limitExceeded, "Limit of \(GatewayControl.maximumApis) REST APIs reached")
         }
     }
 
     /// Every API, by name.
-    public func restApis() throws -> [RestApi] {
+    public nonisolated func restApis() throws -> [RestApi] {
         try read { try $0.all(RestApi.self, in: .restApi) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 
     /// One API.
-    public func restApi(_ id: String) throws -> RestApi {
+    public nonisolated func restApi(_ id: String) throws -> RestApi {
         try read { try requireApi(id, $0) }
     }
 
@@ -106,11 +106,11 @@ extension GatewayControl {
     }
 
     /// The working copy of an API: the API, its resources with their methods, models, validators and gateway responses.
-    public func definition(_ id: String) throws -> ApiDefinition {
+    public nonisolated func definition(_ id: String) throws -> ApiDefinition {
         try read { try loadDefinition(id, $0) }
     }
 
-    func loadDefinition(_ id: String, _ access: StoreAccess) throws -> ApiDefinition {
+    nonisolated func loadDefinition(_ id: String, _ access: StoreAccess) throws -> ApiDefinition {
         let api = try requireApi(id, access)
         return ApiDefinition(
             api: api,
@@ -122,7 +122,7 @@ extension GatewayControl {
     }
 
     /// Replaces the stored working copy of an API by `definition`, in the caller's transaction.
-    func storeDefinition(_ definition: ApiDefinition, _ access: StoreAccess) throws {
+    nonisolated func storeDefinition(_ definition: ApiDefinition, _ access: StoreAccess) throws {
         let id = definition.api.id
         try access.save(definition.api, in: .restApi, id: id)
         for table: StoreAccess.Table in [.resource, .model, .requestValidator, .gatewayResponse, .authorizer] {

@@ -27,12 +27,12 @@ extension GatewayControl {
     }
 
     /// Every load balancer, by name.
-    public func loadBalancers() throws -> [LoadBalancer] {
+    public nonisolated func loadBalancers() throws -> [LoadBalancer] {
         try read { try $0.all(LoadBalancer.self, in: .loadBalancer) }.sorted { $0.name < $1.name }
     }
 
     /// One load balancer.
-    public func loadBalancer(_ name: String) throws -> LoadBalancer {
+    public nonisolated func loadBalancer(_ name: String) throws -> LoadBalancer {
         try read { access in
             guard let balancer = try access.one(LoadBalancer.self, in: .loadBalancer, id: name) else {
                 throw GatewayError.notFound("Load balancer '\(name)' not found")
@@ -116,16 +116,16 @@ extension GatewayControl {
     }
 
     /// Every VPC link, by name.
-    public func vpcLinks() throws -> [VpcLink] {
+    public nonisolated func vpcLinks() throws -> [VpcLink] {
         try read { try $0.all(VpcLink.self, in: .vpcLink) }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 
     /// One VPC link.
-    public func vpcLink(_ id: String) throws -> VpcLink {
+    public nonisolated func vpcLink(_ id: String) throws -> VpcLink {
         try read { access in try requireLink(id, access) }
     }
 
-    func requireLink(_ id: String, _ access: StoreAccess) throws -> VpcLink {
+    nonisolated func requireLink(_ id: String, _ access: StoreAccess) throws -> VpcLink {
         guard let link = try access.one(VpcLink.self, in: .vpcLink, id: id) else {
             throw GatewayError.notFound("Invalid VPC link identifier specified")
         }
@@ -133,7 +133,7 @@ extension GatewayControl {
     }
 
     /// The load balancer a VPC link targets.
-    public func loadBalancer(forLink id: String) throws -> LoadBalancer {
+    public nonisolated func loadBalancer(forLink id: String) throws -> LoadBalancer {
         try read { access in
             let link = try requireLink(id, access)
             guard let name = link.balancerName,

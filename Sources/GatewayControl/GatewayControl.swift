@@ -56,19 +56,19 @@ public actor GatewayControl {
 
     // MARK: Transactions
 
-    func read<T>(_ body: (StoreAccess) throws -> T) throws -> T { try store.read(body) }
+    nonisolated func read<T>(_ body: (StoreAccess) throws -> T) throws -> T { try store.read(body) }
     func write<T>(_ body: (StoreAccess) throws -> T) throws -> T { try store.write(body) }
 
     // MARK: Lookups that fail the way API Gateway does
 
-    func requireApi(_ id: String, _ access: StoreAccess) throws -> RestApi {
+    nonisolated func requireApi(_ id: String, _ access: StoreAccess) throws -> RestApi {
         guard let api = try access.one(RestApi.self, in: .restApi, id: id) else {
             throw GatewayError.notFound("Invalid API identifier specified \(Region.accountId):\(id)")
         }
         return api
     }
 
-    func requireResource(_ id: String, api: String, _ access: StoreAccess) throws -> Resource {
+    nonisolated func requireResource(_ id: String, api: String, _ access: StoreAccess) throws -> Resource {
         _ = try requireApi(api, access)
         guard let resource = try access.one(Resource.self, in: .resource, id: id, api: api) else {
             throw GatewayError.notFound("Invalid resource identifier specified")
@@ -76,7 +76,7 @@ public actor GatewayControl {
         return resource
     }
 
-    func requireMethod(_ httpMethod: String, in resource: Resource) throws -> Method {
+    nonisolated func requireMethod(_ httpMethod: String, in resource: Resource) throws -> Method {
         guard let method = resource.resourceMethods[httpMethod.uppercased()] else {
             throw GatewayError.notFound("Invalid Method identifier specified")
         }

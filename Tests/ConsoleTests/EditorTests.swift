@@ -127,7 +127,7 @@ import Testing
     @Test func historyRollbackAndVariables() async throws {
         let (console, api) = try await consoleWithMethod()
         try await withCleanup({ await console.stop() }) {
-            for resource in try await console.control.resources(api: api.id) {
+            for resource in try console.control.resources(api: api.id) {
                 for method in resource.sortedMethods {
                     _ = try await console.control.putIntegration(
                         api: api.id, resource: resource.id, httpMethod: method.httpMethod,
@@ -216,7 +216,7 @@ import Testing
         let console = try await ConsoleHarness()
         try await withCleanup({ await console.stop() }) {
             await console.press(.character("y"))
-            let balancer = try await console.control.loadBalancer("pictures-nlb")
+            let balancer = try console.control.loadBalancer("pictures-nlb")
             let link = try await console.control.createVpcLink(name: "l", targetArn: balancer.arn)
             #expect(await console.waitFor("Your vpc link is ready for use"))
             let api = try await console.control.importRestApi(
@@ -246,7 +246,7 @@ import Testing
         let console = try await ConsoleHarness()
         try await withCleanup({ await console.stop() }) {
             await console.press(.character("y"))
-            let balancer = try await console.control.loadBalancer("pictures-nlb")
+            let balancer = try console.control.loadBalancer("pictures-nlb")
             _ = try await console.control.createVpcLink(name: "doomed", targetArn: balancer.arn)
             await console.reload()
             await console.press(.character("6"), .character("x"))
@@ -265,7 +265,7 @@ import Testing
             let api = try await console.control.importRestApi(
                 PicturesBackend.swagger, options: .init(endpointType: .regional)
             ).api
-            for resource in try await console.control.resources(api: api.id) {
+            for resource in try console.control.resources(api: api.id) {
                 for method in resource.sortedMethods {
                     _ = try await console.control.putIntegration(
                         api: api.id, resource: resource.id, httpMethod: method.httpMethod,
@@ -278,7 +278,7 @@ import Testing
             await clear(console, 3)
             await console.type("120")
             await console.press(.enter)
-            let stage = try await console.control.stage(api: api.id, name: "test")
+            let stage = try console.control.stage(api: api.id, name: "test")
             #expect(stage.cacheClusterSize == .gb6_1)
             #expect(stage.methodSettings["*/*"]?.cacheTtlInSeconds == 120)
         }

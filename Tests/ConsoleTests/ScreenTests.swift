@@ -86,13 +86,13 @@ import Testing
         try await withCleanup({ await console.stop() }) {
             await console.press(.character("y"))
             let control = console.control
-            let balancer = try await control.loadBalancer("pictures-nlb")
+            let balancer = try control.loadBalancer("pictures-nlb")
             let link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
             #expect(await console.waitFor("AVAILABLE"))
             let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional))
                 .api
             try await control.integrateAllThroughVpcLink(api: api.id, link: link.id)
-            for resource in try await control.resources(api: api.id) {
+            for resource in try control.resources(api: api.id) {
                 for method in resource.sortedMethods {
                     _ = try await control.updateMethod(
                         api: api.id, resource: resource.id, httpMethod: method.httpMethod

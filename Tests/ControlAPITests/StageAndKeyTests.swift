@@ -46,7 +46,7 @@ import Testing
         #expect(settings["~1pets/GET"]?["cacheTtlInSeconds"] as? Int == 60)
         #expect(settings["~1pets/GET"]?["throttlingRateLimit"] as? Double == 100, "a method inherits the stage's")
         #expect((updated["variables"] as? [String: String]) == [:])
-        let stored = try await client.control.stage(api: api, name: "test")
+        let stored = try client.control.stage(api: api, name: "test")
         #expect(stored.methodSettings["~1pets/GET"]?.cacheTtlInSeconds == 60, "the engine's source has it")
 
         let tooLong = try await client.call(
@@ -198,7 +198,7 @@ import Testing
         #expect(link.status == 202)
         #expect(link.string("status") == "PENDING")
         #expect(link["targetArns"] as? [String] == [arn], "the ARN given comes back as given")
-        let balancer = try await client.control.loadBalancer("pictures-nlb")
+        let balancer = try client.control.loadBalancer("pictures-nlb")
         #expect(balancer.targets.map(\.description) == ["127.0.0.1:5075", "127.0.0.1:5076"])
         let id = try #require(link.string("id"))
         let renamed = try await client.call("PATCH", "/vpclinks/\(id)", patch(("replace", "/name", "renamed")))

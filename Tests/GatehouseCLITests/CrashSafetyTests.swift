@@ -57,10 +57,10 @@ import Testing
             let store = try GatewayStore(location: scratch.state)
             #expect(try store.integrityCheck().isEmpty)
             let control = GatewayControl(store: store)
-            let apis = try await control.restApis()
+            let apis = try control.restApis()
             #expect(apis.filter { $0.name == "Swagger Petstore" }.count == 1)
             for api in apis where api.name == "Generated" {
-                let resources = try await control.resources(api: api.id)
+                let resources = try control.resources(api: api.id)
                 #expect(resources.count == 501, "a half-imported API survived attempt \(attempt)")
                 #expect(resources.reduce(0) { $0 + $1.resourceMethods.count } == 1020)
             }

@@ -49,7 +49,7 @@ import Testing
         let outcome = try await control.importRestApi(Data(Self.document.utf8))
         #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
         let api = outcome.api.id
-        let authorizers = try await control.authorizers(api: api).sorted { $0.name < $1.name }
+        let authorizers = try control.authorizers(api: api).sorted { $0.name < $1.name }
         #expect(authorizers.map(\.name) == ["bearer", "pool"])
         #expect(authorizers[0].type == .token)
         #expect(authorizers[0].identitySource == "method.request.header.Authorization", "from the scheme's header")
@@ -66,7 +66,7 @@ import Testing
             let exported = try await control.export(api, format: format)
             #expect(exported.contains("x-amazon-apigateway-authorizer"))
             let again = try await control.importRestApi(Data(exported.utf8))
-            let copies = try await control.authorizers(api: again.api.id).sorted { $0.name < $1.name }
+            let copies = try control.authorizers(api: again.api.id).sorted { $0.name < $1.name }
             #expect(
                 copies.map { [$0.name, $0.type.rawValue, $0.identitySource ?? "", $0.authorizerUri ?? ""] }
                     == authorizers.map { [$0.name, $0.type.rawValue, $0.identitySource ?? "", $0.authorizerUri ?? ""] })

@@ -20,7 +20,7 @@ import Testing
         let first = try await control.createDeployment(api: api.id, stageName: "test", description: "first")
         #expect(first.id.count == 6)
         #expect(first.apiSummary["/pictures"]?["GET"]?.apiKeyRequired == false)
-        let stage = try await control.stage(api: api.id, name: "test")
+        let stage = try control.stage(api: api.id, name: "test")
         #expect(stage.deploymentId == first.id)
         #expect(stage.cacheClusterStatus == .notAvailable)
 
@@ -28,7 +28,7 @@ import Testing
         _ = try await control.updateMethod(api: api.id, resource: resource.id, httpMethod: "GET") {
             $0.apiKeyRequired = true
         }
-        let frozen = try await control.deployedDefinition(api: api.id, deployment: first.id)
+        let frozen = try control.deployedDefinition(api: api.id, deployment: first.id)
         #expect(frozen.resource(atPath: "/pictures")?.resourceMethods["GET"]?.apiKeyRequired == false)
 
         let second = try await control.createDeployment(api: api.id, stageName: "test")
@@ -124,7 +124,7 @@ import Testing
         #expect(renamed.enabled)
         #expect(renamed.value == given.value, "a key's value never changes")
         await expectGatewayError(.notFound, "Invalid API Key identifier specified") {
-            _ = try await control.apiKey("nokey")
+            _ = try control.apiKey("nokey")
         }
     }
 

@@ -16,7 +16,7 @@ import Testing
         #expect(outcome.api.endpointType == .regional)
         #expect(outcome.resourceCount == 1)
         #expect(outcome.methodCount == 1)
-        let resources = try await control.resources(api: outcome.api.id)
+        let resources = try control.resources(api: outcome.api.id)
         #expect(resources.map(\.path) == ["/"])
         #expect(resources[0].id == outcome.api.rootResourceId)
         #expect(resources[0].id.count == 10)
@@ -43,7 +43,7 @@ import Testing
     @Test func refusedDocumentLeavesTheStateUnchanged() async throws {
         let control = try memoryControl()
         let api = try await control.importRestApi(try Fixtures.data("oai-petstore-swagger2.json")).api
-        let before = try await control.definition(api.id)
+        let before = try control.definition(api.id)
         let broken = String(decoding: try Fixtures.data("oai-petstore-swagger2.json"), as: UTF8.self)
             .replacingOccurrences(of: "\"/pets/{petId}\"", with: "\"/pets/{petId}/{petId}\"")
         for mode in ImportMode.allCases {
@@ -107,7 +107,7 @@ import Testing
             """
         let outcome = try await control.putRestApi(api.id, document: Data(patch.utf8), mode: .merge)
         #expect(outcome.api.name == "Swagger Petstore")
-        let resources = try await control.resources(api: api.id)
+        let resources = try control.resources(api: api.id)
         #expect(resources.map(\.path) == ["/", "/extra", "/new", "/new/{id}", "/pets", "/pets/{petId}"])
         let pets = try #require(resources.first { $0.path == "/pets" })
         #expect(pets.id == petsBefore.id)
@@ -122,7 +122,7 @@ import Testing
 
         let overwritten = try await control.putRestApi(api.id, document: Data(patch.utf8), mode: .overwrite)
         #expect(overwritten.api.name == "Patch")
-        let after = try await control.resources(api: api.id)
+        let after = try control.resources(api: api.id)
         #expect(after.map(\.path) == ["/", "/new", "/new/{id}", "/pets"])
         #expect(after.first { $0.path == "/pets" }?.id == petsBefore.id, "a resource that stays keeps its id")
         #expect(after.first { $0.path == "/pets" }?.resourceMethods.keys.sorted() == ["GET"])
@@ -156,13 +156,13 @@ import Testing
         let api = try await control.importRestApi(Data(yaml.utf8)).api
         #expect(api.apiKeySource == .authorizer)
         #expect(api.binaryMediaTypes == ["image/png"])
-        let validators = try await control.requestValidators(api: api.id)
+        let validators = try control.requestValidators(api: api.id)
         #expect(Set(validators.map(\.name)) == ["all", "params-only"])
         let byId = Dictionary(uniqueKeysWithValues: validators.map { ($0.id, $0.name) })
         let resource = try #require(try await control.resources(api: api.id).first { $0.path == "/a" })
         #expect(resource.resourceMethods["GET"]?.requestValidatorId.flatMap { byId[$0] } == "params-only")
         #expect(resource.resourceMethods["POST"]?.requestValidatorId.flatMap { byId[$0] } == "all")
-        let responses = try await control.gatewayResponses(api: api.id)
+        let responses = try control.gatewayResponses(api: api.id)
         #expect(responses.map(\.responseType) == ["INVALID_API_KEY"])
         #expect(responses.first?.statusCode == "401")
     }
@@ -178,7 +178,7 @@ import Testing
               /z/b: {post: {responses: {"200": {description: ok}}}}
             """
         let api = try await control.importRestApi(Data(yaml.utf8)).api
-        let resources = try await control.resources(api: api.id)
+        let resources = try control.resources(api: api.id)
         #expect(resources.map(\.path) == ["/", "/a", "/z", "/z/b", "/z/y", "/z/y/x", "/z/y/x/{w}"])
         let byPath = Dictionary(uniqueKeysWithValues: resources.map { ($0.path, $0) })
         for resource in resources where resource.path != "/" {

@@ -136,7 +136,7 @@ func expectGatewayError(
                 $0.requestModels = ["application/json": "Picture"]
             }
         }
-        let stored = try await control.method(api: api.id, resource: all.id, httpMethod: "GET")
+        let stored = try control.method(api: api.id, resource: all.id, httpMethod: "GET")
         #expect(stored.methodIntegration?.integrationResponses.keys.sorted() == ["200", "500"])
         #expect(stored.methodResponses.keys.sorted() == ["200"])
         try await control.deleteIntegration(api: api.id, resource: all.id, httpMethod: "GET")
@@ -189,7 +189,7 @@ func expectGatewayError(
         #expect(try await control.resource(api: api.id, id: deep.id).path == "/api/photos/{id}")
         await expectGatewayError(.conflict, "already has this name: apix") {
             _ = try await control.updateResource(
-                api: api.id, id: try await control.resources(api: api.id).first { $0.path == "/api" }!.id,
+                api: api.id, id: try control.resources(api: api.id).first { $0.path == "/api" }!.id,
                 pathPart: "apix")
         }
         await expectGatewayError(.badRequest, "cannot become a greedy path variable") {

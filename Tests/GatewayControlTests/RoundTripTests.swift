@@ -22,8 +22,8 @@ import Testing
         }
         #expect(exported.contains(format == .swagger2 ? "swagger" : "openapi"))
         let again = try await control.importRestApi(Data(exported.utf8))
-        let before = ApiShape(try await control.definition(original.api.id))
-        let after = ApiShape(try await control.definition(again.api.id))
+        let before = ApiShape(try control.definition(original.api.id))
+        let after = ApiShape(try control.definition(again.api.id))
         #expect(before.resources.keys.sorted() == after.resources.keys.sorted())
         for path in before.resources.keys.sorted() {
             #expect(
@@ -57,7 +57,7 @@ import Testing
         #expect(text.contains("securitySchemes:"))
         #expect(text.contains("name: x-api-key"))
         let again = try await control.importRestApi(Data(text.utf8))
-        let method = try await control.resources(api: again.api.id).first { $0.path == "/{proxy+}" }?.resourceMethods[
+        let method = try control.resources(api: again.api.id).first { $0.path == "/{proxy+}" }?.resourceMethods[
             "ANY"]
         #expect(method?.apiKeyRequired == true)
         #expect(again.warnings.isEmpty)

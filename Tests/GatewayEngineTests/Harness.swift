@@ -42,11 +42,11 @@ final class Walkthrough: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
-            let link = try await control.vpcLink(id)
+            let link = try control.vpcLink(id)
             if link.status != .pending { return link }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return try await control.vpcLink(id)
+        return try control.vpcLink(id)
     }
 
     init(
@@ -63,7 +63,7 @@ final class Walkthrough: Sendable {
 
     /// The resource at `path`.
     func resource(_ path: String) async throws -> Resource {
-        try await control.resources(api: api.id).first { $0.path == path }!
+        try control.resources(api: api.id).first { $0.path == path }!
     }
 
     /// `/restapis/{api}/{stage}/_user_request_/{path}`.

@@ -101,7 +101,7 @@ import Testing
                 let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
                 #expect(response.status == 500)
                 #expect(response.body == "{\"message\": \"Internal server error\"}")
-                let resource = try await control.resources(api: api.id).first { $0.path == "/thing" }!
+                let resource = try control.resources(api: api.id).first { $0.path == "/thing" }!
                 let test = try await control.testInvoke(
                     api: api.id, resource: resource.id, httpMethod: "GET", input: .init(pathWithQueryString: "/thing"))
                 #expect(test.status == 500)

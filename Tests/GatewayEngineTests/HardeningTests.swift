@@ -45,6 +45,24 @@ struct ProxyGateway {
 
     var base: String { "/restapis/\(api.id)/test/_user_request_" }
 
+    /// Runs `body` with a gateway in front of `backend`, then stops both.
+    static func with(
+        _ backend: RawBackend, paths: [(String, Bool)] = [("/open/{proxy+}", false)],
+        limits: ServerLimits = ServerLimits(), _ body: (ProxyGateway, RawBackend) async throws -> Void
+    ) async throws {
+        let gateway: ProxyGateway
+        do {
+            gateway = try await ProxyGateway.start(backendPort: backend.port, paths: paths, limits: limits)
+        } catch {
+            await backend.stop()
+            throw error
+        }
+        try await withCleanup({
+            await gateway.stop()
+            await backend.stop()
+        }) { try await body(gateway, backend) }
+    }
+
     func stop() async { try? await engine.stop() }
 }
 
@@ -67,13 +85,8 @@ func statusOf(_ answer: String) -> Int? {
 
 @Suite(.serialized) struct PathHardeningTests {
     @Test func dotSegmentsCannotReachAKeyedResourceThroughAKeylessOne() async throws {
-        let backend = try await RawBackend()
-        let gateway = try await ProxyGateway.start(
-            backendPort: backend.port, paths: [("/open/{proxy+}", false), ("/secure/{proxy+}", true)])
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(RawBackend(), paths: [("/open/{proxy+}", false), ("/secure/{proxy+}", true)]) {
+            gateway, backend in
             for attack in [
                 "/open/../secure/x", "/open/%2e%2e/secure/x", "/open/%2E%2E/secure/x", "/open/./../secure/x",
             ] {
@@ -102,12 +115,7 @@ func statusOf(_ answer: String) -> Int? {
     }
 
     @Test func bytesThatAreNotUTF8AreForwardedOnceEncoded() async throws {
-        let backend = try await RawBackend()
-        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(RawBackend()) { gateway, backend in
             let answer = try await rawExchange(
                 port: gateway.port, "GET \(gateway.base)/open/a%ffb/c%20d/%7Euser HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             #expect(statusOf(answer) == 200, "\(answer)")
@@ -136,11 +144,7 @@ func statusOf(_ answer: String) -> Int? {
         let backend = try await RawBackend { head in
             RawBackend.echo(head) + RawBackend.response(body: "EXTRA-NOBODY-ASKED")
         }
-        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(backend) { gateway, _ in
             let client = TestClient(port: gateway.port)
             var wrong: [String] = []
             for index in 0..<40 {
@@ -154,12 +158,7 @@ func statusOf(_ answer: String) -> Int? {
     }
 
     @Test func connectionsToOneBackendAreCappedAndRequestsWait() async throws {
-        let backend = try await RawBackend(delay: .milliseconds(200))
-        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(RawBackend(delay: .milliseconds(200))) { gateway, backend in
             let count = UpstreamPool.maximumConnectionsPerTarget + 72
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<count {
@@ -188,13 +187,7 @@ func statusOf(_ answer: String) -> Int? {
         sendTimeout: .seconds(2), maximumInFlight: 4)
 
     @Test func slowHeadsSlowBodiesAndIdleConnectionsAreClosed() async throws {
-        let backend = try await RawBackend()
-        let gateway = try await ProxyGateway.start(
-            backendPort: backend.port, paths: [("/open/{proxy+}", false)], limits: Self.short)
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(RawBackend(), limits: Self.short) { gateway, backend in
             // A head that trickles in: 408, then closed.
             let slowHead = try await RawConnection(port: gateway.port)
             try await slowHead.send("GET \(gateway.base)/open/x HTTP/1.1\r\nHost: 127.0.0.1\r\n")
@@ -221,13 +214,7 @@ func statusOf(_ answer: String) -> Int? {
     }
 
     @Test func aRequestInFlightIsNotCutByTheIdleTimeout() async throws {
-        let backend = try await RawBackend(delay: .milliseconds(1500))
-        let gateway = try await ProxyGateway.start(
-            backendPort: backend.port, paths: [("/open/{proxy+}", false)], limits: Self.short)
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(RawBackend(delay: .milliseconds(1500)), limits: Self.short) { gateway, backend in
             let answer = try await rawExchange(
                 port: gateway.port, "GET \(gateway.base)/open/slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
             ) { $0.contains("/open/slow ") }
@@ -236,13 +223,7 @@ func statusOf(_ answer: String) -> Int? {
     }
 
     @Test func aClientThatDoesNotReadHasABoundedNumberOfRequestsInFlight() async throws {
-        let backend = try await RawBackend(delay: .milliseconds(50))
-        let gateway = try await ProxyGateway.start(
-            backendPort: backend.port, paths: [("/open/{proxy+}", false)], limits: Self.short)
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(RawBackend(delay: .milliseconds(50)), limits: Self.short) { gateway, backend in
             let raw = try await RawConnection(port: gateway.port)
             let one = "GET \(gateway.base)/open/p HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
             try await raw.send(String(repeating: one, count: 500))
@@ -257,12 +238,7 @@ func statusOf(_ answer: String) -> Int? {
     }
 
     @Test func requestsWithoutOneHostAndConnectAreRefused() async throws {
-        let backend = try await RawBackend()
-        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(RawBackend()) { gateway, backend in
             let noHost = try await rawExchange(port: gateway.port, "GET \(gateway.base)/open/x HTTP/1.1\r\n\r\n")
             #expect(statusOf(noHost) == 400, "\(noHost)")
             #expect(noHost.contains("needs a Host header"))
@@ -281,12 +257,7 @@ func statusOf(_ answer: String) -> Int? {
     }
 
     @Test func headersTheConnectionHeaderNamesAreNotForwarded() async throws {
-        let backend = try await RawBackend()
-        let gateway = try await ProxyGateway.start(backendPort: backend.port, paths: [("/open/{proxy+}", false)])
-        try await withCleanup({
-            await gateway.stop()
-            await backend.stop()
-        }) {
+        try await ProxyGateway.with(RawBackend()) { gateway, backend in
             let answer = try await rawExchange(
                 port: gateway.port,
                 "GET \(gateway.base)/open/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive, X-Hop\r\nX-Hop: secret\r\nX-Kept: yes\r\n\r\n"

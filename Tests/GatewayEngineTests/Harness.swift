@@ -23,7 +23,8 @@ final class Walkthrough: Sendable {
     static func start(state: String = ":memory:", deploy: Bool = true) async throws -> Walkthrough {
         let backend = try await PicturesBackend.start()
         let control = try GatewayControl(location: state)
-        let engine = control.makeEngine(threads: 2, healthCheckMilliseconds: 50, pendingHealthChecks: 20)
+        // Generous: on a busy machine a first health check can take long; PENDING turns FAILED only after 10 s.
+        let engine = control.makeEngine(threads: 2, healthCheckMilliseconds: 50, pendingHealthChecks: 200)
         try await control.attach(engine)
         let port = try await engine.start(port: 0)
         let balancer = try await control.createLoadBalancer(
@@ -36,7 +37,7 @@ final class Walkthrough: Sendable {
         return Walkthrough(control: control, engine: engine, backend: backend, api: api, link: link, port: port)
     }
 
-    static func waitForLink(_ id: String, control: GatewayControl, timeout: Duration = .seconds(10)) async throws
+    static func waitForLink(_ id: String, control: GatewayControl, timeout: Duration = .seconds(30)) async throws
         -> VpcLink
     {
         let clock = ContinuousClock()

@@ -47,8 +47,14 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// When the first byte of the request being read arrived (nil between requests).
     private var headStarted: NIODeadline?
     private var readingBody = false
-    private var timer: Scheduled<Void>?
+    /// The timeout the connection's state calls for, and when it expires.
     private var timerKind: TimerKind?
+    private var deadline: NIODeadline?
+    /// The one scheduled check, and when it runs. Moving a deadline later costs nothing: the check, when it
+    /// runs, finds the new deadline and schedules itself again; only an earlier deadline reschedules it.
+    private var timer: Scheduled<Void>?
+    private var checkAt: NIODeadline?
+    private var opened = false
 
     private enum TimerKind: Equatable { case idle, header, body, send }
 
@@ -75,7 +81,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func connectionOpened(context: ChannelHandlerContext) {
-        guard timerKind == nil else { return }
+        guard !opened else { return }
+        opened = true
         registry?.add(context.channel)
         rearm(context: context)
     }
@@ -83,6 +90,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        checkAt = nil
         closing = true
         registry?.remove(context.channel)
         context.fireChannelInactive()
@@ -111,21 +119,39 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             (kind, deadline) = (.idle, .now() + limits.idleTimeout)
         }
-        // The header deadline counts from the first byte; re-arming the same kind keeps it.
+        // The header and send deadlines count from when that state began; re-arming the same kind keeps them.
         if kind == timerKind, kind == .header || kind == .send { return }
-        timer?.cancel()
-        timer = nil
         timerKind = kind
-        guard let kind else { return }
+        self.deadline = kind == nil ? nil : deadline
+        guard kind != nil else { return }
+        schedule(at: deadline, context: context)
+    }
+
+    /// Makes sure the check runs no later than `when`.
+    private func schedule(at when: NIODeadline, context: ChannelHandlerContext) {
+        if let checkAt, checkAt <= when { return }
+        timer?.cancel()
+        checkAt = when
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+        timer = context.eventLoop.scheduleTask(deadline: when) {
             let (handler, context) = loopBound.value
-            handler.timedOut(kind, context: context)
+            handler.check(context: context)
+        }
+    }
+
+    /// The scheduled check: acts on an expired deadline, else waits for the current one.
+    private func check(context: ChannelHandlerContext) {
+        timer = nil
+        checkAt = nil
+        guard !closing, let kind = timerKind, let deadline else { return }
+        if deadline > .now() {
+            schedule(at: deadline, context: context)
+        } else {
+            timedOut(kind, context: context)
         }
     }
 
     private func timedOut(_ kind: TimerKind, context: ChannelHandlerContext) {
-        timer = nil
         guard !closing else { return }
         closing = true
         switch kind {

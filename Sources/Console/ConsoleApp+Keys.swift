@@ -363,7 +363,7 @@ extension ConsoleApp {
     func openHistory() async {
         guard let api = selectedApi, let stage = selectedStage else { return flashError("Select a stage first") }
         do {
-            let deployments = try await control.deployments(api: api.id)
+            let deployments = try control.deployments(api: api.id)
             let labels = deployments.map { deployment in
                 "\(deployment.id) \(ConsoleApp.time(deployment.createdDate))\(deployment.id == stage.deploymentId ? " (current)" : "")\(deployment.description.map { " " + $0 } ?? "")"
             }

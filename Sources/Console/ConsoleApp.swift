@@ -126,7 +126,7 @@ public final class ConsoleApp {
             for await _ in events { self?.dirty = true }
         }
         await reload()
-        if (try? await control.loadBalancer(SampleWorkspace.balancerName)) != nil {
+        if (try? control.loadBalancer(SampleWorkspace.balancerName)) != nil {
             await startSample()
         } else if model.isEmpty && options.offerSample {
             dialog = Dialog(

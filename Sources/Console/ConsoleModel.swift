@@ -17,18 +17,18 @@ struct ConsoleModel {
 
     static func load(_ control: GatewayControl) async throws -> ConsoleModel {
         var model = ConsoleModel()
-        model.apis = try await control.restApis()
+        model.apis = try control.restApis()
         for api in model.apis {
-            model.resources[api.id] = try await control.resources(api: api.id)
-            model.stages[api.id] = try await control.stages(api: api.id)
-            model.authorizers[api.id] = try await control.authorizers(api: api.id)
-            model.validators[api.id] = try await control.requestValidators(api: api.id)
+            model.resources[api.id] = try control.resources(api: api.id)
+            model.stages[api.id] = try control.stages(api: api.id)
+            model.authorizers[api.id] = try control.authorizers(api: api.id)
+            model.validators[api.id] = try control.requestValidators(api: api.id)
         }
-        model.keys = try await control.apiKeys()
-        model.plans = try await control.usagePlans()
-        for plan in model.plans { model.planKeys[plan.id] = try await control.usagePlanKeys(plan: plan.id).map(\.id) }
-        model.links = try await control.vpcLinks()
-        model.balancers = try await control.loadBalancers()
+        model.keys = try control.apiKeys()
+        model.plans = try control.usagePlans()
+        for plan in model.plans { model.planKeys[plan.id] = try control.usagePlanKeys(plan: plan.id).map(\.id) }
+        model.links = try control.vpcLinks()
+        model.balancers = try control.loadBalancers()
         return model
     }
 

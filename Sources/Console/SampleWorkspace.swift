@@ -29,7 +29,7 @@ public final class SampleWorkspace {
             backend = try await PicturesBackend.start(port: 0)
         }
         let target = Target(host: backend.host, port: backend.port)
-        if (try? await control.loadBalancer(balancerName)) != nil {
+        if (try? control.loadBalancer(balancerName)) != nil {
             _ = try await control.updateLoadBalancer(balancerName, targets: [target])
         } else {
             _ = try await control.createLoadBalancer(name: balancerName, targets: [target])

@@ -71,12 +71,12 @@ extension ControlAPI {
     /// Deletes everything: domain names, usage plans, keys, APIs, VPC links, load balancers.
     func resetState() async throws {
         account.withLockedValue { $0 = AccountSettings() }
-        for domain in try await control.domainNames() { try await control.deleteDomainName(domain.domainName) }
-        for plan in try await control.usagePlans() { try await control.deleteUsagePlan(plan.id) }
-        for key in try await control.apiKeys() { try await control.deleteApiKey(key.id) }
-        for api in try await control.restApis() { try await control.deleteRestApi(api.id) }
-        for link in try await control.vpcLinks() { try await control.deleteVpcLink(link.id) }
-        for balancer in try await control.loadBalancers() { try await control.deleteLoadBalancer(balancer.name) }
+        for domain in try control.domainNames() { try await control.deleteDomainName(domain.domainName) }
+        for plan in try control.usagePlans() { try await control.deleteUsagePlan(plan.id) }
+        for key in try control.apiKeys() { try await control.deleteApiKey(key.id) }
+        for api in try control.restApis() { try await control.deleteRestApi(api.id) }
+        for link in try control.vpcLinks() { try await control.deleteVpcLink(link.id) }
+        for balancer in try control.loadBalancers() { try await control.deleteLoadBalancer(balancer.name) }
     }
 
     /// What an ARN (`arn:aws:apigateway:REGION::/restapis/ID[/stages/NAME]`, `/apikeys/ID`, `/usageplans/ID`,
@@ -102,11 +102,11 @@ extension ControlAPI {
 
     func tags(_ arn: String) async throws -> [String: String] {
         switch try Tagged(arn: arn) {
-        case .restApi(let id): try await control.restApi(id).tags
-        case .stage(let api, let name): try await control.stage(api: api, name: name).tags
-        case .apiKey(let id): try await control.apiKey(id).tags
-        case .usagePlan(let id): try await control.usagePlan(id).tags
-        case .vpcLink(let id): try await control.vpcLink(id).tags
+        case .restApi(let id): try control.restApi(id).tags
+        case .stage(let api, let name): try control.stage(api: api, name: name).tags
+        case .apiKey(let id): try control.apiKey(id).tags
+        case .usagePlan(let id): try control.usagePlan(id).tags
+        case .vpcLink(let id): try control.vpcLink(id).tags
         }
     }
 

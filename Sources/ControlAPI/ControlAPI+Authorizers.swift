@@ -22,14 +22,14 @@ extension ControlAPI {
                 return .json(201, Shapes.object(created))
             },
             Route("GET", "restapis/{api}/authorizers") { api, call in
-                let (items, position) = try call.page(try await api.control.authorizers(api: call.apiId))
+                let (items, position) = try call.page(try api.control.authorizers(api: call.apiId))
                 return .json(200, Shapes.list(items.map(Shapes.object), position: position))
             },
             Route("GET", "restapis/{api}/authorizers/{id}") { api, call in
                 .json(
                     200,
                     Shapes.object(
-                        try await api.control.authorizer(api: call.apiId, id: call[parameter: "id"])))
+                        try api.control.authorizer(api: call.apiId, id: call[parameter: "id"])))
             },
             Route("PATCH", "restapis/{api}/authorizers/{id}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
@@ -45,7 +45,7 @@ extension ControlAPI {
                 return .empty(202)
             },
             Route("POST", "restapis/{api}/authorizers/{id}") { api, call in
-                _ = try await api.control.authorizer(api: call.apiId, id: call[parameter: "id"])
+                _ = try api.control.authorizer(api: call.apiId, id: call[parameter: "id"])
                 throw ControlError(
                     status: 501, type: "NotImplementedException",
                     message: "Gatehouse runs no Lambda function or user pool, so it cannot test-invoke an authorizer")

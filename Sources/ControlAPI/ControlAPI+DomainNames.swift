@@ -29,11 +29,11 @@ extension ControlAPI {
                 return .json(201, Shapes.domainName(try await api.control.createDomainName(domain)))
             },
             Route("GET", "domainnames") { api, call in
-                let (items, position) = try call.page(try await api.control.domainNames())
+                let (items, position) = try call.page(try api.control.domainNames())
                 return .json(200, Shapes.list(items.map(Shapes.domainName), position: position))
             },
             Route("GET", "domainnames/{domain}") { api, call in
-                .json(200, Shapes.domainName(try await api.control.domainName(call[parameter: "domain"])))
+                .json(200, Shapes.domainName(try api.control.domainName(call[parameter: "domain"])))
             },
             Route("PATCH", "domainnames/{domain}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
@@ -70,7 +70,7 @@ extension ControlAPI {
                 return .json(201, Shapes.object(created))
             },
             Route("GET", "domainnames/{domain}/basepathmappings") { api, call in
-                let domain = try await api.control.domainName(call[parameter: "domain"])
+                let domain = try api.control.domainName(call[parameter: "domain"])
                 let (items, position) = try call.page(domain.basePathMappings)
                 return .json(200, Shapes.list(items.map(Shapes.object), position: position))
             },
@@ -101,7 +101,7 @@ extension ControlAPI {
     }
 
     func basePathMapping(_ call: ControlCall) async throws -> BasePathMapping {
-        let domain = try await control.domainName(call[parameter: "domain"])
+        let domain = try control.domainName(call[parameter: "domain"])
         guard let mapping = domain.basePathMappings.first(where: { $0.basePath == call[parameter: "path"] }) else {
             throw GatewayError.notFound("Invalid base path mapping identifier specified")
         }

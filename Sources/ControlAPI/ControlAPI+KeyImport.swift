@@ -27,7 +27,7 @@ extension ControlAPI {
         }
         var rows: [GatewayControl.ApiKeyImport] = []
         var warnings: [String] = []
-        let plans = Set(try await control.usagePlans().map(\.id))
+        let plans = Set(try control.usagePlans().map(\.id))
         for (index, row) in csv.rows.enumerated() where !row.allSatisfy({ $0.isEmpty }) {
             let line = index + 2
             guard keyColumn < row.count, Identifiers.isValidApiKeyValue(row[keyColumn]),
@@ -51,7 +51,7 @@ extension ControlAPI {
                     name: column("name", row) ?? "", value: row[keyColumn], description: column("description", row),
                     enabled: enabledText == "true", planIds: planIds))
         }
-        let existing = Set(try await control.apiKeys().map(\.value))
+        let existing = Set(try control.apiKeys().map(\.value))
         for row in rows where existing.contains(row.value) {
             warnings.append("API key \(ApiKey.mask(row.value)) already exists; row skipped")
         }

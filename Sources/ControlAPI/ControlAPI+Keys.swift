@@ -11,7 +11,7 @@ extension ControlAPI {
                 return try await api.createApiKey(call)
             },
             Route("GET", "apikeys") { api, call in
-                var keys = try await api.control.apiKeys()
+                var keys = try api.control.apiKeys()
                 if let name = call.queryValue("name") { keys.removeAll { !$0.name.hasPrefix(name) } }
                 if let customer = call.queryValue("customerId") { keys.removeAll { $0.customerId != customer } }
                 let include = call.queryValue("includeValues") == "true"
@@ -20,7 +20,7 @@ extension ControlAPI {
                     200, Shapes.list(items.map { Shapes.apiKey($0, includeValue: include) }, position: position))
             },
             Route("GET", "apikeys/{id}") { api, call in
-                let key = try await api.control.apiKey(call[parameter: "id"])
+                let key = try api.control.apiKey(call[parameter: "id"])
                 return .json(200, Shapes.apiKey(key, includeValue: call.queryValue("includeValue") == "true"))
             },
             Route("PATCH", "apikeys/{id}") { api, call in
@@ -36,11 +36,11 @@ extension ControlAPI {
             },
             Route("POST", "usageplans") { api, call in try await api.createUsagePlan(call) },
             Route("GET", "usageplans") { api, call in
-                var plans = try await api.control.usagePlans()
+                var plans = try api.control.usagePlans()
                 if let keyId = call.queryValue("keyId") {
                     var covering: [UsagePlan] = []
                     for plan in plans
-                    where try await api.control.usagePlanKeys(plan: plan.id).contains(where: { $0.id == keyId }) {
+                    where try api.control.usagePlanKeys(plan: plan.id).contains(where: { $0.id == keyId }) {
                         covering.append(plan)
                     }
                     plans = covering
@@ -49,7 +49,7 @@ extension ControlAPI {
                 return .json(200, Shapes.list(items.map(Shapes.usagePlan), position: position))
             },
             Route("GET", "usageplans/{plan}") { api, call in
-                .json(200, Shapes.usagePlan(try await api.control.usagePlan(call[parameter: "plan"])))
+                .json(200, Shapes.usagePlan(try api.control.usagePlan(call[parameter: "plan"])))
             },
             Route("PATCH", "usageplans/{plan}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
@@ -73,7 +73,7 @@ extension ControlAPI {
                 return .json(201, Shapes.planKey(planKey))
             },
             Route("GET", "usageplans/{plan}/keys") { api, call in
-                var keys = try await api.control.usagePlanKeys(plan: call[parameter: "plan"])
+                var keys = try api.control.usagePlanKeys(plan: call[parameter: "plan"])
                 if let name = call.queryValue("name") { keys.removeAll { !$0.name.hasPrefix(name) } }
                 let (items, position) = try call.page(keys)
                 return .json(200, Shapes.list(items.map(Shapes.planKey), position: position))
@@ -81,11 +81,11 @@ extension ControlAPI {
             Route("GET", "usageplans/{plan}/keys/{key}") { api, call in
                 let keyId = call[parameter: "key"]
                 guard
-                    let key = try await api.control.usagePlanKeys(plan: call[parameter: "plan"]).first(where: {
+                    let key = try api.control.usagePlanKeys(plan: call[parameter: "plan"]).first(where: {
                         $0.id == keyId
                     })
                 else {
-                    _ = try await api.control.apiKey(keyId)
+                    _ = try api.control.apiKey(keyId)
                     throw GatewayError.notFound("Invalid Usage Plan Key identifier specified")
                 }
                 return .json(200, Shapes.planKey(key))
@@ -105,7 +105,7 @@ extension ControlAPI {
                         plan: call[parameter: "plan"], key: call[parameter: "key"],
                         remaining: try operation.int(0...Int(Int32.max)))
                 }
-                let plan = try await api.control.usagePlan(call[parameter: "plan"])
+                let plan = try api.control.usagePlan(call[parameter: "plan"])
                 let used = try await api.control.quotaUsed(plan: plan.id, key: call[parameter: "key"])
                 let limit = plan.quota?.limit ?? 0
                 return .json(
@@ -161,7 +161,7 @@ extension ControlAPI {
     /// `values` (the wire name of the Usage shape's `items`); remaining is what the quota period had left at the end
     /// of that day (today: what it has left now, UpdateUsage included).
     func usage(_ call: ControlCall) async throws -> Reply {
-        let plan = try await control.usagePlan(call[parameter: "plan"])
+        let plan = try control.usagePlan(call[parameter: "plan"])
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd"
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -171,7 +171,7 @@ extension ControlAPI {
         else {
             throw ControlError.badRequest("startDate and endDate are required, as yyyy-MM-dd, start not after end")
         }
-        var keys = try await control.usagePlanKeys(plan: plan.id).map(\.id)
+        var keys = try control.usagePlanKeys(plan: plan.id).map(\.id)
         if let keyId = call.queryValue("keyId") { keys = keys.filter { $0 == keyId } }
         let today = formatter.string(from: Date())
         let days = (0..<min(Int(end.timeIntervalSince(start) / 86_400) + 1, 366)).map {

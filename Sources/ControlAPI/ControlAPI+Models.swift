@@ -7,7 +7,7 @@ extension ControlAPI {
     static var modelRoutes: [Route] {
         [
             Route("GET", "restapis/{api}/models") { api, call in
-                let models = try await api.control.models(api: call.apiId)
+                let models = try api.control.models(api: call.apiId)
                 let (items, position) = try call.page(models)
                 return .json(200, Shapes.list(items.map(Shapes.object), position: position))
             },
@@ -24,7 +24,7 @@ extension ControlAPI {
             },
             Route("GET", "restapis/{api}/models/{name}") { api, call in
                 let name = call[parameter: "name"]
-                let models = try await api.control.models(api: call.apiId)
+                let models = try api.control.models(api: call.apiId)
                 guard let model = models.first(where: { $0.name == name }) else {
                     throw GatewayError.notFound("Invalid Model Name specified")
                 }
@@ -44,7 +44,7 @@ extension ControlAPI {
                 return .empty(202)
             },
             Route("GET", "restapis/{api}/requestvalidators") { api, call in
-                let validators = try await api.control.requestValidators(api: call.apiId)
+                let validators = try api.control.requestValidators(api: call.apiId)
                 let (items, position) = try call.page(validators)
                 return .json(200, Shapes.list(items.map(Shapes.object), position: position))
             },
@@ -109,7 +109,7 @@ extension ControlAPI {
     func requestValidator(_ call: ControlCall) async throws -> RequestValidator {
         let id = call[parameter: "id"]
         guard
-            let validator = try await control.requestValidators(api: call.apiId).first(where: {
+            let validator = try control.requestValidators(api: call.apiId).first(where: {
                 $0.id == id
             })
         else { throw GatewayError.badRequest("Invalid Request Validator Id specified") }
@@ -118,7 +118,7 @@ extension ControlAPI {
 
     /// Every response type: the API's own, and API Gateway's defaults for the rest (`defaultResponse: true`).
     func gatewayResponses(_ call: ControlCall) async throws -> [GatewayResponse] {
-        let own = try await control.gatewayResponses(api: call.apiId)
+        let own = try control.gatewayResponses(api: call.apiId)
         let byType = Dictionary(own.map { ($0.responseType, $0) }, uniquingKeysWith: { first, _ in first })
         return GatewayResponse.types.sorted().map { type in
             byType[type]

@@ -9,12 +9,12 @@ extension ControlAPI {
         return [
             Route("GET", "restapis/{api}/resources") { api, call in
                 let embed = call.queryValues("embed").contains("methods")
-                let (items, position) = try call.page(try await api.control.resources(api: call.apiId))
+                let (items, position) = try call.page(try api.control.resources(api: call.apiId))
                 return .json(
                     200, Shapes.list(items.map { Shapes.resource($0, embedMethods: embed) }, position: position))
             },
             Route("GET", "restapis/{api}/resources/{resource}") { api, call in
-                let resource = try await api.control.resource(
+                let resource = try api.control.resource(
                     api: call.apiId, id: call.resourceId)
                 return .json(
                     200, Shapes.resource(resource, embedMethods: call.queryValues("embed").contains("methods")))
@@ -27,7 +27,7 @@ extension ControlAPI {
             },
             Route("PATCH", "restapis/{api}/resources/{resource}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
-                var resource = try await api.control.resource(
+                var resource = try api.control.resource(
                     api: call.apiId, id: call.resourceId)
                 for operation in operations {
                     guard operation.op == .replace, operation.path == "/pathPart" else {
@@ -63,7 +63,7 @@ extension ControlAPI {
     }
 
     func method(_ call: ControlCall) async throws -> Method {
-        try await control.method(
+        try control.method(
             api: call.apiId, resource: call.resourceId, httpMethod: call.verb)
     }
 

@@ -11,11 +11,11 @@ extension ControlAPI {
                 return try await api.createRestApi(call)
             },
             Route("GET", "restapis") { api, call in
-                let (items, position) = try call.page(try await api.control.restApis())
+                let (items, position) = try call.page(try api.control.restApis())
                 return .json(200, Shapes.list(items.map(Shapes.restApi), position: position))
             },
             Route("GET", "restapis/{api}") { api, call in
-                .json(200, Shapes.restApi(try await api.control.restApi(call.apiId)))
+                .json(200, Shapes.restApi(try api.control.restApi(call.apiId)))
             },
             Route("PUT", "restapis/{api}") { api, call in try await api.putRestApi(call) },
             Route("PATCH", "restapis/{api}") { api, call in
@@ -119,7 +119,7 @@ extension ControlAPI {
         let yaml = accept.contains("yaml")
         let extensions = call.queryValue("extensions").map { !$0.isEmpty } ?? false
         let stage = call[parameter: "stage"]
-        _ = try await control.stage(api: call.apiId, name: stage)
+        _ = try control.stage(api: call.apiId, name: stage)
         let typeText = call[parameter: "type"]
         guard let format = ExportFormat(rawValue: typeText) else {
             throw ControlError.badRequest("No API exporter for type '\(typeText)'")

@@ -7,14 +7,14 @@ extension ControlAPI {
         [
             Route("POST", "restapis/{api}/deployments") { api, call in try await api.createDeployment(call) },
             Route("GET", "restapis/{api}/deployments") { api, call in
-                let (items, position) = try call.page(try await api.control.deployments(api: call.apiId))
+                let (items, position) = try call.page(try api.control.deployments(api: call.apiId))
                 let embed = call.queryValues("embed").contains("apisummary")
                 return .json(200, Shapes.list(items.map { Shapes.deployment($0, embed: embed) }, position: position))
             },
             Route("GET", "restapis/{api}/deployments/{id}") { api, call in
                 let id = call[parameter: "id"]
                 guard
-                    let deployment = try await api.control.deployments(api: call.apiId).first(where: {
+                    let deployment = try api.control.deployments(api: call.apiId).first(where: {
                         $0.id == id
                     })
                 else { throw GatewayError.notFound("Invalid Deployment identifier specified") }
@@ -40,7 +40,7 @@ extension ControlAPI {
             },
             Route("POST", "restapis/{api}/stages") { api, call in try await api.createStage(call) },
             Route("GET", "restapis/{api}/stages") { api, call in
-                var stages = try await api.control.stages(api: call.apiId)
+                var stages = try api.control.stages(api: call.apiId)
                 if let deployment = call.queryValue("deploymentId") {
                     stages.removeAll { $0.deploymentId != deployment }
                 }
@@ -50,7 +50,7 @@ extension ControlAPI {
                 .json(
                     200,
                     Shapes.stage(
-                        try await api.control.stage(api: call.apiId, name: call[parameter: "stage"])))
+                        try api.control.stage(api: call.apiId, name: call[parameter: "stage"])))
             },
             Route("PATCH", "restapis/{api}/stages/{stage}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
@@ -70,7 +70,7 @@ extension ControlAPI {
                 return .empty(202)
             },
             Route("DELETE", "restapis/{api}/stages/{stage}/cache/authorizers") { api, call in
-                _ = try await api.control.stage(api: call.apiId, name: call[parameter: "stage"])
+                _ = try api.control.stage(api: call.apiId, name: call[parameter: "stage"])
                 return .empty(202)
             },
         ]

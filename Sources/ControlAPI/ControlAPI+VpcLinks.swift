@@ -10,11 +10,11 @@ extension ControlAPI {
         [
             Route("POST", "vpclinks") { api, call in try await api.createVpcLink(call) },
             Route("GET", "vpclinks") { api, call in
-                let (items, position) = try call.page(try await api.control.vpcLinks())
+                let (items, position) = try call.page(try api.control.vpcLinks())
                 return .json(200, Shapes.list(items.map(Shapes.vpcLink), position: position))
             },
             Route("GET", "vpclinks/{id}") { api, call in
-                .json(200, Shapes.vpcLink(try await api.control.vpcLink(call[parameter: "id"])))
+                .json(200, Shapes.vpcLink(try api.control.vpcLink(call[parameter: "id"])))
             },
             Route("PATCH", "vpclinks/{id}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
@@ -42,7 +42,7 @@ extension ControlAPI {
             throw ControlError.badRequest("NLB ARN is malformed")
         }
         let tags = try body.stringMap("tags") ?? [:]
-        let known = try await control.loadBalancers().contains { $0.name == balancerName }
+        let known = try control.loadBalancers().contains { $0.name == balancerName }
         if !known {
             guard let spec = tags[ControlAPI.targetsTag] else {
                 throw ControlError.badRequest(

@@ -51,7 +51,7 @@ struct LoadBalancerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting {
-                let balancers = try await options.control().loadBalancers()
+                let balancers = try options.control().loadBalancers()
                 if options.json { return print(Render.json(balancers)) }
                 print(
                     Render.table(
@@ -134,7 +134,7 @@ struct VpcLinkCommand: AsyncParsableCommand {
             try await runReporting {
                 let control = try options.control()
                 var arn = targetArn ?? ""
-                if let loadBalancer { arn = try await control.loadBalancer(loadBalancer).arn }
+                if let loadBalancer { arn = try control.loadBalancer(loadBalancer).arn }
                 let link = try await control.createVpcLink(name: name, targetArn: arn)
                 print(
                     options.json
@@ -149,7 +149,7 @@ struct VpcLinkCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting {
-                let links = try await options.control().vpcLinks()
+                let links = try options.control().vpcLinks()
                 if options.json { return print(Render.json(links)) }
                 print(
                     Render.table(

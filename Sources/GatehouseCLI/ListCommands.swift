@@ -12,7 +12,7 @@ struct ApisCommand: AsyncParsableCommand {
         try await runReporting {
             let control = try options.control()
             var rows: [(RestApi, [Resource])] = []
-            for api in try await control.restApis() { rows.append((api, try await control.resources(api: api.id))) }
+            for api in try control.restApis() { rows.append((api, try control.resources(api: api.id))) }
             if options.json {
                 print(Render.json(rows.map { api, resources in Render.apiSummary(api, resources: resources) }))
                 return
@@ -45,7 +45,7 @@ struct ResourcesCommand: AsyncParsableCommand {
         try await runReporting {
             let control = try options.control()
             let target = try await control.findApi(api)
-            let resources = try await control.resources(api: target.id)
+            let resources = try control.resources(api: target.id)
             if options.json {
                 print(Render.json(resources))
                 return

@@ -17,7 +17,7 @@ struct MethodAddress: ParsableArguments {
 
     func resolve(_ control: GatewayControl) async throws -> (RestApi, Resource) {
         let api = try await control.findApi(self.api)
-        guard let resource = try await control.resources(api: api.id).first(where: { $0.path == path }) else {
+        guard let resource = try control.resources(api: api.id).first(where: { $0.path == path }) else {
             throw CLIError(message: "API \(api.id) has no resource \(path) (see: gatehouse resources \(api.id))")
         }
         return (api, resource)
@@ -101,7 +101,7 @@ struct IntegrationCommand: AsyncParsableCommand {
             print(
                 options.json
                     ? Render.json(stored)
-                    : "\(address.method.uppercased()) \(resource.path): \(Render.integrationSummary(try await control.method(api: api.id, resource: resource.id, httpMethod: address.method)))"
+                    : "\(address.method.uppercased()) \(resource.path): \(Render.integrationSummary(try control.method(api: api.id, resource: resource.id, httpMethod: address.method)))"
             )
         }
     }

@@ -61,6 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
             await control.setAccountThrottle(ThrottleSettings(burstLimit: accountBurst, rateLimit: accountRate))
             try await control.attach(engine)
             engine.serveControl(controlOptions.api(control, bind: bind).responder)
+            if !ControlAPIOptions.isLoopback(bind), !controlOptions.noControlApi, !controlOptions.requireSignature {
+                warn(
+                    "\(bind) is not a loopback address and the control API takes unsigned requests: anyone who can reach this port can change the gateway. Add --require-signature (or --no-control-api)."
+                )
+            }
             let bound: Int
             do {
                 bound = try await engine.start(
@@ -69,11 +74,6 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CLIError(message: "Cannot serve on \(bind):\(port): \(error)")
             }
             let host = bind.contains(":") ? "[\(bind)]" : bind
-            if !ControlAPIOptions.isLoopback(bind), !controlOptions.noControlApi, !controlOptions.requireSignature {
-                warn(
-                    "\(bind) is not a loopback address and the control API takes unsigned requests: anyone who can reach this port can change the gateway. Add --require-signature (or --no-control-api)."
-                )
-            }
             say("Gatehouse serving on http://\(host):\(bound)")
             if let line = try await controlOptions.start(on: engine, host: bind, invokePort: bound) { say(line) }
             for (api, stage) in try await deployedStages(control) {
@@ -92,8 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func deployedStages(_ control: GatewayControl) async throws -> [(RestApi, Stage)] {
         var result: [(RestApi, Stage)] = []
-        for api in try await control.restApis() {
-            for stage in try await control.stages(api: api.id) { result.append((api, stage)) }
+        for api in try control.restApis() {
+            for stage in try control.stages(api: api.id) { result.append((api, stage)) }
         }
         return result
     }

@@ -134,7 +134,7 @@ struct ApiKeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting {
-                let keys = try await options.control().apiKeys()
+                let keys = try options.control().apiKeys()
                 if options.json { return print(Render.json(keys)) }
                 print(
                     Render.table(
@@ -207,11 +207,11 @@ struct UsagePlanCommand: AsyncParsableCommand {
         func run() async throws {
             try await runReporting {
                 let control = try options.control()
-                let plans = try await control.usagePlans()
+                let plans = try control.usagePlans()
                 if options.json { return print(Render.json(plans)) }
                 var rows: [[String]] = []
                 for plan in plans {
-                    let keys = try await control.usagePlanKeys(plan: plan.id).count
+                    let keys = try control.usagePlanKeys(plan: plan.id).count
                     rows.append([
                         plan.id, plan.name, plan.apiStages.map { "\($0.apiId):\($0.stage)" }.joined(separator: " "),
                         plan.throttle.map { "\($0.rateLimit) rps / \($0.burstLimit)" } ?? "-",

@@ -46,7 +46,7 @@ import Testing
             await console.press(.enter)
             #expect(!console.text.contains("Integration Request: GET"))
             let resource = try #require(
-                try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" })
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" })
             let integration = try #require(resource.resourceMethods["GET"]?.methodIntegration)
             #expect(integration.type == .mock)
             #expect(integration.timeoutInMillis == 1500)
@@ -75,7 +75,7 @@ import Testing
             await console.press(.control("s"))
             #expect(!console.text.contains("Method Request: GET"))
             let method = try #require(
-                try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
                     .resourceMethods[
                         "GET"])
             #expect(method.authorizationType == .awsIam)
@@ -114,7 +114,7 @@ import Testing
             await console.press(.control("s"))
             #expect(!console.text.contains("Method Request: GET"))
             let method = try #require(
-                try await console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
                     .resourceMethods[
                         "GET"])
             #expect(method.authorizationType == .custom)
@@ -143,7 +143,7 @@ import Testing
             #expect(console.text.contains("\(second.id)"))
             #expect(console.text.contains("(current)"))
             await console.press(.right, .enter)
-            #expect(try await console.control.stage(api: api.id, name: "test").deploymentId == first.id)
+            #expect(try console.control.stage(api: api.id, name: "test").deploymentId == first.id)
             #expect(console.text.contains("Stage test now serves deployment \(first.id)"))
 
             // A per-method override: the first method (POST /api/pictures), caching off, 2 requests a second.
@@ -155,7 +155,7 @@ import Testing
             await console.type("4")
             await console.press(.enter)
             let override = try #require(
-                try await console.control.stage(api: api.id, name: "test").methodSettings["~1api~1pictures/POST"])
+                try console.control.stage(api: api.id, name: "test").methodSettings["~1api~1pictures/POST"])
             #expect(override.throttlingRateLimit == 2)
             #expect(override.throttlingBurstLimit == 4)
             #expect(!override.cachingEnabled)
@@ -167,7 +167,7 @@ import Testing
             #expect(console.text.contains("Write NAME=VALUE pairs"))
             await clear(console, 7)
             await console.press(.enter)
-            #expect(try await console.control.stage(api: api.id, name: "test").variables == ["vpcLinkId": "abc123"])
+            #expect(try console.control.stage(api: api.id, name: "test").variables == ["vpcLinkId": "abc123"])
         }
     }
 
@@ -203,7 +203,7 @@ import Testing
             #expect(!console.text.contains("gamma"))
             // The action works on the row shown, not on the first key of the whole list.
             await console.press(.character("x"), .character("y"))
-            #expect(try await console.control.apiKeys().map(\.name) == ["alpha", "gamma"])
+            #expect(try console.control.apiKeys().map(\.name) == ["alpha", "gamma"])
 
             await console.press(.character("1"), .character("/"))
             await console.type("pict")
@@ -252,7 +252,7 @@ import Testing
             await console.press(.character("6"), .character("x"))
             #expect(console.text.contains("Delete the VPC link doomed"))
             await console.press(.character("y"))
-            #expect(try await console.control.vpcLinks().isEmpty)
+            #expect(try console.control.vpcLinks().isEmpty)
 
             // Tab completes the file path in the import form.
             await console.press(.character("1"), .character("i"))
@@ -292,9 +292,9 @@ import Testing
             await console.press(.character("4"), .character("x"))
             #expect(console.text.contains("Delete the API key doomed"))
             await console.press(.character("n"))
-            #expect(try await console.control.apiKeys().count == 1)
+            #expect(try console.control.apiKeys().count == 1)
             await console.press(.character("x"), .character("y"))
-            #expect(try await console.control.apiKeys().isEmpty)
+            #expect(try console.control.apiKeys().isEmpty)
             #expect(console.text.contains("Deleted API key \(key.id)"))
         }
     }

@@ -15,7 +15,7 @@ import Testing
         #expect(forged.status == 403)
         #expect(forged.errorType == "AccessDeniedException")
         #expect(forged.message?.contains("Origin: https://evil.example") == true)
-        #expect(try await client.control.apiKeys().isEmpty)
+        #expect(try client.control.apiKeys().isEmpty)
         let reset = try await client.call(
             "POST", "/moto-api/reset", headers: ["Origin": "null", "Host": "127.0.0.1:4567"])
         #expect(reset.status == 403)

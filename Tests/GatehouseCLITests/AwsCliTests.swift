@@ -1,12 +1,16 @@
 import Foundation
 import Testing
 
-/// Runs a program found on PATH to completion; its standard error follows its output.
-func runTool(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120) throws -> (
-    status: Int32, output: String
-) {
-    let result = try Binary.execute(
-        URL(fileURLWithPath: "/usr/bin/env"), arguments, environment: environment, timeout: timeout)
+/// Runs a program found on PATH to completion; its standard error follows its output. The waiting happens on a
+/// thread of its own, never on one of the few threads that run every test's tasks (2 on a 2-core machine):
+/// a script that runs for half a minute would otherwise hold back every other test meanwhile.
+func runTool(_ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 120) async throws
+    -> (status: Int32, output: String)
+{
+    let result = try await Binary.detached {
+        try Binary.execute(
+            URL(fileURLWithPath: "/usr/bin/env"), arguments, environment: environment, timeout: timeout)
+    }
     return (result.status, result.stdout + result.stderr)
 }
 
@@ -16,9 +20,9 @@ func runTool(_ arguments: [String], environment: [String: String] = [:], timeout
         .appendingPathComponent("Scripts")
 
     /// `Tests/Scripts/walkthrough-awscli`: the whole walkthrough with the aws CLI, proven with curl.
-    @Test func walkthroughWithTheAwsCli() throws {
+    @Test func walkthroughWithTheAwsCli() async throws {
         let script = Self.scripts.appendingPathComponent("walkthrough-awscli").path
-        let result = try runTool(["bash", script, Binary.url.path], timeout: 180)
+        let result = try await runTool(["bash", script, Binary.url.path], timeout: 180)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("walkthrough-awscli: all steps passed"))
         #expect(result.output.contains("ok  six requests: 200 200 429 429 429 429"))
@@ -26,9 +30,9 @@ func runTool(_ arguments: [String], environment: [String: String] = [:], timeout
 
     /// `Tests/Scripts/shapes-botocore`: every answer of ~45 operations has only members botocore's model of
     /// API Gateway knows, of their types (botocore drops unknown members silently, so SDK users would see nothing).
-    @Test func answersMatchBotocoresModelOfApiGateway() throws {
+    @Test func answersMatchBotocoresModelOfApiGateway() async throws {
         let script = Self.scripts.appendingPathComponent("shapes-botocore").path
-        let result = try runTool(["python3", script, Binary.url.path], timeout: 120)
+        let result = try await runTool(["python3", script, Binary.url.path], timeout: 120)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("every member is one botocore knows, of its type"))
     }
@@ -38,7 +42,7 @@ func runTool(_ arguments: [String], environment: [String: String] = [:], timeout
     @Test func theOpenConsoleShowsWhatTheAwsCliCreates() async throws {
         let scratch = try Scratch()
         defer { scratch.cleanup() }
-        let free = try runTool([
+        let free = try await runTool([
             "python3", "-c", "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
         ])
         let port = try #require(Int(free.output.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -47,7 +51,7 @@ func runTool(_ arguments: [String], environment: [String: String] = [:], timeout
         let tmux = try TmuxSession(command: command, width: 120, height: 40)
         defer { tmux.kill() }
         try await tmux.wait(for: "No APIs yet.")
-        let created = try runTool(
+        let created = try await runTool(
             [
                 "aws", "apigateway", "create-rest-api", "--name", "orders-made-by-the-cli", "--endpoint-url",
                 "http://127.0.0.1:\(port)", "--region", "us-east-1",
@@ -72,7 +76,7 @@ func runTool(_ arguments: [String], environment: [String: String] = [:], timeout
         let endpoint = ["--endpoint-url", "http://127.0.0.1:\(port)", "--output", "json"]
         let good = ["AWS_ACCESS_KEY_ID": "AKIDGATEHOUSE", "AWS_SECRET_ACCESS_KEY": "s3cret", "AWS_PAGER": ""]
 
-        let created = try runTool(
+        let created = try await runTool(
             [
                 "aws", "apigateway", "create-domain-name", "--domain-name", "api.example.com",
                 "--endpoint-configuration",
@@ -95,14 +99,14 @@ func runTool(_ arguments: [String], environment: [String: String] = [:], timeout
         ] {
             var environment = good
             environment[key] = value
-            let refused = try runTool(
+            let refused = try await runTool(
                 ["aws", "apigateway", "get-rest-apis", "--region", "us-east-1"] + endpoint, environment: environment)
             #expect(refused.status != 0)
             #expect(refused.output.contains(type), "\(refused.output)")
             #expect(refused.output.contains(message))
         }
 
-        let listed = try runTool(
+        let listed = try await runTool(
             ["aws", "apigateway", "get-domain-names", "--region", "us-east-1"] + endpoint, environment: good)
         #expect(listed.status == 0)
         #expect(listed.output.contains("api.example.com"))

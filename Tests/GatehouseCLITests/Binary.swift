@@ -18,15 +18,23 @@ enum Binary {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/openapi")
 
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
     }
 
-    /// Runs the binary to completion (at most `timeout` seconds).
-    static func run(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 60) throws -> Result {
-        try execute(url, arguments, stdin: stdin, timeout: timeout)
+    /// Runs the binary to completion (at most `timeout` seconds), waiting on a thread of its own rather than on
+    /// one of the few that run every test's tasks.
+    static func run(_ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 60) async throws -> Result {
+        try await detached { try execute(url, arguments, stdin: stdin, timeout: timeout) }
+    }
+
+    /// `body` on a new thread, awaited.
+    static func detached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Swift.Result { try body() }) }
+        }
     }
 
     /// Runs a program to completion (at most `timeout` seconds), with `environment` added to this one's.

@@ -26,14 +26,14 @@ import Testing
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let document = try Self.largeDocument(in: scratch)
-        let baseline = try Binary.run([
+        let baseline = try await Binary.run([
             "import", Binary.fixtures.appendingPathComponent("oai-petstore-swagger2.json").path,
             "--state", scratch.state,
         ])
         #expect(baseline.status == 0)
         // The full import, to learn what a complete one holds and how long it takes.
         let started = Date()
-        let complete = try Binary.run(["import", document, "--state", scratch.state, "--json"])
+        let complete = try await Binary.run(["import", document, "--state", scratch.state, "--json"])
         let duration = Date().timeIntervalSince(started)
         #expect(complete.status == 0, "\(complete.stderr)")
         #expect(complete.stdout.contains("\"resources\" : 501"))
@@ -68,7 +68,7 @@ import Testing
         #expect(killed > 0, "no import was still running when killed")
     }
 
-    @Test func twoProcessesImportIntoOneStateFile() throws {
+    @Test func twoProcessesImportIntoOneStateFile() async throws {
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let files = [
@@ -92,7 +92,7 @@ import Testing
             process.waitUntilExit()
             #expect(process.terminationStatus == 0)
         }
-        let apis = try Binary.run(["apis", "--state", scratch.state, "--json"])
+        let apis = try await Binary.run(["apis", "--state", scratch.state, "--json"])
         let list = try #require(try JSONSerialization.jsonObject(with: Data(apis.stdout.utf8)) as? [[String: Any]])
         #expect(list.count == 6)
     }

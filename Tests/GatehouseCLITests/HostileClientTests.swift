@@ -5,9 +5,9 @@ import Testing
 /// as an ordinary user, file descriptors running out, the memory a non-reading client holds, timeouts of slow
 /// clients) with the figures it prints.
 @Suite(.serialized) struct HostileClientTests {
-    @Test func theGatewayStaysUpUnderHostileClientsAndBackends() throws {
+    @Test func theGatewayStaysUpUnderHostileClientsAndBackends() async throws {
         let script = AwsCliTests.scripts.appendingPathComponent("hostile-clients").path
-        let result = try runTool(["python3", script, Binary.url.path], timeout: 300)
+        let result = try await runTool(["python3", script, Binary.url.path], timeout: 300)
         #expect(result.status == 0, "\(result.output)")
         for probe in [
             "unprivileged", "dot-segments", "billion-laughs", "unsolicited-responses", "slowloris-and-idle",

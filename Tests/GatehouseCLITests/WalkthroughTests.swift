@@ -80,8 +80,8 @@ func http(_ url: String, method: String = "GET", headers: [String: String] = [:]
         defer { server.stop() }
         let port = try await server.wait(for: #"Gatehouse serving on http://127\.0\.0\.1:(\d+)"#)
 
-        func gatehouse(_ arguments: String...) throws -> String {
-            let result = try Binary.run(arguments + ["--state", state])
+        func gatehouse(_ arguments: String...) async throws -> String {
+            let result = try await Binary.run(arguments + ["--state", state])
             #expect(result.status == 0, "gatehouse \(arguments.joined(separator: " ")): \(result.stderr)")
             return result.stdout
         }
@@ -90,15 +90,15 @@ func http(_ url: String, method: String = "GET", headers: [String: String] = [:]
         }
 
         // R1: the backend is private; the way in is a VPC link to its load balancer.
-        _ = try gatehouse("load-balancer", "create", "pictures-nlb", "--target", "127.0.0.1:\(backendPort)")
+        _ = try await gatehouse("load-balancer", "create", "pictures-nlb", "--target", "127.0.0.1:\(backendPort)")
         let link = json(
-            try gatehouse("vpc-link", "create", "pictures-link", "--load-balancer", "pictures-nlb", "--json"))
+            try await gatehouse("vpc-link", "create", "pictures-link", "--load-balancer", "pictures-nlb", "--json"))
         let linkId = try #require(link["id"] as? String)
         #expect(link["status"] as? String == "PENDING")
         var status = ""
         for _ in 0..<100 where status != "AVAILABLE" {
             try await Task.sleep(for: .milliseconds(100))
-            status = try gatehouse("vpc-link", "list")
+            status = try await gatehouse("vpc-link", "list")
             status = status.contains("AVAILABLE") ? "AVAILABLE" : status
         }
         #expect(status == "AVAILABLE")
@@ -107,46 +107,46 @@ func http(_ url: String, method: String = "GET", headers: [String: String] = [:]
         #expect(swaggerStatus == 200)
         try swagger.write(toFile: scratch.path("swagger.json"), atomically: true, encoding: .utf8)
         let imported = json(
-            try gatehouse("import", scratch.path("swagger.json"), "--endpoint-type", "regional", "--json"))
+            try await gatehouse("import", scratch.path("swagger.json"), "--endpoint-type", "regional", "--json"))
         let api = try #require(imported["id"] as? String)
         let dns = try #require(
-            (try JSONSerialization.jsonObject(with: Data(try gatehouse("load-balancer", "list", "--json").utf8))
+            (try JSONSerialization.jsonObject(with: Data(try await gatehouse("load-balancer", "list", "--json").utf8))
                 as? [[String: Any]])?.first?["dnsName"] as? String)
         for (path, method) in [
             ("/api/pictures/all", "GET"), ("/api/pictures", "POST"), ("/api/pictures/{id}", "GET"),
             ("/api/pictures/{id}", "DELETE"),
         ] {
-            _ = try gatehouse(
+            _ = try await gatehouse(
                 "integration", "pictures", path, method, "--vpc-link", linkId, "--uri", "http://\(dns)\(path)")
         }
-        let test = try gatehouse("test-invoke", "pictures", "/api/pictures/all", "GET")
+        let test = try await gatehouse("test-invoke", "pictures", "/api/pictures/all", "GET")
         #expect(test.hasPrefix("Status: 200"))
         #expect(test.contains("\"name\" : \"sunrise.jpg\""))
         #expect(test.contains("Method completed with status: 200"))
 
-        _ = try gatehouse("deploy", "pictures", "--stage", "test")
+        _ = try await gatehouse("deploy", "pictures", "--stage", "test")
         let url = "http://127.0.0.1:\(port)/restapis/\(api)/test/_user_request_/api/pictures/all"
         try await Task.sleep(for: .milliseconds(600))  // serve notices the other process's change
         #expect(try await http(url).0 == 200)
         _ = try await server.wait(for: #"GET /test/api/pictures/all 200 "#)
 
         // R4: every call needs an API key.
-        _ = try gatehouse("method", "pictures", "/api/pictures/all", "GET", "--api-key-required", "true")
-        _ = try gatehouse("deploy", "pictures", "--stage", "test")
+        _ = try await gatehouse("method", "pictures", "/api/pictures/all", "GET", "--api-key-required", "true")
+        _ = try await gatehouse("deploy", "pictures", "--stage", "test")
         try await Task.sleep(for: .milliseconds(600))
         let forbidden = try await http(url)
         #expect(forbidden.0 == 403)
         #expect(forbidden.1 == "{\"message\":\"Forbidden\"}")
-        let key = json(try gatehouse("api-key", "create", "test", "--json"))
+        let key = json(try await gatehouse("api-key", "create", "test", "--json"))
         let keyValue = try #require(key["value"] as? String)
-        let plan = json(try gatehouse("usage-plan", "create", "basic", "--stage", "pictures:test", "--json"))
-        _ = try gatehouse(
+        let plan = json(try await gatehouse("usage-plan", "create", "basic", "--stage", "pictures:test", "--json"))
+        _ = try await gatehouse(
             "usage-plan", "add-key", try #require(plan["id"] as? String), try #require(key["id"] as? String))
         try await Task.sleep(for: .milliseconds(600))
         #expect(try await http(url, headers: ["x-api-key": keyValue]).0 == 200)
 
         // R2 and R3: cache on, a burst of 2 refilled once every 20 seconds.
-        _ = try gatehouse("stage", "pictures", "test", "--cache", "on", "--rate", "0.05", "--burst", "2")
+        _ = try await gatehouse("stage", "pictures", "test", "--cache", "on", "--rate", "0.05", "--burst", "2")
         try await Task.sleep(for: .milliseconds(600))
         let before = try await http("http://127.0.0.1:\(backendPort)/stats").1
         var statuses: [Int] = []

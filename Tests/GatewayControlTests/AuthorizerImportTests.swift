@@ -56,7 +56,7 @@ import Testing
         #expect(authorizers[0].identityValidationExpression == "Bearer .+")
         #expect(authorizers[0].authorizerResultTtlInSeconds == 60)
         #expect(authorizers[1].type == .cognitoUserPools)
-        let orders = try #require(try await control.resources(api: api).first { $0.path == "/orders" })
+        let orders = try #require(try control.resources(api: api).first { $0.path == "/orders" })
         #expect(orders.resourceMethods["GET"]?.authorizationType == .custom)
         #expect(orders.resourceMethods["GET"]?.authorizerId == authorizers[0].id)
         #expect(orders.resourceMethods["POST"]?.authorizationType == .cognitoUserPools)
@@ -71,14 +71,14 @@ import Testing
                 copies.map { [$0.name, $0.type.rawValue, $0.identitySource ?? "", $0.authorizerUri ?? ""] }
                     == authorizers.map { [$0.name, $0.type.rawValue, $0.identitySource ?? "", $0.authorizerUri ?? ""] })
             let copiedOrders = try #require(
-                try await control.resources(api: again.api.id).first { $0.path == "/orders" })
+                try control.resources(api: again.api.id).first { $0.path == "/orders" })
             #expect(copiedOrders.resourceMethods["GET"]?.authorizerId == copies[0].id, "\(format)")
         }
 
         // Put merge keeps the authorizer's id; a method's authorizer cannot be deleted while used.
         let before = authorizers[0].id
         _ = try await control.putRestApi(api, document: Data(Self.document.utf8), mode: .merge)
-        #expect(try await control.authorizers(api: api).first { $0.name == "bearer" }?.id == before)
+        #expect(try control.authorizers(api: api).first { $0.name == "bearer" }?.id == before)
         await #expect(throws: GatewayError.self) { try await control.deleteAuthorizer(api: api, id: before) }
     }
 
@@ -92,6 +92,6 @@ import Testing
             #expect(error.message.contains("Invalid authorizer type 'magic'"))
             #expect(error.message.contains("/securityDefinitions/bearer/x-amazon-apigateway-authorizer/type"))
         }
-        #expect(try await control.restApis().isEmpty)
+        #expect(try control.restApis().isEmpty)
     }
 }

@@ -53,7 +53,7 @@ func expectGatewayError(
             try await control.deleteResource(api: api.id, id: root)
         }
         try await control.deleteResource(api: api.id, id: pictures.id)
-        #expect(try await control.resources(api: api.id).map(\.path) == ["/", "/{proxy+}"])
+        #expect(try control.resources(api: api.id).map(\.path) == ["/", "/{proxy+}"])
     }
 
     @Test func methodsAndIntegrations() async throws {
@@ -61,7 +61,7 @@ func expectGatewayError(
         let api = try await control.createRestApi(name: "pictures")
         let all = try await control.ensureResource(api: api.id, path: "/api/pictures/all")
         #expect(
-            try await control.resources(api: api.id).map(\.path) == ["/", "/api", "/api/pictures", "/api/pictures/all"])
+            try control.resources(api: api.id).map(\.path) == ["/", "/api", "/api/pictures", "/api/pictures/all"])
         _ = try await control.putMethod(api: api.id, resource: all.id, httpMethod: "get")
         await expectGatewayError(.conflict, "Method already exists for this resource") {
             _ = try await control.putMethod(api: api.id, resource: all.id, httpMethod: "GET")
@@ -111,7 +111,7 @@ func expectGatewayError(
         }
         #expect(viaVariable.connectionType == .vpcLink)
         #expect(
-            try await control.method(api: api.id, resource: all.id, httpMethod: "GET").methodIntegration == viaVariable)
+            try control.method(api: api.id, resource: all.id, httpMethod: "GET").methodIntegration == viaVariable)
 
         _ = try await control.putIntegrationResponse(
             api: api.id, resource: all.id, httpMethod: "GET", response: IntegrationResponse(statusCode: "200"))
@@ -140,9 +140,9 @@ func expectGatewayError(
         #expect(stored.methodIntegration?.integrationResponses.keys.sorted() == ["200", "500"])
         #expect(stored.methodResponses.keys.sorted() == ["200"])
         try await control.deleteIntegration(api: api.id, resource: all.id, httpMethod: "GET")
-        #expect(try await control.method(api: api.id, resource: all.id, httpMethod: "GET").methodIntegration == nil)
+        #expect(try control.method(api: api.id, resource: all.id, httpMethod: "GET").methodIntegration == nil)
         try await control.deleteMethod(api: api.id, resource: all.id, httpMethod: "GET")
-        #expect(try await control.resource(api: api.id, id: all.id).resourceMethods.isEmpty)
+        #expect(try control.resource(api: api.id, id: all.id).resourceMethods.isEmpty)
     }
 
     @Test func modelsAreCheckedAndProtectedWhileInUse() async throws {
@@ -168,7 +168,7 @@ func expectGatewayError(
         try await control.deleteMethod(api: api.id, resource: resource.id, httpMethod: "POST")
         try await control.deleteModel(api: api.id, name: "Picture")
         #expect(
-            try await control.models(api: api.id).map(\.name).sorted() == ["Empty", "Error"], "API Gateway's defaults")
+            try control.models(api: api.id).map(\.name).sorted() == ["Empty", "Error"], "API Gateway's defaults")
     }
 }
 
@@ -178,15 +178,15 @@ func expectGatewayError(
         let api = try await control.createRestApi(name: "rename")
         let deep = try await control.ensureResource(api: api.id, path: "/api/pictures/{id}")
         _ = try await control.ensureResource(api: api.id, path: "/apix")
-        let pictures = try #require(try await control.resources(api: api.id).first { $0.path == "/api/pictures" })
+        let pictures = try #require(try control.resources(api: api.id).first { $0.path == "/api/pictures" })
         let renamed = try await control.updateResource(api: api.id, id: pictures.id, pathPart: "photos")
         #expect(renamed.path == "/api/photos")
         #expect(renamed.pathPart == "photos")
         #expect(
-            try await control.resources(api: api.id).map(\.path) == [
+            try control.resources(api: api.id).map(\.path) == [
                 "/", "/api", "/api/photos", "/api/photos/{id}", "/apix",
             ])
-        #expect(try await control.resource(api: api.id, id: deep.id).path == "/api/photos/{id}")
+        #expect(try control.resource(api: api.id, id: deep.id).path == "/api/photos/{id}")
         await expectGatewayError(.conflict, "already has this name: apix") {
             _ = try await control.updateResource(
                 api: api.id, id: try control.resources(api: api.id).first { $0.path == "/api" }!.id,
@@ -228,8 +228,8 @@ func expectGatewayError(
         let deployment = try await control.createDeployment(api: api.id, description: "first")
         let described = try await control.updateDeployment(api: api.id, id: deployment.id, description: "renamed")
         #expect(described.description == "renamed")
-        #expect(try await control.deployments(api: api.id).first?.description == "renamed")
+        #expect(try control.deployments(api: api.id).first?.description == "renamed")
         #expect(
-            try await control.deployedDefinition(api: api.id, deployment: deployment.id).resource(atPath: "/a") != nil)
+            try control.deployedDefinition(api: api.id, deployment: deployment.id).resource(atPath: "/a") != nil)
     }
 }

@@ -49,7 +49,7 @@ import Testing
     @Test func apiKeyRequirementExportsAsSecurity() async throws {
         let control = try memoryControl()
         let api = try await control.importRestApi(try Fixtures.data("aws-docs-proxy-resource-oas30.json")).api
-        let resource = try #require(try await control.resources(api: api.id).first { $0.path == "/{proxy+}" })
+        let resource = try #require(try control.resources(api: api.id).first { $0.path == "/{proxy+}" })
         _ = try await control.updateMethod(api: api.id, resource: resource.id, httpMethod: "ANY") {
             $0.apiKeyRequired = true
         }

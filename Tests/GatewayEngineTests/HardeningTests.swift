@@ -182,11 +182,15 @@ func statusOf(_ answer: String) -> Int? {
 }
 
 @Suite(.serialized) struct ClientHardeningTests {
+    /// Short head and body timeouts; the idle timeout long, so that a busy machine's pause between connecting
+    /// and sending is never taken for idleness.
     static let short = ServerLimits(
-        headerTimeout: .milliseconds(600), bodyTimeout: .milliseconds(600), idleTimeout: .milliseconds(600),
+        headerTimeout: .milliseconds(600), bodyTimeout: .milliseconds(600), idleTimeout: .seconds(60),
         sendTimeout: .seconds(2), maximumInFlight: 4)
+    /// A short idle timeout (long enough that connecting then sending at once is not idle).
+    static let idle = ServerLimits(idleTimeout: .milliseconds(1500))
 
-    @Test func slowHeadsSlowBodiesAndIdleConnectionsAreClosed() async throws {
+    @Test func slowHeadsAndSlowBodiesGet408AndAreClosed() async throws {
         try await ProxyGateway.with(RawBackend(), limits: Self.short) { gateway, backend in
             // A head that trickles in: 408, then closed.
             let slowHead = try await RawConnection(port: gateway.port)
@@ -201,6 +205,12 @@ func statusOf(_ answer: String) -> Int? {
             let bodyAnswer = await slowBody.text(within: .seconds(20)) { $0.contains("\r\n\r\n") }
             #expect(statusOf(bodyAnswer) == 408, "\(bodyAnswer)")
             #expect(await closes(slowBody))
+            #expect(backend.received.isEmpty)
+        }
+    }
+
+    @Test func idleConnectionsAreClosed() async throws {
+        try await ProxyGateway.with(RawBackend(), limits: Self.idle) { gateway, backend in
             // A connection that never sends anything, and one idle after a request: closed without a word.
             let silent = try await RawConnection(port: gateway.port)
             #expect(await closes(silent))
@@ -214,7 +224,7 @@ func statusOf(_ answer: String) -> Int? {
     }
 
     @Test func aRequestInFlightIsNotCutByTheIdleTimeout() async throws {
-        try await ProxyGateway.with(RawBackend(delay: .milliseconds(1500)), limits: Self.short) { gateway, backend in
+        try await ProxyGateway.with(RawBackend(delay: .seconds(4)), limits: Self.idle) { gateway, backend in
             let answer = try await rawExchange(
                 port: gateway.port, "GET \(gateway.base)/open/slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
             ) { $0.contains("/open/slow ") }

@@ -110,15 +110,12 @@ public final class GatewayEngine: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let activity = ReadActivity()
-                    try channel.pipeline.syncOperations.addHandler(activity)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withErrorHandling: true)
                     let handler = GatewayHTTPHandler(
                         pipeline: pipeline, servesInvoke: invoke, control: control, limits: limits,
                         registry: registry)
                     try channel.pipeline.syncOperations.addHandler(handler)
-                    activity.attach(handler, context: try channel.pipeline.syncOperations.context(handler: handler))
                 }
             }
             .bind(host: host, port: port).get()

@@ -11,9 +11,9 @@ enum RequestPath {
     /// `path` (which starts with `/`) in normal form: unreserved characters decoded, hex digits of the remaining
     /// escapes upper-cased, dot-segments removed. Never climbs above `/`. Empty segments are kept as they are.
     static func normalized(_ path: Substring) -> String {
+        // The common case: no `%` and no `.` segment to resolve; looked for without copying the path.
+        guard needsWork(path.utf8) else { return String(path) }
         let bytes = Array(path.utf8)
-        // The common case: no `%` and no `.` segment to resolve.
-        if !bytes.contains(UInt8(ascii: "%")), !hasDotSegment(bytes) { return String(path) }
         var segments: [[UInt8]] = []
         let trailingSlash = bytes.last == UInt8(ascii: "/")
         for raw in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {
@@ -42,18 +42,21 @@ enum RequestPath {
         return String(decoding: result, as: UTF8.self)
     }
 
-    /// Whether some segment is `.` or `..` as written.
-    private static func hasDotSegment(_ bytes: [UInt8]) -> Bool {
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: ".") && (index == 0 || bytes[index - 1] == UInt8(ascii: "/")) {
-                var end = index + 1
-                if end < bytes.count && bytes[end] == UInt8(ascii: ".") { end += 1 }
-                if end == bytes.count || bytes[end] == UInt8(ascii: "/") { return true }
+    /// Whether the path has a `%` or a segment that is `.` or `..` as written.
+    private static func needsWork(_ bytes: Substring.UTF8View) -> Bool {
+        // Bytes since the last `/` that are all dots (0 when some other byte came), or -1 before any `/`.
+        var dots = -1
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "%"): return true
+            case UInt8(ascii: "/"):
+                if dots == 1 || dots == 2 { return true }
+                dots = 0
+            case UInt8(ascii: "."): if dots >= 0 && dots < 3 { dots += 1 }
+            default: dots = 3
             }
-            index += 1
         }
-        return false
+        return dots == 1 || dots == 2
     }
 
     /// A segment with escapes of unreserved characters decoded and the hex of the others upper-cased.

@@ -55,6 +55,11 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     private var checkAt: NIODeadline?
     private var opened = false
+    /// Whether the read in progress brought a request part.
+    private var readMessage = false
+    /// Since when the connection has had nothing read or in flight (nil while it has); the registry reads it, on
+    /// this loop, to choose which connections to close when descriptors run out.
+    private(set) var idleSince: NIODeadline? = .now()
 
     private enum TimerKind: Equatable { case idle, header, body, send }
 
@@ -83,7 +88,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func connectionOpened(context: ChannelHandlerContext) {
         guard !opened else { return }
         opened = true
-        registry?.add(context.channel)
+        registry?.add(context.channel, handler: NIOLoopBound(self, eventLoop: context.eventLoop))
         rearm(context: context)
     }
 
@@ -96,12 +101,16 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    /// Bytes arrived on the socket (told by the `ReadActivity` handler before the HTTP decoder sees them).
-    func bytesArrived(context: ChannelHandlerContext) {
-        guard headStarted == nil, !readingBody else { return }
-        headStarted = .now()
-        registry?.setIdle(context.channel, false)
-        rearm(context: context)
+    /// A read ended. When it brought bytes but no part of a request, the HTTP decoder holds the start of a head:
+    /// the request's header timeout starts now.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !readMessage, head == nil, !readingBody, headStarted == nil {
+            headStarted = .now()
+            idleSince = nil
+            rearm(context: context)
+        }
+        readMessage = false
+        context.fireChannelReadComplete()
     }
 
     /// Sets the one timer the connection's state calls for.
@@ -201,8 +210,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Requests
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        readMessage = true
         switch unwrapInboundIn(data) {
         case .head(let requestHead):
+            idleSince = nil
             head = requestHead
             body = nil
             tooLarge = false
@@ -280,8 +291,9 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let status: Int
         if head.method == .CONNECT {
             (status, message) = (405, "CONNECT is not supported: API Gateway does not open tunnels")
-        } else if head.version.major == 1, head.version.minor >= 1, head.headers[canonicalForm: "host"].count != 1 {
-            let count = head.headers[canonicalForm: "host"].count
+        } else if head.version.major == 1, head.version.minor >= 1, case let count = hostCount(head.headers),
+            count != 1
+        {
             (status, message) = (
                 400,
                 count == 0
@@ -329,7 +341,11 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if segments.count >= 3, segments[2] == "_user_request_" {
                 apiId = segments[0]
                 stage = segments[1]
-                resourcePath = segments.count > 3 ? RequestPath.normalized("/" + segments[3])[...] : "/"
+                resourcePath =
+                    segments.count > 3
+                    ? RequestPath.normalized(path[path.index(before: segments[3].startIndex)..<segments[3].endIndex])[
+                        ...]
+                    : "/"
             }
         }
         var headers = head.headers
@@ -374,10 +390,17 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return (Substring(mapping.restApiId), stageName, resource.isEmpty ? "/" : resource)
     }
 
+    /// How many `Host` headers there are, counted without allocating.
+    static func hostCount(_ headers: HTTPHeaders) -> Int {
+        var count = 0
+        for (name, _) in headers where name.utf8.count == 4 && name.lowercased() == "host" { count += 1 }
+        return count
+    }
+
     /// Removes `Connection` and every header it names (RFC 9110 §7.6.1): they are for this hop only.
     static func removeHopByHop(_ headers: inout HTTPHeaders) {
+        guard headers.contains(name: "Connection") else { return }
         let named = headers[canonicalForm: "connection"]
-        guard !named.isEmpty else { return }
         headers.remove(name: "Connection")
         for token in named {
             let name = token.trimmingCharacters(in: .whitespaces)
@@ -417,7 +440,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard !closing else { return }
         startWaiting(context: context)
         if started == written, backlog.isEmpty, headStarted == nil, !readingBody {
-            registry?.setIdle(context.channel, true)
+            idleSince = .now()
         }
         rearm(context: context)
         resumeReading(context: context)
@@ -458,30 +481,6 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         closing = true
         context.close(promise: nil)
-    }
-}
-
-/// Tells the connection's `GatewayHTTPHandler` when bytes arrive, before the HTTP decoder holds them back until a
-/// head is whole: that is when a request's header timeout starts.
-final class ReadActivity: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-
-    weak var handler: GatewayHTTPHandler?
-    private var handlerContext: ChannelHandlerContext?
-
-    func attach(_ handler: GatewayHTTPHandler, context: ChannelHandlerContext) {
-        self.handler = handler
-        handlerContext = context
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if let handler, let handlerContext { handler.bytesArrived(context: handlerContext) }
-        context.fireChannelRead(data)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        handlerContext = nil
-        context.fireChannelInactive()
     }
 }
 

@@ -49,43 +49,54 @@ public struct ServerLimits: Sendable, Equatable {
 
 /// The client connections a listener holds, so that when file descriptors run out the oldest idle ones can be
 /// closed to make room (rather than refusing every newcomer while idle keep-alives sit on the descriptors).
+/// Touched once when a connection opens and once when it closes; each connection keeps its own idle time, read
+/// on its loop only when shedding.
 final class ConnectionRegistry: Sendable {
-    private struct Entry {
-        var channel: Channel
-        /// When the connection last became idle (no request read or in flight); nil while busy.
-        var idleSince: NIODeadline?
-    }
-
-    private let entries = NIOLockedValueBox<[ObjectIdentifier: Entry]>([:])
+    private let entries = NIOLockedValueBox<[ObjectIdentifier: (Channel, NIOLoopBound<GatewayHTTPHandler>)]>([:])
+    private let shedding = NIOLockedValueBox(false)
 
     var count: Int { entries.withLockedValue { $0.count } }
 
-    func add(_ channel: Channel) {
-        entries.withLockedValue { $0[ObjectIdentifier(channel)] = Entry(channel: channel, idleSince: .now()) }
+    func add(_ channel: Channel, handler: NIOLoopBound<GatewayHTTPHandler>) {
+        entries.withLockedValue { $0[ObjectIdentifier(channel)] = (channel, handler) }
     }
 
     func remove(_ channel: Channel) {
         _ = entries.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
-    func setIdle(_ channel: Channel, _ idle: Bool) {
-        entries.withLockedValue { $0[ObjectIdentifier(channel)]?.idleSince = idle ? .now() : nil }
-    }
-
-    /// Closes up to `count` of the connections that have been idle longest; returns how many.
-    @discardableResult
-    func shedIdle(_ count: Int) -> Int {
-        let victims = entries.withLockedValue { entries in
-            entries.values.compactMap { entry in entry.idleSince.map { (entry.channel, $0) } }
-                .sorted { $0.1 < $1.1 }.prefix(count).map(\.0)
+    /// Closes up to `count` of the connections that have been idle longest (asking each on its own loop how long
+    /// it has been idle). One round at a time.
+    func shedIdle(_ count: Int) {
+        guard
+            shedding.withLockedValue({ busy in
+                defer { busy = true }
+                return !busy
+            })
+        else { return }
+        let all = entries.withLockedValue { Array($0.values) }
+        guard let loop = all.first?.0.eventLoop else {
+            shedding.withLockedValue { $0 = false }
+            return
         }
-        for channel in victims { channel.close(promise: nil) }
-        return victims.count
+        let ages = all.map { channel, handler in
+            channel.eventLoop.submit { () -> (ObjectIdentifier, NIODeadline?) in
+                (ObjectIdentifier(channel), handler.value.idleSince)
+            }
+        }
+        let channels = Dictionary(all.map { (ObjectIdentifier($0.0), $0.0) }, uniquingKeysWith: { first, _ in first })
+        EventLoopFuture.whenAllComplete(ages, on: loop).whenComplete { results in
+            let idle = ((try? results.get()) ?? []).compactMap { try? $0.get() }
+                .compactMap { id, since in since.map { (id, $0) } }
+                .sorted { $0.1 < $1.1 }.prefix(count)
+            for (id, _) in idle { channels[id]?.close(promise: nil) }
+            self.shedding.withLockedValue { $0 = false }
+        }
     }
 
     /// Closes every connection (the listener is stopping).
     func closeAll() {
-        let channels = entries.withLockedValue { entries in entries.values.map(\.channel) }
+        let channels = entries.withLockedValue { entries in entries.values.map(\.0) }
         for channel in channels { channel.close(promise: nil) }
     }
 }

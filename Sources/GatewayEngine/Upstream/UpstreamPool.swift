@@ -103,7 +103,7 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
 
     /// One backend's connections on this loop.
     private struct Target {
-        var idle: [(channel: Channel, since: NIODeadline)] = []
+        var idle: [(channel: UpstreamConnection, since: NIODeadline)] = []
         /// Connections open or being opened, busy and idle.
         var open = 0
         /// Requests waiting for a connection, oldest first.
@@ -112,7 +112,7 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
 
     private struct Waiter {
         var deadline: NIODeadline
-        var promise: EventLoopPromise<Channel?>
+        var promise: EventLoopPromise<UpstreamConnection?>
     }
 
     private var targets: [String: Target] = [:]
@@ -146,7 +146,7 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
     /// An idle connection to `key`, a new one when fewer than the maximum are open, else the next one released
     /// (waiting in order, until `deadline`). `reused` tells a kept-alive connection from a new one.
     private func lease(_ key: String, host: String, port: Int, deadline: NIODeadline) -> EventLoopFuture<
-        (Channel, reused: Bool)
+        (UpstreamConnection, reused: Bool)
     > {
         if let channel = takeIdle(key) { return eventLoop.makeSucceededFuture((channel, true)) }
         if (targets[key]?.open ?? 0) < maximumPerTarget {
@@ -158,7 +158,7 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
             }
         }
         // Every connection is busy: wait for one to be released, or for a slot to open.
-        let promise = eventLoop.makePromise(of: Channel?.self)
+        let promise = eventLoop.makePromise(of: UpstreamConnection?.self)
         targets[key, default: Target()].waiting.append(Waiter(deadline: deadline, promise: promise))
         let timer = eventLoop.scheduleTask(deadline: deadline) { promise.fail(UpstreamError.timeout) }
         return promise.futureResult.flatMap { channel in
@@ -173,15 +173,15 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
         }
     }
 
-    private func takeIdle(_ key: String) -> Channel? {
+    private func takeIdle(_ key: String) -> UpstreamConnection? {
         while let (channel, _) = targets[key]?.idle.popLast() {
-            if channel.isActive, UpstreamHandler.isReusable(channel) { return channel }
+            if channel.isReusable { return channel }
             channel.close(promise: nil)
         }
         return nil
     }
 
-    private func connect(host: String, port: Int, deadline: NIODeadline) -> EventLoopFuture<Channel> {
+    private func connect(host: String, port: Int, deadline: NIODeadline) -> EventLoopFuture<UpstreamConnection> {
         let timeout = deadline - NIODeadline.now()
         guard timeout > .zero else { return eventLoop.makeFailedFuture(UpstreamError.timeout) }
         let key = "\(host):\(port)"
@@ -195,10 +195,11 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
                 }
             }
             .connect(host: host, port: port)
-            .map { channel in
+            .flatMapThrowing { channel in
                 // However it ends, a closed connection frees its slot for the next waiter.
                 channel.closeFuture.hop(to: self.eventLoop).whenComplete { _ in self.closed(key) }
-                return channel
+                return UpstreamConnection(
+                    channel: channel, handler: try channel.pipeline.syncOperations.handler(type: UpstreamHandler.self))
             }
             .flatMapErrorThrowing { error in
                 if case ChannelError.connectTimeout = error { throw UpstreamError.timeout }
@@ -228,7 +229,7 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
         }
     }
 
-    private func send(_ request: UpstreamRequest, on channel: Channel, key: String, deadline: NIODeadline)
+    private func send(_ request: UpstreamRequest, on channel: UpstreamConnection, key: String, deadline: NIODeadline)
         -> EventLoopFuture<UpstreamResponse>
     {
         let promise = eventLoop.makePromise(of: UpstreamResponse.self)
@@ -236,11 +237,11 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
             promise.fail(UpstreamError.timeout)
             channel.close(promise: nil)
         }
-        channel.writeAndFlush(UpstreamExchange(request: request, promise: promise), promise: nil)
+        channel.channel.writeAndFlush(UpstreamExchange(request: request, promise: promise), promise: nil)
         return promise.futureResult.map { response in
             timeout.cancel()
             let closing = response.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
-            if closing || !channel.isActive || !UpstreamHandler.isReusable(channel) {
+            if closing || !channel.isReusable {
                 channel.close(promise: nil)
             } else {
                 self.release(channel, key: key)
@@ -254,7 +255,7 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
     }
 
     /// A connection done with its exchange: to the oldest waiter, else into the idle set.
-    private func release(_ channel: Channel, key: String) {
+    private func release(_ channel: UpstreamConnection, key: String) {
         guard var target = targets[key] else {
             channel.close(promise: nil)
             return
@@ -299,8 +300,27 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
             for waiter in target.waiting { waiter.promise.fail(UpstreamError.connectionClosed) }
         }
         targets.removeAll()
-        return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: eventLoop)
+        return EventLoopFuture.andAllComplete(channels.map { $0.channel.close() }, on: eventLoop)
     }
+}
+
+/// A kept-alive backend connection with its handler, so that whether it may carry another request is known
+/// without looking through its pipeline. Only ever touched on its event loop.
+final class UpstreamConnection: @unchecked Sendable {  // confined to the loop of `channel`
+    let channel: Channel
+    let handler: UpstreamHandler
+
+    init(channel: Channel, handler: UpstreamHandler) {
+        self.channel = channel
+        self.handler = handler
+    }
+
+    var isActive: Bool { channel.isActive }
+
+    /// Whether it may carry another request: open, idle, and it has not broken the one-answer-per-request rule.
+    var isReusable: Bool { channel.isActive && !handler.poisoned && !handler.busy }
+
+    func close(promise: EventLoopPromise<Void>?) { channel.close(promise: promise) }
 }
 
 /// A request and the promise its response completes.
@@ -327,14 +347,8 @@ final class UpstreamHandler: ChannelDuplexHandler {
     private var requestSent = false
     /// Set once the connection broke the one-response-per-request rule.
     private(set) var poisoned = false
-
-    /// Whether a connection may carry another request (it has not broken the rules). Call on its loop.
-    static func isReusable(_ channel: Channel) -> Bool {
-        guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
-            return false
-        }
-        return !handler.poisoned && handler.pending == nil
-    }
+    /// Whether a request is outstanding.
+    var busy: Bool { pending != nil }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)

@@ -55,7 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             let control = try options.control()
             var accessLog: (@Sendable (AccessLogEntry) -> Void)?
-            if !quiet { accessLog = ServeCommand.printLine }
+            let writer = quiet ? nil : AccessLogWriter()
+            if let writer { accessLog = { entry in writer.append(entry.line) } }
+            defer { writer?.finish() }
             let engine = control.makeEngine(threads: threads, accessLog: accessLog, limits: limits.serverLimits)
             await control.onPublishFailure { problem in warn(problem) }
             await control.setAccountThrottle(ThrottleSettings(burstLimit: accountBurst, rateLimit: accountRate))
@@ -87,8 +89,6 @@ struct ServeCommand: AsyncParsableCommand {
             print("Stopped.")
         }
     }
-
-    @Sendable static func printLine(_ entry: AccessLogEntry) { say(entry.line) }
 
     func deployedStages(_ control: GatewayControl) async throws -> [(RestApi, Stage)] {
         var result: [(RestApi, Stage)] = []

@@ -277,9 +277,16 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let keepAlive = head.isKeepAlive
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        route(head, body: body, remote: context.channel.remoteAddress, on: context.eventLoop).whenSuccess {
-            response in
+        let pipeline = self.pipeline
+        route(head, body: body, remote: context.channel.remoteAddress, on: context.eventLoop).whenComplete {
+            result in
             let (handler, context) = loopBound.value
+            // The pipeline answers its own failures; should anything still fail, the client hears 500, not silence.
+            let response =
+                (try? result.get())
+                ?? pipeline.failure(
+                    .configurationError, stage: nil, requestId: RequestIds.requestId(),
+                    extendedId: RequestIds.extendedId())
             handler.deliver(response, for: head, keepAlive: keepAlive, sequence: sequence, context: context)
         }
     }

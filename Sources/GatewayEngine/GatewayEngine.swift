@@ -110,11 +110,16 @@ public final class GatewayEngine: Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Header bytes that are not UTF-8 pass through the HTTP decoder and encoder unchanged.
+                    let escaper = HeadEscaper()
+                    let unescaper = HeadUnescaper()
+                    try channel.pipeline.syncOperations.addHandlers([escaper, unescaper])
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withErrorHandling: true)
                     let handler = GatewayHTTPHandler(
                         pipeline: pipeline, servesInvoke: invoke, control: control, limits: limits,
-                        registry: registry)
+                        registry: registry, unescaper: unescaper)
+                    escaper.framing = handler
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

@@ -123,6 +123,39 @@ func statusOf(_ answer: String) -> Int? {
         }
     }
 
+    @Test func headerBytesThatAreNotUTF8PassBothWaysUnchanged() async throws {
+        // The backend answers with a Latin-1 header value (0xE9) and a byte that is never UTF-8 (0xFF).
+        let backend = try await RawBackend { head in
+            RawBackend.response(body: "ok", headers: "X-Back: caf\u{E9} \u{FF}\r\n")
+        }
+        try await ProxyGateway.with(backend) { gateway, backend in
+            var request = ByteBuffer(string: "GET \(gateway.base)/open/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Name: ")
+            request.writeBytes([0x63, 0x61, 0x66, 0xE9, 0x20, 0xC3, 0xA9, 0x20, 0xFF, 0xF4, 0x8F, 0xBE, 0x80])
+            request.writeString("\r\nX-Plain: yes\r\n\r\n")
+            let raw = try await RawConnection(port: gateway.port)
+            try await raw.send(request)
+            let answer = await raw.text { $0.contains("\r\n\r\nok") }
+            let bytes = raw.received.withLockedValue { Array($0.readableBytesView) }
+            await raw.close()
+            #expect(statusOf(answer) == 200, "\(answer)")
+            // Latin-1 é, UTF-8 é, 0xFF and a forged escape reach the backend byte for byte.
+            let head = try #require(backend.received.first)
+            #expect(head.contains("X-Name: caf\u{E9} \u{C3}\u{A9} \u{FF}\u{F4}\u{8F}\u{BE}\u{80}\r\n"), "\(head)")
+            #expect(head.contains("X-Plain: yes"))
+            // And the backend's bytes reach the client as they were.
+            #expect(RawBackend.latin1(bytes).contains("X-Back: caf\u{E9} \u{FF}\r\n"), "\(RawBackend.latin1(bytes))")
+        }
+    }
+
+    @Test func escapingKeepsValidUTF8AndBodies() {
+        var invalid = ByteBuffer()
+        invalid.writeBytes([0x41, 0xE9, 0xC3, 0xA9, 0xED, 0xA0, 0x80, 0xF4, 0x8F, 0xBF, 0xBF])
+        let escaped = HeaderBytes.escape(invalid.readableBytesView)
+        #expect(String(buffer: escaped).unicodeScalars.allSatisfy { $0 != "\u{FFFD}" })
+        #expect(String(buffer: escaped).contains("\u{E9}"))  // the valid é kept as the character
+        #expect(Array(HeaderBytes.unescape(escaped).readableBytesView) == Array(invalid.readableBytesView))
+    }
+
     @Test func normalFormOfPaths() {
         #expect(RequestPath.normalized("/a/./b/../c") == "/a/c")
         #expect(RequestPath.normalized("/../../etc") == "/etc")

@@ -61,6 +61,11 @@ final class RawBackend: Sendable {
     var mostConnections: Int { open.withLockedValue { $0.most } }
     var openConnections: Int { open.withLockedValue { $0.now } }
 
+    /// Bytes as Latin-1 text: each byte one character of the same value.
+    static func latin1<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+    }
+
     func stop() async {
         try? await channel.close().get()
         try? await group.shutdownGracefully()
@@ -72,6 +77,7 @@ final class RawBackend: Sendable {
         let heads: NIOLockedValueBox<[String]>
         let delay: TimeAmount
         let answer: @Sendable (String) -> String
+        /// Bytes received and not yet a whole head, kept as Latin-1 text so that every byte stays itself.
         var pending = ""
 
         init(heads: NIOLockedValueBox<[String]>, delay: TimeAmount, answer: @escaping @Sendable (String) -> String) {
@@ -81,12 +87,12 @@ final class RawBackend: Sendable {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            pending += String(buffer: unwrapInboundIn(data))
+            pending += RawBackend.latin1(unwrapInboundIn(data).readableBytesView)
             while let end = pending.range(of: "\r\n\r\n") {
                 let head = String(pending[..<end.lowerBound])
                 pending = String(pending[end.upperBound...])
                 heads.withLockedValue { $0.append(head) }
-                let bytes = ByteBuffer(string: answer(head))
+                let bytes = ByteBuffer(bytes: answer(head).unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
                 let channel = context.channel
                 if delay == .zero {
                     channel.writeAndFlush(bytes, promise: nil)

@@ -115,7 +115,9 @@ enum RequestPath {
 
     /// One path segment's bytes encoded for a backend's request line: nothing in it can act as a `/`, and it is
     /// never a dot-segment.
-    static func encodeSegment(_ bytes: [UInt8]) -> String {
+    static func encodeSegment(_ escaped: [UInt8]) -> String {
+        // Bytes of the request line that were not UTF-8 arrive escaped (see `HeaderBytes`): sent as themselves.
+        let bytes = HeaderBytes.unescape(escaped)
         if bytes == [UInt8(ascii: ".")] { return "%2E" }
         if bytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { return "%2E%2E" }
         var result: [UInt8] = []

@@ -12,7 +12,7 @@ import NIOHTTP1
 /// and reading stops while they wait or while the client is not reading its answers (the channel is not
 /// writable), so a client that never reads holds a bounded amount of memory. Timeouts (`ServerLimits`) close a
 /// connection whose head or body trickles in, that sits idle, or that leaves its answers unread.
-final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, HeadFraming {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -29,6 +29,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let control: ControlHook?
     let limits: ServerLimits
     let registry: ConnectionRegistry?
+    /// Turns escaped header bytes back into themselves in the answers' heads (see `HeaderBytes`).
+    let unescaper: HeadUnescaper?
+    /// Body bytes still to come of the request being read, when its length is known.
+    private var bodyRemaining: Int?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
@@ -65,14 +69,18 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     init(
         pipeline: RequestPipeline, servesInvoke: Bool = true, control: ControlHook? = nil,
-        limits: ServerLimits = ServerLimits(), registry: ConnectionRegistry? = nil
+        limits: ServerLimits = ServerLimits(), registry: ConnectionRegistry? = nil, unescaper: HeadUnescaper? = nil
     ) {
+        self.unescaper = unescaper
         self.pipeline = pipeline
         self.servesInvoke = servesInvoke
         self.control = control
         self.limits = limits
         self.registry = registry
     }
+
+    /// Where the decoder before this handler stands, for the `HeadEscaper` before it.
+    var framing: MessageFraming { readingBody ? .body(remaining: bodyRemaining) : .head }
 
     // MARK: Connection life
 
@@ -218,6 +226,9 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             body = nil
             tooLarge = false
             readingBody = true
+            bodyRemaining =
+                requestHead.headers.contains(name: "Transfer-Encoding")
+                ? nil : requestHead.headers.first(name: "Content-Length").flatMap(Int.init)
             headStarted = nil
             headersTooLarge = requestHead.headers.reduce(0) { $0 + $1.value.utf8.count } > Self.maximumHeaderValues
             if let length = requestHead.headers.first(name: "Content-Length").flatMap(Int.init),
@@ -227,6 +238,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             rearm(context: context)
         case .body(var chunk):
+            bodyRemaining = bodyRemaining.map { $0 - chunk.readableBytes }
             if timerKind == .body { timerKind = nil }  // a read came: the pause restarts
             rearm(context: context)
             guard !tooLarge else { return }
@@ -471,6 +483,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
         headers.replaceOrAdd(name: "Date", value: HTTPDate.now())
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let status = HTTPResponseStatus(statusCode: response.status)
+        if let unescaper, headers.contains(where: { HeaderBytes.hasEscape($0.name) || HeaderBytes.hasEscape($0.value) })
+        {
+            unescaper.expectHead()
+        }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
             promise: nil)

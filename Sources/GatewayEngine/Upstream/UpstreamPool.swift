@@ -190,8 +190,14 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Header bytes that are not UTF-8 pass through the HTTP encoder and decoder unchanged.
+                    let escaper = HeadEscaper()
+                    let unescaper = HeadUnescaper()
+                    try channel.pipeline.syncOperations.addHandlers([escaper, unescaper])
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(), name: UpstreamHandler.name)
+                    let handler = UpstreamHandler(unescaper: unescaper)
+                    escaper.framing = handler
+                    try channel.pipeline.syncOperations.addHandler(handler, name: UpstreamHandler.name)
                 }
             }
             .connect(host: host, port: port)
@@ -333,12 +339,21 @@ struct UpstreamExchange {
 /// requests strictly: a response that arrives when no request is outstanding (an unsolicited or extra one), or
 /// before the request was fully sent, poisons the connection: it is closed and never reused, so no client is
 /// ever handed an answer meant for another.
-final class UpstreamHandler: ChannelDuplexHandler {
+final class UpstreamHandler: ChannelDuplexHandler, HeadFraming {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = UpstreamExchange
     typealias OutboundOut = HTTPClientRequestPart
 
     static let name = "gatehouse-upstream"
+
+    let unescaper: HeadUnescaper?
+    /// Body bytes still to come of the response being read, when its length is known.
+    private var bodyRemaining: Int?
+
+    init(unescaper: HeadUnescaper? = nil) { self.unescaper = unescaper }
+
+    /// Where the decoder before this handler stands, for the `HeadEscaper` before it.
+    var framing: MessageFraming { head != nil ? .body(remaining: bodyRemaining) : .head }
 
     private var pending: EventLoopPromise<UpstreamResponse>?
     private var head: HTTPResponseHead?
@@ -371,6 +386,12 @@ final class UpstreamHandler: ChannelDuplexHandler {
         }
         let requestHead = HTTPRequestHead(
             version: .http1_1, method: exchange.request.method, uri: exchange.request.target, headers: headers)
+        if let unescaper,
+            HeaderBytes.hasEscape(requestHead.uri)
+                || headers.contains(where: { HeaderBytes.hasEscape($0.name) || HeaderBytes.hasEscape($0.value) })
+        {
+            unescaper.expectHead()
+        }
         context.write(wrapOutboundOut(.head(requestHead)), promise: nil)
         if let body = exchange.request.body, body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
@@ -393,11 +414,15 @@ final class UpstreamHandler: ChannelDuplexHandler {
                 return
             }
             head = responseHead
+            bodyRemaining =
+                responseHead.headers.contains(name: "Transfer-Encoding")
+                ? nil : responseHead.headers.first(name: "Content-Length").flatMap(Int.init)
         case .body(var chunk):
             guard pending != nil, head != nil else {
                 poison(context, UpstreamError.malformedResponse("a response no request asked for"))
                 return
             }
+            bodyRemaining = bodyRemaining.map { $0 - chunk.readableBytes }
             if body == nil {
                 body = chunk
             } else {

@@ -112,13 +112,12 @@ public final class GatewayEngine: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     // Header bytes that are not UTF-8 pass through the HTTP decoder and encoder unchanged.
                     let escaper = HeadEscaper()
-                    let unescaper = HeadUnescaper()
-                    try channel.pipeline.syncOperations.addHandlers([escaper, unescaper])
+                    try channel.pipeline.syncOperations.addHandler(escaper)
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false, withErrorHandling: true)
                     let handler = GatewayHTTPHandler(
                         pipeline: pipeline, servesInvoke: invoke, control: control, limits: limits,
-                        registry: registry, unescaper: unescaper)
+                        registry: registry)
                     escaper.framing = handler
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

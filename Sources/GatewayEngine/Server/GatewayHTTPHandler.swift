@@ -29,8 +29,9 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
     let control: ControlHook?
     let limits: ServerLimits
     let registry: ConnectionRegistry?
-    /// Turns escaped header bytes back into themselves in the answers' heads (see `HeaderBytes`).
-    let unescaper: HeadUnescaper?
+    /// Turns escaped header bytes back into themselves in the answers' heads (see `HeaderBytes`); added when
+    /// first needed.
+    private var unescaper: HeadUnescaper?
     /// Body bytes still to come of the request being read, when its length is known.
     private var bodyRemaining: Int?
     private var head: HTTPRequestHead?
@@ -69,9 +70,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
 
     init(
         pipeline: RequestPipeline, servesInvoke: Bool = true, control: ControlHook? = nil,
-        limits: ServerLimits = ServerLimits(), registry: ConnectionRegistry? = nil, unescaper: HeadUnescaper? = nil
+        limits: ServerLimits = ServerLimits(), registry: ConnectionRegistry? = nil
     ) {
-        self.unescaper = unescaper
         self.pipeline = pipeline
         self.servesInvoke = servesInvoke
         self.control = control
@@ -483,10 +483,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         headers.replaceOrAdd(name: "Date", value: HTTPDate.now())
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         let status = HTTPResponseStatus(statusCode: response.status)
-        if let unescaper, headers.contains(where: { HeaderBytes.hasEscape($0.name) || HeaderBytes.hasEscape($0.value) })
-        {
-            unescaper.expectHead()
-        }
+        if HeaderBytes.mayHaveEscapes(headers) { HeaderBytes.unescapeNextHead(context, &unescaper) }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
             promise: nil)

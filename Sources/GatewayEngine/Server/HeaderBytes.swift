@@ -1,4 +1,6 @@
+import Atomics
 import NIOCore
+import NIOHTTP1
 
 /// Header bytes passed on unchanged.
 ///
@@ -9,6 +11,26 @@ import NIOCore
 /// bytes they stand for. Valid UTF-8 is left as it is, and bodies are never touched: the escaper asks the
 /// handler after the decoder (`HeadFraming`) where the head ends and how much body follows.
 enum HeaderBytes {
+    /// Set once any head has been escaped: until then no outgoing head is looked at for escapes.
+    static let escapesSeen = ManagedAtomic<Bool>(false)
+
+    /// Whether an outgoing head may hold escapes (a relaxed load on the common path).
+    static func mayHaveEscapes(uri: String = "", _ headers: HTTPHeaders) -> Bool {
+        guard escapesSeen.load(ordering: .relaxed) else { return false }
+        return hasEscape(uri) || headers.contains { hasEscape($0.name) || hasEscape($0.value) }
+    }
+
+    /// Makes sure the channel of `context` has a `HeadUnescaper` after its HTTP encoder (added the first time a
+    /// head with escapes is written) and tells it the next buffer is that head.
+    static func unescapeNextHead(_ context: ChannelHandlerContext, _ unescaper: inout HeadUnescaper?) {
+        if unescaper == nil {
+            let added = HeadUnescaper()
+            guard (try? context.pipeline.syncOperations.addHandler(added, position: .first)) != nil else { return }
+            unescaper = added
+        }
+        unescaper?.expectHead()
+    }
+
     /// Whether `buffer` has a byte outside ASCII.
     static func hasHighByte(_ buffer: ByteBuffer) -> Bool {
         buffer.withUnsafeReadableBytes { bytes in bytes.contains { $0 >= 0x80 } }
@@ -40,6 +62,7 @@ enum HeaderBytes {
             } else {
                 writeEscape(byte, into: &output)
                 index = bytes.index(after: index)
+                if !escapesSeen.load(ordering: .relaxed) { escapesSeen.store(true, ordering: .relaxed) }
             }
         }
         return output
@@ -140,7 +163,8 @@ final class HeadEscaper: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
-    weak var framing: HeadFraming?
+    /// The handler after the decoder (held strongly: it holds nothing of this one).
+    var framing: HeadFraming?
     /// The last four bytes passed on (the newest in the low byte), to find a `\r\n\r\n` that spans two reads.
     private var tail: UInt32 = 0
 
@@ -200,7 +224,7 @@ final class HeadEscaper: ChannelInboundHandler, RemovableChannelHandler {
 }
 
 /// Turns escaped bytes back into themselves in the one outbound buffer that follows `expectHead()`: the head the
-/// HTTP encoder has just written (see `HeaderBytes`).
+/// HTTP encoder has just written (see `HeaderBytes`). Added to a channel only when it first needs one.
 final class HeadUnescaper: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData

@@ -192,10 +192,9 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
                 channel.eventLoop.makeCompletedFuture {
                     // Header bytes that are not UTF-8 pass through the HTTP encoder and decoder unchanged.
                     let escaper = HeadEscaper()
-                    let unescaper = HeadUnescaper()
-                    try channel.pipeline.syncOperations.addHandlers([escaper, unescaper])
+                    try channel.pipeline.syncOperations.addHandler(escaper)
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    let handler = UpstreamHandler(unescaper: unescaper)
+                    let handler = UpstreamHandler()
                     escaper.framing = handler
                     try channel.pipeline.syncOperations.addHandler(handler, name: UpstreamHandler.name)
                 }
@@ -346,11 +345,10 @@ final class UpstreamHandler: ChannelDuplexHandler, HeadFraming {
 
     static let name = "gatehouse-upstream"
 
-    let unescaper: HeadUnescaper?
+    /// Added when a request head with escaped bytes is first written (see `HeaderBytes`).
+    private var unescaper: HeadUnescaper?
     /// Body bytes still to come of the response being read, when its length is known.
     private var bodyRemaining: Int?
-
-    init(unescaper: HeadUnescaper? = nil) { self.unescaper = unescaper }
 
     /// Where the decoder before this handler stands, for the `HeadEscaper` before it.
     var framing: MessageFraming { head != nil ? .body(remaining: bodyRemaining) : .head }
@@ -386,11 +384,8 @@ final class UpstreamHandler: ChannelDuplexHandler, HeadFraming {
         }
         let requestHead = HTTPRequestHead(
             version: .http1_1, method: exchange.request.method, uri: exchange.request.target, headers: headers)
-        if let unescaper,
-            HeaderBytes.hasEscape(requestHead.uri)
-                || headers.contains(where: { HeaderBytes.hasEscape($0.name) || HeaderBytes.hasEscape($0.value) })
-        {
-            unescaper.expectHead()
+        if HeaderBytes.mayHaveEscapes(uri: requestHead.uri, headers) {
+            HeaderBytes.unescapeNextHead(context, &unescaper)
         }
         context.write(wrapOutboundOut(.head(requestHead)), promise: nil)
         if let body = exchange.request.body, body.readableBytes > 0 {

@@ -342,10 +342,11 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         var resourcePath: Substring = "/"
         let host = head.headers.first(name: "Host")
         // Routing sees the path in normal form, so `..` and `%2e` cannot reach a resource other than the one named.
-        let hostRouted = host.map { GatewayHTTPHandler.executeApiPrefix($0) != nil || isCustomDomain($0) } ?? false
+        let executeApi = host.flatMap(GatewayHTTPHandler.executeApiPrefix)
+        let hostRouted = executeApi != nil || (host.map(isCustomDomain) ?? false)
         let normalizedPath = hostRouted ? RequestPath.normalized(rawPath) : String(rawPath)
         let path = normalizedPath[...]
-        if let host, let dot = GatewayHTTPHandler.executeApiPrefix(host) {
+        if let host, let dot = executeApi {
             apiId = host[..<dot]
             let segments = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
             stage = segments.first

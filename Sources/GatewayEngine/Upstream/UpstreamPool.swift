@@ -132,14 +132,19 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
     ) -> EventLoopFuture<UpstreamResponse> {
         eventLoop.preconditionInEventLoop()
         let key = "\(host):\(port)"
-        return lease(key, host: host, port: port, deadline: deadline).flatMap { channel, reused in
-            self.send(request, on: channel, key: key, deadline: deadline).flatMapError { error in
+        @Sendable func exchange(on channel: UpstreamConnection, reused: Bool) -> EventLoopFuture<UpstreamResponse> {
+            send(request, on: channel, key: key, deadline: deadline).flatMapError { error in
                 // A kept-alive connection the backend closed meanwhile: try once on a fresh one.
                 if reused, retryStale, error as? UpstreamError == .connectionClosed {
                     return self.execute(request, host: host, port: port, deadline: deadline, retryStale: false)
                 }
                 return self.eventLoop.makeFailedFuture(error)
             }
+        }
+        // The common case, an idle connection at hand, takes no detour through a future.
+        if let channel = takeIdle(key) { return exchange(on: channel, reused: true) }
+        return lease(key, host: host, port: port, deadline: deadline).flatMap { channel, reused in
+            exchange(on: channel, reused: reused)
         }
     }
 
@@ -388,9 +393,14 @@ final class UpstreamHandler: ChannelDuplexHandler, HeadFraming {
             HeaderBytes.unescapeNextHead(context, &unescaper)
         }
         context.write(wrapOutboundOut(.head(requestHead)), promise: nil)
-        if let body = exchange.request.body, body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        guard let body = exchange.request.body, body.readableBytes > 0 else {
+            // A head alone goes out in one write: an answer cannot come before it.
+            requestSent = true
+            context.write(wrapOutboundOut(.end(nil)), promise: promise)
+            return
         }
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        // With a body, an answer may come before the last byte is sent: note when it is.
         let sent = context.eventLoop.makePromise(of: Void.self)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         sent.futureResult.whenSuccess { handler.value.requestSent = true }

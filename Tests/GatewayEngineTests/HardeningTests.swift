@@ -334,9 +334,11 @@ func waitUntil(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) asyn
 /// A quota store that takes its time, as a busy disk does.
 final class SlowQuotaPersistence: QuotaPersistence {
     let reads = NIOLockedValueBox(0)
+    let release = DispatchSemaphore(value: 0)
     func quotaUsed(plan: String, key: String, periodStart: String) throws -> Int {
         reads.withLockedValue { $0 += 1 }
-        Thread.sleep(forTimeInterval: 1.5)
+        // Held until the test lets go (at most 20 s): as long as another request takes to be answered.
+        _ = release.wait(timeout: .now() + 20)
         return 0
     }
     func saveQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws {}
@@ -386,6 +388,7 @@ final class SlowQuotaPersistence: QuotaPersistence {
                     let response = try await TestClient(port: port).send(.GET, base + "/open")
                     #expect(response.status == 200)
                     order.withLockedValue { $0.append("open") }
+                    persistence.release.signal()
                 }
                 try await group.waitForAll()
             }

@@ -38,11 +38,11 @@ final class RequestPipeline: Sendable {
     let metrics = NIOLockedValueBox<[String: StageMetrics]>([:])
     let integrations: IntegrationRunner
     /// Where the state's stored quota counts are read, off the event loops.
-    let blocking: NIOThreadPool?
+    let blocking: NIOThreadPool
     let accessLog: (@Sendable (AccessLogEntry) -> Void)?
 
     init(
-        upstream: UpstreamPool, links: VpcLinkDirectory, quotas: QuotaLedger, blocking: NIOThreadPool? = nil,
+        upstream: UpstreamPool, links: VpcLinkDirectory, quotas: QuotaLedger, blocking: NIOThreadPool,
         accessLog: (@Sendable (AccessLogEntry) -> Void)?
     ) {
         self.blocking = blocking
@@ -135,12 +135,11 @@ final class RequestPipeline: Sendable {
             maskedKey = ApiKey.mask(value)
             // A key's stored quota count is read once per period, on the blocking thread; then the request is
             // served from the start with it in memory.
-            if loadingQuotas, let quota = covering.quota, let blocking,
-                !quotas.isLoaded(plan: covering.id, key: key.id, period: quota.period, now: Date())
-            {
+            let quotaDates = covering.quota.map { QuotaLedger.dates($0.period, now: Date()) }
+            if loadingQuotas, let quotaDates, !quotas.isLoaded(plan: covering.id, key: key.id, quotaDates) {
                 let quotas = self.quotas
                 return blocking.runIfActive(eventLoop: eventLoop) {
-                    quotas.load(plan: covering.id, key: key.id, period: quota.period, now: Date())
+                    quotas.load(plan: covering.id, key: key.id, quotaDates)
                 }.recover { _ in }.flatMap {
                     self.serve(request, api: apiId, stage: stageName, on: eventLoop, loadingQuotas: false)
                 }
@@ -155,7 +154,9 @@ final class RequestPipeline: Sendable {
                     .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
                     on: eventLoop)
             }
-            if let quota = covering.quota, !quotas.take(plan: covering.id, key: key.id, quota: quota, now: Date()) {
+            if let quota = covering.quota, let quotaDates,
+                !quotas.take(plan: covering.id, key: key.id, limit: quota.limit, quotaDates)
+            {
                 return throttled(
                     .quotaExceeded, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
                     on: eventLoop)

@@ -54,60 +54,62 @@ public final class QuotaLedger: Sendable {
 
     init(persistence: QuotaPersistence?) { self.persistence = persistence }
 
-    /// Whether the counts of `key` under `plan` for the period and day of `now` are in memory, so that `take`
-    /// reads nothing from the persistence.
-    func isLoaded(plan: String, key: String, period: QuotaPeriod, now: Date) -> Bool {
-        guard persistence != nil else { return true }
-        let (start, today) = QuotaLedger.periodStarts(period, now: now)
-        return counters.withLockedValue { $0[plan + "|" + key].map { $0.periodStart == start && $0.day == today } }
-            ?? false
+    /// The ISO dates (UTC) a request is counted under: its quota period's first day and its own day.
+    struct Dates {
+        var period: String
+        var day: String
     }
 
-    /// Reads the stored counts of `key` under `plan` for the period and day of `now` (blocking: call off the
-    /// event loops).
-    func load(plan: String, key: String, period: QuotaPeriod, now: Date) {
-        let (start, today) = QuotaLedger.periodStarts(period, now: now)
-        let name = plan + "|" + key
-        let stored = (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0
-        let storedToday = (try? persistence?.dailyUsed(plan: plan, key: key, day: today)) ?? 0
+    /// The dates `now` is counted under for `period` (one calendar reading).
+    static func dates(_ period: QuotaPeriod, now: Date) -> Dates {
+        let (start, day) = periodStarts(period, now: now)
+        return Dates(period: start, day: day)
+    }
+
+    /// Whether the counts of `key` under `plan` for `dates` are in memory, so that `take` has what is stored.
+    func isLoaded(plan: String, key: String, _ dates: Dates) -> Bool {
+        guard persistence != nil else { return true }
+        return counters.withLockedValue {
+            $0[plan + "|" + key].map { $0.periodStart == dates.period && $0.day == dates.day }
+        } ?? false
+    }
+
+    /// Reads the stored counts of `key` under `plan` for `dates` (blocking: call off the event loops).
+    func load(plan: String, key: String, _ dates: Dates) {
+        let stored = (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: dates.period)) ?? 0
+        let storedToday = (try? persistence?.dailyUsed(plan: plan, key: key, day: dates.day)) ?? 0
         counters.withLockedValue { counters in
-            var counter = counters[name] ?? Counter(periodStart: start, used: stored, dirty: false)
-            if counter.periodStart != start { counter = Counter(periodStart: start, used: stored, dirty: false) }
-            if counter.day != today {
-                counter.day = today
-                counter.usedToday = storedToday
-            }
-            counters[name] = counter
+            counters[plan + "|" + key] = QuotaLedger.current(
+                counters[plan + "|" + key], dates, stored: stored, storedToday: storedToday)
         }
     }
 
     /// Counts one request of `key` under `plan`; false when the quota is spent (the request is not counted).
-    func take(plan: String, key: String, quota: QuotaSettings, now: Date) -> Bool {
-        let (start, today) = QuotaLedger.periodStarts(quota.period, now: now)
-        let name = plan + "|" + key
-        let (known, knownDay) = counters.withLockedValue {
-            ($0[name]?.periodStart == start, $0[name]?.day == today)
-        }
-        // Stored counts are read once per key and period (and day), outside the lock.
-        let stored = known ? 0 : ((try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0)
-        let storedToday = knownDay ? 0 : ((try? persistence?.dailyUsed(plan: plan, key: key, day: today)) ?? 0)
-        return counters.withLockedValue { counters in
-            var counter = counters[name] ?? Counter(periodStart: start, used: stored, dirty: false)
-            if counter.periodStart != start { counter = Counter(periodStart: start, used: stored, dirty: false) }
-            if counter.day != today {
-                counter.day = today
-                counter.usedToday = storedToday
-            }
-            guard counter.used < quota.limit else {
-                counters[name] = counter
-                return false
-            }
+    /// Reads nothing: counts not `load`ed start from zero.
+    func take(plan: String, key: String, limit: Int, _ dates: Dates) -> Bool {
+        counters.withLockedValue { counters in
+            let name = plan + "|" + key
+            var counter = QuotaLedger.current(counters[name], dates, stored: 0, storedToday: 0)
+            defer { counters[name] = counter }
+            guard counter.used < limit else { return false }
             counter.used += 1
             counter.usedToday += 1
             counter.dirty = true
-            counters[name] = counter
             return true
         }
+    }
+
+    /// `counter` carried into `dates`: a new period starts from `stored`, a new day from `storedToday`.
+    private static func current(_ counter: Counter?, _ dates: Dates, stored: Int, storedToday: Int) -> Counter {
+        var counter = counter ?? Counter(periodStart: dates.period, used: stored, dirty: false)
+        if counter.periodStart != dates.period {
+            counter = Counter(periodStart: dates.period, used: stored, dirty: false)
+        }
+        if counter.day != dates.day {
+            counter.day = dates.day
+            counter.usedToday = storedToday
+        }
+        return counter
     }
 
     /// The requests counted for a key under a plan in the `period` containing `now`, read from the persistence

@@ -123,12 +123,15 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
 
     /// Sets the one timer the connection's state calls for.
     private func rearm(context: ChannelHandlerContext) {
-        let kind: TimerKind?
+        let kind: TimerKind
         let deadline: NIODeadline
         if !context.channel.isWritable {
             (kind, deadline) = (.send, .now() + limits.sendTimeout)
         } else if started > written || !backlog.isEmpty {
-            (kind, deadline) = (nil, .now())  // the integration's own timeout governs
+            // The integration's own timeout governs.
+            timerKind = nil
+            self.deadline = nil
+            return
         } else if readingBody {
             (kind, deadline) = (.body, .now() + limits.bodyTimeout)
         } else if let headStarted {
@@ -139,8 +142,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         // The header and send deadlines count from when that state began; re-arming the same kind keeps them.
         if kind == timerKind, kind == .header || kind == .send { return }
         timerKind = kind
-        self.deadline = kind == nil ? nil : deadline
-        guard kind != nil else { return }
+        self.deadline = deadline
         schedule(at: deadline, context: context)
     }
 
@@ -226,16 +228,11 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
             body = nil
             tooLarge = false
             readingBody = true
-            bodyRemaining =
-                requestHead.headers.contains(name: "Transfer-Encoding")
-                ? nil : requestHead.headers.first(name: "Content-Length").flatMap(Int.init)
+            let length = requestHead.headers.first(name: "Content-Length").flatMap(Int.init)
+            bodyRemaining = requestHead.headers.contains(name: "Transfer-Encoding") ? nil : length
             headStarted = nil
             headersTooLarge = requestHead.headers.reduce(0) { $0 + $1.value.utf8.count } > Self.maximumHeaderValues
-            if let length = requestHead.headers.first(name: "Content-Length").flatMap(Int.init),
-                length > Self.maximumBody
-            {
-                tooLarge = true
-            }
+            if let length, length > Self.maximumBody { tooLarge = true }
             rearm(context: context)
         case .body(var chunk):
             bodyRemaining = bodyRemaining.map { $0 - chunk.readableBytes }
@@ -343,15 +340,16 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         let host = head.headers.first(name: "Host")
         // Routing sees the path in normal form, so `..` and `%2e` cannot reach a resource other than the one named.
         let executeApi = host.flatMap(GatewayHTTPHandler.executeApiPrefix)
-        let hostRouted = executeApi != nil || (host.map(isCustomDomain) ?? false)
-        let normalizedPath = hostRouted ? RequestPath.normalized(rawPath) : String(rawPath)
+        let domain = executeApi == nil ? host.flatMap(domain(named:)) : nil
+        let normalizedPath =
+            executeApi != nil || domain != nil ? RequestPath.normalized(rawPath) : String(rawPath)
         let path = normalizedPath[...]
         if let host, let dot = executeApi {
             apiId = host[..<dot]
             let segments = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
             stage = segments.first
             resourcePath = segments.count > 1 ? "/" + segments[1] : "/"
-        } else if let host, let (api, stageName, rest) = customDomain(host: host, path: path) {
+        } else if let domain, let (api, stageName, rest) = customDomain(domain, path: path) {
             apiId = api
             stage = stageName
             resourcePath = rest
@@ -393,10 +391,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
 
     /// The API, stage and resource path a request to a custom domain name goes to, through its base path
     /// mappings. Hosts that are IP addresses or `localhost` are not looked up.
-    func customDomain(host: String, path: Substring) -> (Substring, Substring, Substring)? {
-        guard let domain = domain(named: host),
-            let (mapping, rest) = domain.mapping(for: path)
-        else { return nil }
+    func customDomain(_ domain: DomainName, path: Substring) -> (Substring, Substring, Substring)? {
+        guard let (mapping, rest) = domain.mapping(for: path) else { return nil }
         var resource = rest
         var stageName = mapping.stage.map { Substring($0) }
         if stageName == nil {
@@ -427,9 +423,6 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
             if !name.isEmpty { headers.remove(name: name) }
         }
     }
-
-    /// Whether `host` is one of the custom domain names.
-    func isCustomDomain(_ host: String) -> Bool { domain(named: host) != nil }
 
     /// The custom domain name a Host header names. Hosts that are IP addresses or `localhost` are not looked up.
     private func domain(named host: String) -> DomainName? {

@@ -148,19 +148,14 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
         }
     }
 
-    /// An idle connection to `key`, a new one when fewer than the maximum are open, else the next one released
-    /// (waiting in order, until `deadline`). `reused` tells a kept-alive connection from a new one.
+    /// A new connection when fewer than the maximum are open, else the next one released (waiting in order, until
+    /// `deadline`). `reused` tells a kept-alive connection from a new one. (Idle ones are taken before this.)
     private func lease(_ key: String, host: String, port: Int, deadline: NIODeadline) -> EventLoopFuture<
         (UpstreamConnection, reused: Bool)
     > {
-        if let channel = takeIdle(key) { return eventLoop.makeSucceededFuture((channel, true)) }
         if (targets[key]?.open ?? 0) < maximumPerTarget {
             targets[key, default: Target()].open += 1
-            return connect(host: host, port: port, deadline: deadline).map { ($0, false) }.flatMapErrorThrowing {
-                error in
-                self.closed(key)
-                throw error
-            }
+            return open(key, host: host, port: port, deadline: deadline)
         }
         // Every connection is busy: wait for one to be released, or for a slot to open.
         let promise = eventLoop.makePromise(of: UpstreamConnection?.self)
@@ -170,11 +165,17 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
             timer.cancel()
             if let channel { return self.eventLoop.makeSucceededFuture((channel, true)) }
             // A slot opened (a connection closed): this waiter has it.
-            return self.connect(host: host, port: port, deadline: deadline).map { ($0, false) }
-                .flatMapErrorThrowing { error in
-                    self.closed(key)
-                    throw error
-                }
+            return self.open(key, host: host, port: port, deadline: deadline)
+        }
+    }
+
+    /// Connects in a slot already counted in `open`; a connection that cannot be made gives its slot back.
+    private func open(_ key: String, host: String, port: Int, deadline: NIODeadline) -> EventLoopFuture<
+        (UpstreamConnection, reused: Bool)
+    > {
+        connect(host: host, port: port, deadline: deadline).map { ($0, false) }.flatMapErrorThrowing { error in
+            self.closed(key)
+            throw error
         }
     }
 

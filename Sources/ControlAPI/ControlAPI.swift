@@ -104,16 +104,18 @@ public final class ControlAPI: Sendable {
             return
                 "Requests from web pages (Origin: \(origin)) may not use Gatehouse's control API; allow the origin with --allow-origin"
         }
-        let hosts = request.headers["Host"]
-        guard hosts.count <= 1 else { return "The request has \(hosts.count) Host headers" }
-        if let host = hosts.first, !ControlAPI.isLocal(host: host), !options.allowedHosts.contains(hostName(host)) {
+        // (The listener has already refused an HTTP/1.1 request without exactly one Host.)
+        if let host = request.headers.first(name: "Host"), !ControlAPI.isLocal(host: host),
+            !options.allowedHosts.contains(ControlAPI.hostName(host))
+        {
             return
                 "The Host '\(host)' is not a loopback address or a name this gateway was told to answer to; allow it with --allow-host"
         }
         return nil
     }
 
-    private func hostName(_ host: String) -> String {
+    /// A Host header's name, lower-cased, without its port (`[::1]` keeps its brackets).
+    static func hostName(_ host: String) -> String {
         let lower = host.lowercased()
         if lower.hasPrefix("[") { return String(lower.prefix { $0 != "]" }) + "]" }
         return String(lower.prefix { $0 != ":" })
@@ -122,9 +124,8 @@ public final class ControlAPI: Sendable {
     /// Whether a Host header names this machine's loopback: `localhost` (and names under it), `127.0.0.0/8`,
     /// `[::1]`, with or without a port.
     public static func isLocal(host: String) -> Bool {
-        let lower = host.lowercased()
-        if lower.hasPrefix("[") { return lower.hasPrefix("[::1]") }
-        let name = lower.prefix { $0 != ":" }
+        let name = hostName(host)
+        if name.hasPrefix("[") { return name == "[::1]" }
         if name == "localhost" || name.hasSuffix(".localhost") { return true }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { part in UInt8(part) != nil }

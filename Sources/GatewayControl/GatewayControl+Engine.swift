@@ -35,6 +35,11 @@ struct StoreQuotaPersistence: QuotaPersistence {
     }
 }
 
+/// A change is in the state but the engine could not be given it.
+public struct PublishError: Error, CustomStringConvertible {
+    public var description: String
+}
+
 extension GatewayControl {
     /// An engine that keeps its quota counts in this control plane's state.
     public nonisolated func makeEngine(
@@ -68,7 +73,7 @@ extension GatewayControl {
         } catch {
             let problem = "the engine still serves the previous configuration: reading the state failed (\(error))"
             publishFailure = problem
-            throw GatewayError.badRequest(problem)
+            throw PublishError(description: problem)
         }
     }
 

@@ -8,6 +8,7 @@ import Testing
 /// A long-running gatehouse process whose output is gathered as it comes.
 final class Running: @unchecked Sendable {
     let process = Process()
+    private let pipe = Pipe()
     private let lock = NSLock()
     private var output = ""
 
@@ -20,7 +21,6 @@ final class Running: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: prefix[0])
             process.arguments = Array(prefix.dropFirst()) + [Binary.url.path] + arguments
         }
-        let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -32,6 +32,17 @@ final class Running: @unchecked Sendable {
     }
 
     var text: String { lock.withLock { output } }
+
+    /// Waits (on a thread of its own) for the process to end, then gathers what it wrote last; its exit status.
+    func exit() async throws -> Int32 {
+        try await Binary.detached {
+            self.process.waitUntilExit()
+            self.pipe.fileHandleForReading.readabilityHandler = nil
+            let rest = self.pipe.fileHandleForReading.readDataToEndOfFile()
+            self.lock.withLock { self.output += String(decoding: rest, as: UTF8.self) }
+            return self.process.terminationStatus
+        }
+    }
 
     /// Waits until the output has a line matching `pattern`; returns its first capture group.
     func wait(for pattern: String, timeout: Duration = .seconds(20)) async throws -> String {
@@ -159,8 +170,7 @@ func http(_ url: String, method: String = "GET", headers: [String: String] = [:]
             "cache hits reached the backend")
 
         server.process.interrupt()
-        server.process.waitUntilExit()
-        #expect(server.process.terminationStatus == 0)
+        #expect(try await server.exit() == 0)
         #expect(server.text.contains("Stopped."))
     }
 }

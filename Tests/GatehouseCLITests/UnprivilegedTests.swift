@@ -16,10 +16,15 @@ import Testing
     @Test func serveAndTheSampleBackendWorkForAnOrdinaryUser() async throws {
         let scratch = try Scratch()
         defer { scratch.cleanup() }
+        // The build may sit where only its owner can reach (a clone under a 0700 folder): the ordinary user runs
+        // a copy of the binary from the scratch folder.
+        let binary = scratch.directory.appendingPathComponent("gatehouse")
+        try FileManager.default.copyItem(at: Binary.url, to: binary)
+        #expect(chmod(binary.path, 0o755) == 0)
         if getuid() == 0 {
             #expect(chown(scratch.directory.path, 65534, 65534) == 0)
         }
-        let backend = try Running(["sample-backend", "--port", "0"], through: Self.asNobody)
+        let backend = try Running(["sample-backend", "--port", "0"], through: Self.asNobody, binary: binary)
         defer { backend.stop() }
         let backendPort = try await backend.wait(for: #"pictures backend on http://127\.0\.0\.1:(\d+)"#)
         // Before the fix every accepted connection was closed at once (setsockopt → EACCES).
@@ -27,7 +32,7 @@ import Testing
         #expect(direct.0 == 200)
 
         let server = try Running(
-            ["serve", "--port", "0", "--state", scratch.state, "--quiet"], through: Self.asNobody)
+            ["serve", "--port", "0", "--state", scratch.state, "--quiet"], through: Self.asNobody, binary: binary)
         defer { server.stop() }
         let port = try await server.wait(for: #"Gatehouse serving on http://127\.0\.0\.1:(\d+)"#)
         let control = "http://127.0.0.1:\(port)"

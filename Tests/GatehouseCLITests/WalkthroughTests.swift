@@ -13,13 +13,13 @@ final class Running: @unchecked Sendable {
     private var output = ""
 
     /// Runs the binary with `arguments`; with `prefix` (`setpriv …`), through that command.
-    init(_ arguments: [String], through prefix: [String] = []) throws {
+    init(_ arguments: [String], through prefix: [String] = [], binary: URL = Binary.url) throws {
         if prefix.isEmpty {
-            process.executableURL = Binary.url
+            process.executableURL = binary
             process.arguments = arguments
         } else {
             process.executableURL = URL(fileURLWithPath: prefix[0])
-            process.arguments = Array(prefix.dropFirst()) + [Binary.url.path] + arguments
+            process.arguments = Array(prefix.dropFirst()) + [binary.path] + arguments
         }
         process.standardOutput = pipe
         process.standardError = pipe

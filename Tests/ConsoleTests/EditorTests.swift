@@ -190,20 +190,21 @@ import Testing
     @Test func filtersNarrowListsAndActionsFollowThem() async throws {
         let console = try await ConsoleHarness(offerSample: false)
         try await withCleanup({ await console.stop() }) {
-            for name in ["alpha", "beta", "gamma"] {
+            // Names with a '-', which no generated id holds, so the filter cannot match an id by chance.
+            for name in ["key-alpha", "key-beta", "key-gamma"] {
                 _ = try await console.control.createApiKey(name: name, enabled: true)
             }
             for name in ["orders", "pictures"] { _ = try await console.control.createRestApi(name: name) }
             await console.reload()
             await console.press(.character("4"), .character("/"))
-            await console.type("ET")
+            await console.type("-bET")
             await console.press(.enter)
-            #expect(console.text.contains("beta"))
+            #expect(console.text.contains("key-beta"))
             #expect(!console.text.contains("alpha"))
             #expect(!console.text.contains("gamma"))
             // The action works on the row shown, not on the first key of the whole list.
             await console.press(.character("x"), .character("y"))
-            #expect(try console.control.apiKeys().map(\.name) == ["alpha", "gamma"])
+            #expect(try console.control.apiKeys().map(\.name) == ["key-alpha", "key-gamma"])
 
             await console.press(.character("1"), .character("/"))
             await console.type("pict")

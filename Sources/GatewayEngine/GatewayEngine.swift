@@ -35,10 +35,12 @@ public final class GatewayEngine: Sendable {
     ///   - healthCheckMilliseconds: how often load balancer targets are checked.
     ///   - pendingHealthChecks: how many failed rounds turn a PENDING VPC link FAILED.
     ///   - limits: timeouts for slow and idle clients, and what one connection may have in flight.
+    ///   - recordsDetails: give each access log entry a `RequestDetail` (the integration request sent, the limits),
+    ///     at the cost of an execution log per request.
     public init(
         threads: Int = System.coreCount, quotaPersistence: QuotaPersistence? = nil,
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil, healthCheckMilliseconds: Int = 500,
-        pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits()
+        pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits(), recordsDetails: Bool = false
     ) {
         self.limits = limits
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
@@ -52,7 +54,8 @@ public final class GatewayEngine: Sendable {
         blocking = NIOThreadPool(numberOfThreads: 1)
         blocking.start()
         pipeline = RequestPipeline(
-            upstream: upstream, links: links, quotas: quotas, blocking: blocking, accessLog: accessLog)
+            upstream: upstream, links: links, quotas: quotas, blocking: blocking, accessLog: accessLog,
+            recordsDetails: recordsDetails)
     }
 
     // MARK: Configuration
@@ -62,7 +65,22 @@ public final class GatewayEngine: Sendable {
         let compiled = CompiledSnapshot(configuration, metrics: pipeline.stageMetrics)
         links.update(configuration.loadBalancers)
         health.update(links: configuration.vpcLinks, balancers: configuration.loadBalancers)
-        pipeline.snapshot.withLockedValue { $0 = compiled }
+        let previous = pipeline.snapshot.withLockedValue { snapshot in
+            defer { snapshot = compiled }
+            return snapshot
+        }
+        // A cache turned off is gone: its entries and its figures (turned on again, it starts empty).
+        for (api, stages) in previous.stages {
+            for (name, stage) in stages
+            where stage.cacheEnabled && compiled.stage(api: api, name: name)?.cacheEnabled != true {
+                dropCache(api: api, stage: name)
+            }
+        }
+    }
+
+    private func dropCache(api: String, stage: String) {
+        _ = pipeline.caches.withLockedValue { $0.removeValue(forKey: RequestPipeline.stageKey(api, stage)) }
+        pipeline.stageMetrics(api, stage).resetCache()
     }
 
     /// Starts health-checking load balancer targets; `onStatus` hears when a PENDING VPC link becomes AVAILABLE
@@ -194,8 +212,10 @@ public final class GatewayEngine: Sendable {
     }
 
     /// Empties a stage's cache (FlushStageCache).
+    /// The stage's cache figures start again from nothing, as its entries do.
     public func flushCache(api: String, stage: String) {
         pipeline.caches.withLockedValue { $0[RequestPipeline.stageKey(api, stage)] }?.flush()
+        pipeline.stageMetrics(api, stage).resetCache()
     }
 
     /// The targets of a load balancer with their health and, for unhealthy ones, why.

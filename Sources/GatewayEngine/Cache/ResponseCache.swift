@@ -131,8 +131,7 @@ struct LRUShard: @unchecked Sendable {  // only touched under its shard's lock
         nodes.removeAll()
         head = nil
         tail = nil
-        counters.bytes = 0
-        counters.entries = 0
+        counters = ResponseCache.Counters()
     }
 
     private mutating func insertAtHead(_ node: Node) {

@@ -17,6 +17,29 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var integrationLatencyP99 = 0
     /// Requests in each of the last 60 seconds, oldest first.
     public var perSecond: [Int] = []
+    /// The same counts over the last 60 seconds only.
+    public var lastMinute = Window()
+
+    /// Counts over a span of time.
+    public struct Window: Sendable, Equatable {
+        public var count = 0
+        public var clientErrors = 0
+        public var serverErrors = 0
+        public var throttled = 0
+        public var cacheHits = 0
+        public var cacheMisses = 0
+
+        public init() {}
+
+        mutating func add(_ other: Window) {
+            count += other.count
+            clientErrors += other.clientErrors
+            serverErrors += other.serverErrors
+            throttled += other.throttled
+            cacheHits += other.cacheHits
+            cacheMisses += other.cacheMisses
+        }
+    }
 
     /// Cache hits over cache lookups, 0 when there were none.
     public var cacheHitRatio: Double {
@@ -36,46 +59,66 @@ final class StageMetrics: Sendable {
         var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
         var integrationLatency = Histogram<UInt64>(
             highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
-        var seconds = [Int](repeating: 0, count: 60)
+        var seconds = [MetricsSnapshot.Window](repeating: .init(), count: 60)
         var lastSecond = 0
 
         mutating func record(_ outcome: RequestOutcome, second: Int) {
-            count += 1
-            if (400..<500).contains(outcome.status) { clientErrors += 1 }
-            if outcome.status >= 500 { serverErrors += 1 }
-            if outcome.throttled { throttled += 1 }
+            advance(to: second)
+            var window = MetricsSnapshot.Window()
+            window.count = 1
+            if (400..<500).contains(outcome.status) { window.clientErrors = 1 }
+            if outcome.status >= 500 { window.serverErrors = 1 }
+            if outcome.throttled { window.throttled = 1 }
             switch outcome.cache {
-            case .hit: cacheHits += 1
-            case .miss: cacheMisses += 1
+            case .hit: window.cacheHits = 1
+            case .miss: window.cacheMisses = 1
             case .none: break
             }
+            count += window.count
+            clientErrors += window.clientErrors
+            serverErrors += window.serverErrors
+            throttled += window.throttled
+            cacheHits += window.cacheHits
+            cacheMisses += window.cacheMisses
+            seconds[second % 60].add(window)
             _ = latency.record(UInt64(max(0, outcome.latencyMicros)))
             if let integration = outcome.integrationLatencyMicros {
                 _ = integrationLatency.record(UInt64(max(0, integration)))
             }
-            advance(to: second)
-            seconds[second % 60] += 1
         }
 
         mutating func advance(to second: Int) {
             if second - lastSecond >= 60 {
-                seconds = [Int](repeating: 0, count: 60)
+                seconds = [MetricsSnapshot.Window](repeating: .init(), count: 60)
             } else if second > lastSecond {
-                for skipped in (lastSecond + 1)...second { seconds[skipped % 60] = 0 }
+                for skipped in (lastSecond + 1)...second { seconds[skipped % 60] = .init() }
             }
             lastSecond = max(lastSecond, second)
+        }
+
+        /// Forgets the cache figures (the cache was flushed or turned off: its hits start again from nothing).
+        mutating func resetCache() {
+            cacheHits = 0
+            cacheMisses = 0
+            for index in seconds.indices {
+                seconds[index].cacheHits = 0
+                seconds[index].cacheMisses = 0
+            }
         }
 
         func snapshot(second: Int) -> MetricsSnapshot {
             var copy = self
             copy.advance(to: second)
+            var minute = MetricsSnapshot.Window()
+            for window in copy.seconds { minute.add(window) }
             return MetricsSnapshot(
                 count: count, clientErrors: clientErrors, serverErrors: serverErrors, throttled: throttled,
                 cacheHits: cacheHits, cacheMisses: cacheMisses,
                 latencyP50: Int(latency.valueAtPercentile(50)), latencyP99: Int(latency.valueAtPercentile(99)),
                 integrationLatencyP50: Int(integrationLatency.valueAtPercentile(50)),
                 integrationLatencyP99: Int(integrationLatency.valueAtPercentile(99)),
-                perSecond: (second - 59...second).map { $0 < 0 ? 0 : copy.seconds[$0 % 60] })
+                perSecond: (second - 59...second).map { $0 < 0 ? 0 : copy.seconds[$0 % 60].count },
+                lastMinute: minute)
         }
     }
 
@@ -86,6 +129,14 @@ final class StageMetrics: Sendable {
         figures.withLockedValue { figures in
             figures.stage.record(outcome, second: second)
             if let method { figures.methods[method, default: Figures()].record(outcome, second: second) }
+        }
+    }
+
+    /// Forgets the stage's cache figures and its methods'.
+    func resetCache() {
+        figures.withLockedValue { figures in
+            figures.stage.resetCache()
+            for key in figures.methods.keys { figures.methods[key]?.resetCache() }
         }
     }
 

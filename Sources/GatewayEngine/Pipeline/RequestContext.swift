@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 
 /// One request on its way through the pipeline.
-final class RequestContext: @unchecked Sendable {  // immutable but for its log, which one event loop writes
+// Immutable but for its log, limits and cache key, which the one event loop serving the request writes.
+final class RequestContext: @unchecked Sendable {
     let requestId: String
     let extendedId: String
     let apiId: String
@@ -21,6 +22,10 @@ final class RequestContext: @unchecked Sendable {  // immutable but for its log,
     /// The trace id sent to the backend and returned to the client.
     /// Made on first use: requests refused before the integration need none.
     lazy var traceId = RequestIds.traceId()
+    /// The limits the request was held to (kept only when the engine records request details).
+    var limits: [String] = []
+    /// The cache key looked up, when the method is cached.
+    var cacheKey: String?
 
     init(
         requestId: String, extendedId: String, apiId: String, stageName: String, resource: Resource, method: Method,

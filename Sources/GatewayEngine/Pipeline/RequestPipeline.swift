@@ -19,14 +19,38 @@ public struct AccessLogEntry: Sendable {
     /// The API key, masked to its last six characters.
     public var apiKey: String?
     public var sourceIP: String
+    /// Why the request was refused or failed (which key check, which limit or quota, the integration's error); nil
+    /// when it was served.
+    public var reason: String?
+    /// What happened inside, when the engine records it (the console does): see `RequestDetail`.
+    public var detail: RequestDetail?
 
-    /// `<id> <method> <path> <status> <latency>ms cache=<hit|miss|-> key=<****abcdef|->`.
+    /// `<id> <method> <path> <status> <latency>ms cache=<hit|miss|-> key=<****abcdef|-> ip=<address>`, then
+    /// `reason="…"` for a refusal.
     public var line: String {
-        String(
+        let base = String(
             format: "%@ %@ /%@%@ %d %.1fms cache=%@ key=%@ ip=%@", requestId, method, stage, path, status,
             latencyMillis,
             cache ?? "-", apiKey ?? "-", sourceIP)
+        guard let reason else { return base }
+        return base + " reason=\"" + reason.replacingOccurrences(of: "\"", with: "'") + "\""
     }
+}
+
+/// What a request went through, for the console's request view: what the client sent, the integration request the
+/// engine sent and what came back (API Gateway's execution log lines), the cache key, and the limits on the way.
+public struct RequestDetail: Sendable {
+    /// The method request: headers as received (the key and `Authorization` masked) and the query string.
+    public var headers: [(String, String)]
+    public var query: String?
+    /// The resource and method that matched.
+    public var resource: String?
+    /// The execution log: endpoint request URI, headers and body as sent, the response as received.
+    public var execution: [String]
+    public var cacheKey: String?
+    /// The limits the request was held to, tightest first (`plan basic per key 100 rps, burst 200`).
+    public var limits: [String]
+    public var integrationLatencyMillis: Double?
 }
 
 /// The request pipeline of API Gateway: route → API key → throttle and quota → cache → integration → response.
@@ -40,11 +64,15 @@ final class RequestPipeline: Sendable {
     /// Where the state's stored quota counts are read, off the event loops.
     let blocking: NIOThreadPool
     let accessLog: (@Sendable (AccessLogEntry) -> Void)?
+    /// Whether each request keeps an execution log and its access log entry a `RequestDetail` (for the console;
+    /// `serve` does not pay for it).
+    let recordsDetails: Bool
 
     init(
         upstream: UpstreamPool, links: VpcLinkDirectory, quotas: QuotaLedger, blocking: NIOThreadPool,
-        accessLog: (@Sendable (AccessLogEntry) -> Void)?
+        accessLog: (@Sendable (AccessLogEntry) -> Void)?, recordsDetails: Bool = false
     ) {
+        self.recordsDetails = recordsDetails && accessLog != nil
         self.blocking = blocking
         snapshot = NIOLockedValueBox(CompiledSnapshot(EngineConfiguration()))
         integrations = IntegrationRunner(upstream: upstream, links: links)
@@ -98,13 +126,15 @@ final class RequestPipeline: Sendable {
                 .missingAuthenticationToken, stage: found, requestId: requestId, extendedId: extendedId)
             finish(
                 request, response, api: apiId, stage: stageName, metrics: found?.metrics, started: started,
-                outcome: (nil, false, nil, nil), requestId: requestId)
+                outcome: (nil, false, nil, nil), requestId: requestId,
+                reason: found == nil
+                    ? "no stage \(stageName) is deployed" : "no method matches \(request.method) \(request.path)")
             return eventLoop.makeSucceededFuture(response)
         }
         let context = RequestContext(
             requestId: requestId, extendedId: extendedId, apiId: apiId, stageName: stageName, resource: resource,
             method: method, request: request, pathParameters: route.parameters, rawPathParameters: route.raw,
-            stageVariables: stage.variables, log: nil,
+            stageVariables: stage.variables, log: recordsDetails ? ExecutionLog() : nil,
             started: started)
         let methodKey = stage.settingKey(resource, method.httpMethod)
 
@@ -115,21 +145,32 @@ final class RequestPipeline: Sendable {
             let response = failure(denied, stage: stage, requestId: requestId, extendedId: extendedId)
             finish(
                 request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                outcome: (methodKey, false, nil, nil), requestId: requestId)
+                outcome: (methodKey, false, nil, nil), requestId: requestId,
+                reason: "\(method.authorizationType.rawValue) authorization: \(denied.message)", context: context)
             return eventLoop.makeSucceededFuture(response)
         }
 
         // API key and usage plan.
         var maskedKey: String?
+        var limits: [String] = []
         if method.apiKeyRequired {
-            guard let value = request.headers.first(name: "x-api-key"), let key = current.keysByValue[value],
-                RequestPipeline.constantTimeEqual(key.value, value), key.enabled,
+            let value = request.headers.first(name: "x-api-key")
+            let key = value.flatMap { current.keysByValue[$0] }
+            guard let value, let key, RequestPipeline.constantTimeEqual(key.value, value), key.enabled,
                 let covering = key.plans[StageRef(apiId: apiId, stage: stageName)]
             else {
+                let reason =
+                    value == nil
+                    ? "no API key (the method requires an x-api-key header)"
+                    : key == nil
+                        ? "unknown API key"
+                        : key?.enabled == false
+                            ? "API key disabled" : "API key in no usage plan for stage \(stageName)"
                 let response = failure(.invalidApiKey, stage: stage, requestId: requestId, extendedId: extendedId)
                 finish(
                     request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                    outcome: (methodKey, false, nil, nil), requestId: requestId)
+                    outcome: (methodKey, false, nil, nil), requestId: requestId, key: value.map(ApiKey.mask),
+                    reason: reason, context: context)
                 return eventLoop.makeSucceededFuture(response)
             }
             maskedKey = ApiKey.mask(value)
@@ -146,20 +187,29 @@ final class RequestPipeline: Sendable {
             }
             let now = NIODeadline.now().uptimeNanoseconds
             if let (throttleKey, settings) = covering.throttle(
-                resourcePath: resource.path, httpMethod: method.httpMethod),
-                !throttles.take(
+                resourcePath: resource.path, httpMethod: method.httpMethod)
+            {
+                let limit = {
+                    "plan \(covering.name) \(throttleKey == "*" ? "per key" : "per method") limit "
+                        + RequestPipeline.describe(settings)
+                }
+                if recordsDetails { limits.append(limit()) }
+                if !throttles.take(
                     "plan|\(covering.id)|\(key.id)|\(apiId)|\(stageName)|\(throttleKey)", settings: settings, now: now)
-            {
-                return throttled(
-                    .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
-                    on: eventLoop)
+                {
+                    return throttled(
+                        .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
+                        on: eventLoop, reason: limit())
+                }
             }
-            if let quota = covering.quota, let quotaDates,
-                !quotas.take(plan: covering.id, key: key.id, limit: quota.limit, quotaDates)
-            {
-                return throttled(
-                    .quotaExceeded, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
-                    on: eventLoop)
+            if let quota = covering.quota, let quotaDates {
+                let limit = { "plan \(covering.name) quota \(quota.limit) per \(quota.period.rawValue)" }
+                if recordsDetails { limits.append(limit()) }
+                if !quotas.take(plan: covering.id, key: key.id, limit: quota.limit, quotaDates) {
+                    return throttled(
+                        .quotaExceeded, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
+                        on: eventLoop, reason: limit())
+                }
             }
         }
 
@@ -167,26 +217,35 @@ final class RequestPipeline: Sendable {
         let setting = stage.setting(key: methodKey)
         let now = NIODeadline.now().uptimeNanoseconds
         if let setting {
-            let limits = ThrottleSettings(
+            let settings = ThrottleSettings(
                 burstLimit: setting.throttlingBurstLimit, rateLimit: setting.throttlingRateLimit)
-            if !throttles.take("stage|\(apiId)|\(stageName)|\(methodKey)", settings: limits, now: now) {
+            let limit = {
+                "\(stage.methodSettings[methodKey] == nil ? "stage" : "method") limit "
+                    + RequestPipeline.describe(settings)
+            }
+            if recordsDetails { limits.append(limit()) }
+            if !throttles.take("stage|\(apiId)|\(stageName)|\(methodKey)", settings: settings, now: now) {
                 return throttled(
                     .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
-                    on: eventLoop)
+                    on: eventLoop, reason: limit())
             }
         }
+        if recordsDetails { limits.append("account limit " + RequestPipeline.describe(current.accountThrottle)) }
         if !throttles.take("account", settings: current.accountThrottle, now: now) {
             return throttled(
-                .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context, on: eventLoop
-            )
+                .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
+                on: eventLoop,
+                reason: "account limit " + RequestPipeline.describe(current.accountThrottle))
         }
+        context.limits = limits
 
         // Method request validation.
         if method.requestValidatorId != nil, let invalid = stage.validation.check(method, request).failure {
             let response = failure(invalid, stage: stage, requestId: requestId, extendedId: extendedId)
             finish(
                 request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                outcome: (methodKey, false, nil, nil), requestId: requestId, key: maskedKey)
+                outcome: (methodKey, false, nil, nil), requestId: requestId, key: maskedKey,
+                reason: "request validation: \(invalid.message)", context: context)
             return eventLoop.makeSucceededFuture(response)
         }
 
@@ -207,7 +266,9 @@ final class RequestPipeline: Sendable {
                             .cacheControlForbidden, stage: stage, requestId: requestId, extendedId: extendedId)
                         finish(
                             request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                            outcome: (methodKey, false, nil, nil), requestId: requestId, key: maskedKey)
+                            outcome: (methodKey, false, nil, nil), requestId: requestId, key: maskedKey,
+                            reason: "Cache-Control: max-age=0 without permission to invalidate the cache",
+                            context: context)
                         return eventLoop.makeSucceededFuture(response)
                     case .succeedWithResponseHeader:
                         warning = "199 - \"Cache-Control header ignored: not authorized to invalidate the cache\""
@@ -223,12 +284,14 @@ final class RequestPipeline: Sendable {
                 if let warning { headers.add(name: "Warning", value: warning) }
                 let response = decorate(
                     status: hit.status, headers: headers, body: hit.body, requestId: requestId, extendedId: extendedId)
+                context.cacheKey = key
                 finish(
                     request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                    outcome: (methodKey, false, .hit, nil), requestId: requestId, key: maskedKey)
+                    outcome: (methodKey, false, .hit, nil), requestId: requestId, key: maskedKey, context: context)
                 return eventLoop.makeSucceededFuture(response)
             }
             cacheKey = key
+            context.cacheKey = key
             cacheUse = .miss
         }
         let (storeKey, lookedUp, key) = (cacheKey, cacheUse, maskedKey)
@@ -249,28 +312,53 @@ final class RequestPipeline: Sendable {
             )
             self.finish(
                 request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                outcome: (methodKey, false, lookedUp, result.latency), requestId: requestId, key: key)
+                outcome: (methodKey, false, lookedUp, result.latency), requestId: requestId, key: key,
+                reason: result.status >= 500 ? "the integration answered \(result.status)" : nil, context: context)
             return response
         }.flatMapErrorThrowing { error in
             let failure = error as? GatewayFailure ?? .configurationError
             let response = self.failure(failure, stage: stage, requestId: requestId, extendedId: extendedId)
+            let logged = context.log?.lines.last { $0.contains("Execution failed") }.map {
+                String($0[($0.range(of: " : ")?.upperBound ?? $0.startIndex)...])
+            }
             self.finish(
                 request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                outcome: (methodKey, false, lookedUp, nil), requestId: requestId, key: key)
+                outcome: (methodKey, false, lookedUp, nil), requestId: requestId, key: key,
+                reason: logged ?? RequestPipeline.describe(failure, integration: method.methodIntegration),
+                context: context)
             return response
         }
     }
 
     private func throttled(
         _ kind: GatewayFailure, _ request: InvokeRequest, stage: CompiledStage, methodKey: String, key: String?,
-        context: RequestContext, on eventLoop: EventLoop
+        context: RequestContext, on eventLoop: EventLoop, reason: String
     ) -> EventLoopFuture<InvokeResponse> {
         let response = failure(kind, stage: stage, requestId: context.requestId, extendedId: context.extendedId)
         finish(
             request, response, api: stage.apiId, stage: stage.stageName, metrics: stage.metrics,
             started: context.started,
-            outcome: (methodKey, true, nil, nil), requestId: context.requestId, key: key)
+            outcome: (methodKey, true, nil, nil), requestId: context.requestId, key: key, reason: reason,
+            context: context)
         return eventLoop.makeSucceededFuture(response)
+    }
+
+    /// A throttle as the access log names it: `100 rps, burst 200`.
+    static func describe(_ settings: ThrottleSettings) -> String {
+        let rate =
+            settings.rateLimit == settings.rateLimit.rounded() && settings.rateLimit < 1e15
+            ? String(Int(settings.rateLimit)) : String(settings.rateLimit)
+        return "\(rate) rps, burst \(settings.burstLimit)"
+    }
+
+    /// Why an integration failed, when no execution log says more.
+    static func describe(_ failure: GatewayFailure, integration: Integration?) -> String {
+        switch failure {
+        case .integrationTimeout:
+            return "the integration timed out after \(integration?.timeoutInMillis ?? Integration.defaultTimeout) ms"
+        case .integrationFailure: return "the integration's endpoint could not be reached"
+        default: return "\(failure.errorType): \(failure.message)"
+        }
     }
 
     /// Counts the request in the stage's metrics and writes its access log line.
@@ -278,7 +366,7 @@ final class RequestPipeline: Sendable {
         _ request: InvokeRequest, _ response: InvokeResponse, api: String, stage: String, metrics: StageMetrics?,
         started: NIODeadline,
         outcome: (methodKey: String?, throttled: Bool, cache: RequestOutcome.CacheUse?, integration: TimeAmount?),
-        requestId: String, key: String? = nil
+        requestId: String, key: String? = nil, reason: String? = nil, context: RequestContext? = nil
     ) {
         let latency = NIODeadline.now() - started
         let recorded = RequestOutcome(
@@ -287,11 +375,23 @@ final class RequestPipeline: Sendable {
             integrationLatencyMicros: outcome.integration.map { Int($0.nanoseconds / 1000) })
         metrics?.record(recorded, method: outcome.methodKey)
         if let accessLog {
+            var detail: RequestDetail?
+            if recordsDetails {
+                detail = RequestDetail(
+                    headers: request.headers.map { name, value in
+                        let lower = name.lowercased()
+                        return (name, lower == "x-api-key" || lower == "authorization" ? ApiKey.mask(value) : value)
+                    },
+                    query: request.query, resource: context.map { "\($0.method.httpMethod) \($0.resource.path)" },
+                    execution: context?.log?.lines ?? [], cacheKey: context?.cacheKey, limits: context?.limits ?? [],
+                    integrationLatencyMillis: outcome.integration.map { Double($0.nanoseconds) / 1e6 })
+            }
             accessLog(
                 AccessLogEntry(
                     requestId: requestId, apiId: api, stage: stage, method: request.method, path: request.path,
                     status: response.status, latencyMillis: Double(latency.nanoseconds) / 1e6,
-                    cache: outcome.cache.map { $0 == .hit ? "hit" : "miss" }, apiKey: key, sourceIP: request.sourceIP))
+                    cache: outcome.cache.map { $0 == .hit ? "hit" : "miss" }, apiKey: key, sourceIP: request.sourceIP,
+                    reason: reason, detail: detail))
         }
     }
 

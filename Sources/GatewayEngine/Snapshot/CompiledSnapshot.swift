@@ -134,6 +134,7 @@ struct CompiledKey: Sendable {
 /// A usage plan as it applies to one API stage.
 struct CompiledPlan: Sendable {
     let id: String
+    let name: String
     let throttle: ThrottleSettings?
     let quota: QuotaSettings?
     /// `/path/METHOD` → throttle.
@@ -141,6 +142,7 @@ struct CompiledPlan: Sendable {
 
     init(plan: UsagePlan, apiStage: ApiStage) {
         id = plan.id
+        name = plan.name
         throttle = plan.throttle
         quota = plan.quota
         methodThrottles = apiStage.throttle

@@ -45,12 +45,13 @@ extension GatewayControl {
     public nonisolated func makeEngine(
         threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil,
-        healthCheckMilliseconds: Int = 500, pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits()
+        healthCheckMilliseconds: Int = 500, pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits(),
+        recordsDetails: Bool = false
     ) -> GatewayEngine {
         GatewayEngine(
             threads: threads, quotaPersistence: StoreQuotaPersistence(store: store), accessLog: accessLog,
             healthCheckMilliseconds: healthCheckMilliseconds, pendingHealthChecks: pendingHealthChecks,
-            limits: limits)
+            limits: limits, recordsDetails: recordsDetails)
     }
 
     /// Serves this state's deployed stages with `engine`: publishes the configuration now and after every change,

@@ -222,4 +222,31 @@ extension GatewayControl {
         }
         return count
     }
+
+    /// Makes every method of an API that has no integration an HTTP proxy through a VPC link, in one transaction
+    /// (all of them or, on any error, none); returns `METHOD /path` of each method it set.
+    @discardableResult
+    public func integrateUnintegratedThroughVpcLink(api: String, link: String) throws -> [String] {
+        let balancer = try loadBalancer(forLink: link)
+        let set = try write { access -> [String] in
+            _ = try requireApi(api, access)
+            var set: [String] = []
+            for var resource in try access.all(Resource.self, in: .resource, api: api).sorted(by: { $0.path < $1.path })
+            {
+                var changed = false
+                for method in resource.sortedMethods where method.methodIntegration == nil {
+                    resource.resourceMethods[method.httpMethod]?.methodIntegration = Integration(
+                        type: .httpProxy, httpMethod: method.httpMethod,
+                        uri: "http://\(balancer.dnsName)\(resource.path)", connectionType: .vpcLink,
+                        connectionId: link, cacheNamespace: resource.id)
+                    set.append("\(method.httpMethod) \(resource.path)")
+                    changed = true
+                }
+                if changed { try access.save(resource, in: .resource, id: resource.id, api: api) }
+            }
+            return set
+        }
+        if !set.isEmpty { emit(.integration, .updated, id: api, api: api) }
+        return set
+    }
 }

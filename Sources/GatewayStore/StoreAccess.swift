@@ -40,6 +40,11 @@ public struct StoreAccess {
 
     func integrityCheck() throws -> [String] { try String.fetchAll(db, sql: "PRAGMA integrity_check") }
 
+    /// The state's generation as this transaction sees it (every write transaction advances it).
+    public func generation() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'generation'") ?? 0
+    }
+
     /// Every object of a table (of one API, for the tables an API owns).
     public func all<T: Decodable>(_ type: T.Type, in table: Table, api: String? = nil) throws -> [T] {
         let rows: [Data]

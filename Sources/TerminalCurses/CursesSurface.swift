@@ -79,6 +79,21 @@ public final class CursesSurface: Surface {
         refresh()
     }
 
+    /// OSC 52 to the terminal (written after ncurses' own output, which it does not disturb): the terminal, or tmux
+    /// with `set-clipboard on`, puts the text on the clipboard, also over SSH.
+    public func copy(_ text: String) {
+        guard screen != nil else { return }
+        let sequence = "\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}"
+        // ncurses has flushed its output by the end of each refresh; the sequence goes straight to the terminal.
+        let bytes = Array(sequence.utf8)
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if result <= 0 { break }
+            written += result
+        }
+    }
+
     public func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent? {
         guard screen != nil else { return nil }
         timeout(Int32(timeoutMilliseconds))

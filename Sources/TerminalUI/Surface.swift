@@ -8,6 +8,8 @@ public protocol Surface: AnyObject {
     func present(_ canvas: Canvas)
     /// The next event, waiting at most `timeoutMilliseconds`; nil when none came.
     func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent?
+    /// Puts `text` on the clipboard of the terminal the user sits at (OSC 52, which reaches it over SSH and tmux).
+    func copy(_ text: String)
 }
 
 /// A surface with no terminal: a fixed size, events from a script, and the last frame kept for assertions.
@@ -16,6 +18,8 @@ public final class HeadlessSurface: Surface {
     public let colorTier: ColorTier
     public private(set) var lastFrame: Canvas?
     public private(set) var frameCount = 0
+    /// What was last put on the clipboard.
+    public private(set) var copied: String?
     private var events: [TerminalEvent]
 
     public init(size: Size, colorTier: ColorTier = .palette256, events: [TerminalEvent] = []) {
@@ -23,6 +27,8 @@ public final class HeadlessSurface: Surface {
         self.colorTier = colorTier
         self.events = events
     }
+
+    public func copy(_ text: String) { copied = text }
 
     public func present(_ canvas: Canvas) {
         lastFrame = canvas

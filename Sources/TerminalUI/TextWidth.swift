@@ -54,4 +54,55 @@ public enum TextWidth {
         let cut = truncate(text, to: columns)
         return cut + String(repeating: " ", count: max(0, columns - of(cut)))
     }
+
+    /// `text` broken into lines of at most `columns` columns: at spaces where it can, inside a word where a word is
+    /// longer than a line; nothing is dropped.
+    public static func wrap(_ text: String, to columns: Int) -> [String] {
+        guard columns > 0 else { return [text] }
+        var lines: [String] = []
+        for whole in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            // A paragraph's leading spaces indent each of its lines (a hanging indent), when there is room for it.
+            let indent = String(whole.prefix { $0 == " " })
+            guard indent.count < columns / 2 else {
+                lines += wrap(String(whole.drop { $0 == " " }), to: columns)
+                continue
+            }
+            let paragraph = whole.dropFirst(indent.count)
+            let columns = columns - indent.count
+            let first = lines.count
+            defer { for index in first..<lines.count { lines[index] = indent + lines[index] } }
+            var line = ""
+            var used = 0
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+                var word = String(word)
+                let space = line.isEmpty ? 0 : 1
+                if used + space + of(word) <= columns {
+                    if space == 1 { line += " " }
+                    line += word
+                    used += space + of(word)
+                    continue
+                }
+                if !line.isEmpty {
+                    lines.append(line)
+                    line = ""
+                    used = 0
+                }
+                while of(word) > columns {
+                    var head = ""
+                    var width = 0
+                    while let first = word.first, width + of(first) <= columns {
+                        head.append(first)
+                        width += of(first)
+                        word.removeFirst()
+                    }
+                    if head.isEmpty { break }
+                    lines.append(head)
+                }
+                line = word
+                used = of(word)
+            }
+            lines.append(line)
+        }
+        return lines
+    }
 }

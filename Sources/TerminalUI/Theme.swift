@@ -127,28 +127,24 @@ public struct Theme: Sendable, Equatable {
         self.styles = styles
     }
 
-    /// Loads the theme `name` from the first directory that has `name.theme`.
+    /// Loads the theme `name` from the first directory that has `name.theme`, else the built-in theme of that name.
     public static func load(name: String, from directories: [URL]) throws(ThemeError) -> Theme {
-        if name == "default"
-            && !directories.contains(where: {
-                FileManager.default.fileExists(atPath: $0.appendingPathComponent("default.theme").path)
-            })
-        {
-            return builtInDefault
-        }
         for directory in directories {
             let file = directory.appendingPathComponent("\(name).theme")
             guard let data = FileManager.default.contents(atPath: file.path) else { continue }
             return try parse(name: name, text: String(decoding: data, as: UTF8.self))
         }
+        if name == "default" { return builtInDefault }
+        if let text = builtInTexts[name] { return try parse(name: name, text: text) }
         throw ThemeError(
             name: name, line: nil,
-            message: "no theme named \(name) (looked in \(directories.map(\.path).joined(separator: ", ")))")
+            message: "no theme named \(name) (built in: \(builtInTexts.keys.sorted().joined(separator: ", "))"
+                + (directories.isEmpty ? "" : "; looked in \(directories.map(\.path).joined(separator: ", "))") + ")")
     }
 
-    /// The names of the themes in `directories`.
+    /// The names of the built-in themes and of those in `directories`.
     public static func available(in directories: [URL]) -> [String] {
-        var names: Set<String> = ["default"]
+        var names = Set(builtInTexts.keys)
         for directory in directories {
             for file in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
             where file.hasSuffix(".theme") {

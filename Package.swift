@@ -80,7 +80,7 @@ let package = Package(
             name: "Console",
             dependencies: [
                 "TerminalUI", "TerminalCurses", "GatewayControl", "GatewayEngine", "GatewayModel", "GatewayImport",
-                "SampleBackend",
+                "SampleBackend", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The command-line verbs.

@@ -52,24 +52,36 @@ public final class ConsoleApp {
     var engine: GatewayEngine?
     let logs = LogBuffer()
     var model = ConsoleModel()
-    var pane: Pane = .apis
+    /// Where the user has been: the pane shown is the last; `esc` goes back one.
+    var stack: [Pane] = [.apis]
     var lists: [Pane: ListState] = [:]
     var apiIndex = 0
     var dialog: Dialog?
+    /// The message line. An error stays until a key is pressed: a message that comes after it is added to it.
     var flash: (text: String, error: Bool)?
+    var flashSeen = true
     var theme: Theme
     var running = true
     var dirty = true
+    /// A change event arrived: reload if the state's generation moved past the model's.
+    var changed = false
     var showValues = false
     var sample: SampleWorkspace?
     var invokeBase = ""
+    /// What screens show for the engine's address, when not `invokeBase` (golden screens show a fixed port).
+    var displayBase: String?
+    var shownBase: String { displayBase ?? invokeBase }
     /// Text each list pane is filtered by (`/`); empty shows everything.
     var filters: [Pane: String] = [:]
+    /// The pane whose filter is being typed, while it is.
+    var filtering: Pane?
     var thresholds = RuleCheck.Thresholds()
     var eventsTask: Task<Void, Never>?
     var ticks = 0
     /// The state's generation when last looked at, to notice changes other processes make.
     var seenGeneration: Int?
+    /// Reloads done, for tests that check one change is read once.
+    var reloads = 0
     /// Asked each turn of the loop: true stops the console (a signal arrived).
     var stopRequested: () -> Bool = { false }
 
@@ -85,14 +97,27 @@ public final class ConsoleApp {
             problem = error.description + " — using the default theme"
         }
         theme = chosen
-        if let problem { flash = (problem, true) }
+        if let problem { flashError(problem) }
     }
+
+    var pane: Pane {
+        get { stack.last ?? .apis }
+        set { stack = [newValue] }
+    }
+
+    /// Opens `pane` on top of the current one (`esc` comes back).
+    func push(_ pane: Pane) { if self.pane != pane { stack.append(pane) } }
+
+    /// Goes back to the pane before, when there is one.
+    func back() { if stack.count > 1 { stack.removeLast() } }
+
+    var view: any PaneView { pane.view(self) }
 
     // MARK: Life
 
     /// Starts the engine and the sample backend when the state has it, loads the state.
     public func start() async {
-        let engine = control.makeEngine(accessLog: { [logs] entry in logs.append(entry) })
+        let engine = control.makeEngine(accessLog: { [logs] entry in logs.append(entry) }, recordsDetails: true)
         self.engine = engine
         engine.serveControl(options.controlResponder)
         await control.onPublishFailure { [weak self] problem in
@@ -108,36 +133,36 @@ public final class ConsoleApp {
                 port = try await engine.start(port: options.port, control: options.controlPort == nil)
             } catch {
                 port = (try? await engine.start(port: 0, control: options.controlPort == nil)) ?? 0
-                flash = ("port \(options.port) is busy; serving on \(port)", false)
+                flashInfo("port \(options.port) is busy; serving on \(port)")
             }
             if let controlPort = options.controlPort, options.controlResponder != nil {
                 do {
                     _ = try await engine.start(port: controlPort, invoke: false)
                 } catch {
-                    flash = ("the control API cannot listen on port \(controlPort): \(error)", true)
+                    flashError("the control API cannot listen on port \(controlPort): \(error)")
                 }
             }
             invokeBase = "http://127.0.0.1:\(port)"
         } catch {
-            flash = ("the engine did not start: \(error)", true)
+            flashError("the engine did not start: \(error)")
         }
         let events = await control.events()
         eventsTask = Task { @MainActor [weak self] in
-            for await _ in events { self?.dirty = true }
+            for await _ in events { self?.changed = true }
         }
         await reload()
         if (try? control.loadBalancer(SampleWorkspace.balancerName)) != nil {
             await startSample()
         } else if model.isEmpty && options.offerSample {
-            dialog = Dialog(
-                kind: .sampleOffer, title: "Sample workspace",
-                text: [
-                    "This state is empty. Set up the sample workspace of the walkthrough?",
-                    "",
-                    "  • the private pictures backend, started here on 127.0.0.1:\(SampleWorkspace.preferredPort)",
-                    "  • its private load balancer, \(SampleWorkspace.balancerName)",
-                    "  • its swagger.json, ready to import (i on the APIs pane)",
-                ])
+            dialog = .confirm(
+                "Sample workspace",
+                "This state is empty. Set up the sample workspace of the walkthrough? The private pictures backend, "
+                    + "started here on 127.0.0.1:\(SampleWorkspace.preferredPort); its private load balancer, "
+                    + "\(SampleWorkspace.balancerName); its swagger.json, ready to import (i on the APIs pane)."
+            ) { [weak self] in
+                await self?.startSample()
+                self?.pane = .vpcLinks
+            }
         }
     }
 
@@ -150,7 +175,7 @@ public final class ConsoleApp {
             if stopRequested() { break }
             let event = surface.nextEvent(timeoutMilliseconds: 50)
             if let event { await handle(event) }
-            if dirty { await reload() }
+            await reloadIfChanged()
             if event != nil || dirty || Date().timeIntervalSince(lastTick) >= 1 {
                 if Date().timeIntervalSince(lastTick) >= 1 {
                     lastTick = Date()
@@ -169,9 +194,9 @@ public final class ConsoleApp {
     public func runPending() async {
         while let event = surface.nextEvent(timeoutMilliseconds: 0) {
             await handle(event)
-            if dirty { await reload() }
+            await reloadIfChanged()
         }
-        if dirty { await reload() }
+        await reloadIfChanged()
         render()
     }
 
@@ -196,29 +221,50 @@ public final class ConsoleApp {
         await sample?.stop()
     }
 
+    /// Reloads when asked to (`dirty`), or when a change event came and the state has moved on since the model was
+    /// read (the console's own writes reload at once, so their events cost nothing more).
+    func reloadIfChanged() async {
+        if changed {
+            changed = false
+            if let generation = try? control.store.generation(), generation != model.generation { dirty = true }
+        }
+        if dirty { await reload() }
+    }
+
     func reload() async {
         dirty = false
+        reloads += 1
         do {
             model = try await ConsoleModel.load(control)
         } catch {
-            flash = ("\(error)", true)
+            flashError("\(error)")
         }
         apiIndex = max(0, min(apiIndex, model.apis.count - 1))
     }
 
-    var selectedApi: RestApi? { model.apis.indices.contains(apiIndex) ? model.apis[apiIndex] : nil }
-
     func list(_ pane: Pane) -> ListState { lists[pane] ?? ListState() }
+
+    func flashInfo(_ text: String) { show(text, error: false) }
+    func flashError(_ text: String) { show(text, error: true) }
+
+    private func show(_ text: String, error: Bool) {
+        if let flash, flash.error, !flashSeen, flash.text != text {
+            self.flash = (flash.text + "  ·  " + text, true)
+        } else {
+            flash = (text, error)
+            flashSeen = false
+        }
+    }
 
     func startSample() async {
         do {
             sample = try await SampleWorkspace.start(
                 control: control, directory: options.sampleDirectory, port: options.samplePort)
             if let sample {
-                flash = ("pictures backend on \(sample.backend.address); swagger.json at \(sample.swaggerPath)", false)
+                flashInfo("pictures backend on \(sample.backend.address); swagger.json at \(sample.swaggerPath)")
             }
         } catch {
-            flash = ("the sample workspace did not start: \(error)", true)
+            flashError("the sample workspace did not start: \(error)")
         }
         dirty = true
     }

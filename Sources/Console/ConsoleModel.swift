@@ -2,11 +2,15 @@ import GatewayControl
 import GatewayEngine
 import GatewayModel
 
-/// What the console shows, read from the control plane in one go after each change.
+/// What the console shows, read from the control plane in one transaction after each change: the working copy of
+/// every API, and what each stage serves.
 struct ConsoleModel {
     var apis: [RestApi] = []
     var resources: [String: [Resource]] = [:]
     var stages: [String: [Stage]] = [:]
+    var deployments: [String: [Deployment]] = [:]
+    /// What each stage serves (its deployment's frozen API), keyed `api/stage`.
+    var served: [String: ApiDefinition] = [:]
     var authorizers: [String: [Authorizer]] = [:]
     var validators: [String: [RequestValidator]] = [:]
     var keys: [ApiKey] = []
@@ -14,22 +18,48 @@ struct ConsoleModel {
     var planKeys: [String: [String]] = [:]
     var links: [VpcLink] = []
     var balancers: [LoadBalancer] = []
+    /// The account-level throttle the engine applies.
+    var accountThrottle = ThrottleSettings(burstLimit: 5000, rateLimit: 10000)
+    /// The state's generation the model was read at.
+    var generation = 0
 
     static func load(_ control: GatewayControl) async throws -> ConsoleModel {
-        var model = ConsoleModel()
-        model.apis = try control.restApis()
-        for api in model.apis {
-            model.resources[api.id] = try control.resources(api: api.id)
-            model.stages[api.id] = try control.stages(api: api.id)
-            model.authorizers[api.id] = try control.authorizers(api: api.id)
-            model.validators[api.id] = try control.requestValidators(api: api.id)
-        }
-        model.keys = try control.apiKeys()
-        model.plans = try control.usagePlans()
-        for plan in model.plans { model.planKeys[plan.id] = try control.usagePlanKeys(plan: plan.id).map(\.id) }
-        model.links = try control.vpcLinks()
-        model.balancers = try control.loadBalancers()
+        var model = ConsoleModel(try control.overview())
+        model.accountThrottle = await control.accountThrottle
         return model
+    }
+
+    init() {}
+
+    init(_ overview: ControlOverview) {
+        for definition in overview.apis {
+            let id = definition.api.id
+            apis.append(definition.api)
+            resources[id] = definition.resources
+            authorizers[id] = definition.authorizers
+            validators[id] = definition.requestValidators
+        }
+        stages = overview.stages
+        deployments = overview.deployments
+        served = overview.served
+        keys = overview.keys
+        plans = overview.plans
+        planKeys = overview.planKeys
+        links = overview.links
+        balancers = overview.balancers
+        generation = overview.generation
+    }
+
+    /// What a stage serves, when its deployment is there.
+    func servedDefinition(api: String, stage: String) -> ApiDefinition? {
+        served[ControlOverview.servedKey(api: api, stage: stage)]
+    }
+
+    /// True when a stage serves an older deployment than the API's newest, or the working copy has changed
+    /// since the deployment it serves.
+    func stageIsBehind(api: String, stage: Stage) -> Bool {
+        guard let served = servedDefinition(api: api, stage: stage.stageName) else { return true }
+        return !WorkingCopy.differences(working: resources[api] ?? [], served: served.resources).isEmpty
     }
 
     var isEmpty: Bool { apis.isEmpty && balancers.isEmpty && links.isEmpty }

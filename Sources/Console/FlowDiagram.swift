@@ -4,10 +4,12 @@ import TerminalUI
 /// The method execution diagram: Client → Method Request → Integration Request → backend, and back through
 /// Integration Response → Method Response → Client, each box with its settings.
 enum FlowDiagram {
+    /// Draws the flow; returns the rows it took.
+    @discardableResult
     static func draw(
         _ method: Method, resource: Resource, model: ConsoleModel, in canvas: inout Canvas, rect: Rect, theme: Theme,
         tier: ColorTier, focus: Int
-    ) {
+    ) -> Int {
         let integration = method.methodIntegration
         let backend: [String]
         if let integration {
@@ -69,7 +71,7 @@ enum FlowDiagram {
             for index in boxes.indices { boxes[index].0 = short[index] }
         }
         guard boxWidth >= 20, rect.height >= 11 else {
-            // Narrow: the same flow as a column, each box's settings on the line below its name when room allows.
+            // Narrow: the same flow as a column, each box's settings wrapped below its name when room allows.
             var y = rect.y
             let roomy = rect.height >= 2 * boxes.count + 2
             canvas.text(
@@ -82,10 +84,13 @@ enum FlowDiagram {
                 if roomy {
                     canvas.text(
                         arrow + box.0, x: rect.x, y: y, style: theme.style(role, tier: tier), maxWidth: rect.width)
-                    canvas.text(
-                        "    " + settings, x: rect.x, y: y + 1, style: theme.style("text", tier: tier),
-                        maxWidth: rect.width)
-                    y += 2
+                    y += 1
+                    for line in TextWidth.wrap(settings, to: max(1, rect.width - 4)) where y < rect.maxY {
+                        canvas.text(
+                            "    " + line, x: rect.x, y: y, style: theme.style("text", tier: tier), maxWidth: rect.width
+                        )
+                        y += 1
+                    }
                 } else {
                     canvas.text(
                         arrow + box.0 + ": " + settings, x: rect.x, y: y, style: theme.style(role, tier: tier),
@@ -93,8 +98,11 @@ enum FlowDiagram {
                     y += 1
                 }
             }
-            if y < rect.maxY { canvas.text("↓ Client", x: rect.x, y: y, style: theme.style("text.strong", tier: tier)) }
-            return
+            if y < rect.maxY {
+                canvas.text("↓ Client", x: rect.x, y: y, style: theme.style("text.strong", tier: tier))
+                y += 1
+            }
+            return y - rect.y
         }
         // Two rows of boxes: the request going right on top, the answer coming back below.
         let boxHeight = 5
@@ -118,6 +126,7 @@ enum FlowDiagram {
         canvas.text(
             "Client", x: left + boxWidth + 2 - 9, y: rect.y + boxHeight + 3,
             style: theme.style("text.strong", tier: tier))
+        return 2 * boxHeight + 1
     }
 
     static func drawBox(

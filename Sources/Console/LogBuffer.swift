@@ -1,25 +1,18 @@
 import Foundation
 import GatewayEngine
+import NIOConcurrencyHelpers
 
-/// The engine's access log, kept for the Logs pane: the last 2,000 lines.
+/// The engine's access log, kept for the Logs pane: the last 2,000 requests, with what happened inside each.
 final class LogBuffer: Sendable {
-    private let lines = NSLockedLines()
+    static let capacity = 2000
+    private let entries = NIOLockedValueBox<[AccessLogEntry]>([])
 
-    func append(_ entry: AccessLogEntry) { lines.append(entry.line) }
-
-    var all: [String] { lines.snapshot }
-}
-
-final class NSLockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [String] = []
-
-    func append(_ line: String) {
-        lock.withLock {
-            storage.append(line)
-            if storage.count > 2000 { storage.removeFirst(storage.count - 2000) }
+    func append(_ entry: AccessLogEntry) {
+        entries.withLockedValue { entries in
+            entries.append(entry)
+            if entries.count > Self.capacity { entries.removeFirst(entries.count - Self.capacity) }
         }
     }
 
-    var snapshot: [String] { lock.withLock { storage } }
+    var all: [AccessLogEntry] { entries.withLockedValue { $0 } }
 }

@@ -33,6 +33,7 @@ final class ConsoleHarness {
                 sampleDirectory: sampleDirectory, offerSample: offerSample, samplePort: 0,
                 controlResponder: controlAPI ? ControlAPI(control: control).responder : nil))
         await app.start()
+        app.displayBase = "http://127.0.0.1:4567"
         app.render()
     }
 
@@ -74,32 +75,25 @@ final class ConsoleHarness {
         return false
     }
 
-    /// The screen with generated ids, ports and paths replaced by fixed tokens, for golden comparison.
+    /// The screen for golden comparison: ids come from a fixed sequence (`seeded`) and the port shown is fixed
+    /// before drawing; only the sample's scratch folder, which each run makes anew, is named `/SAMPLE` after.
+    /// The sample backend's port, which the system picks, is written `N` for each digit after too (so every row
+    /// keeps its width).
     func normalizedScreen() async -> String {
-        var text = self.text
-        var replacements: [(String, String)] = []
-        let model = app.model
-        for (index, api) in model.apis.enumerated() {
-            replacements.append((api.id, "api\(index)".padding(toLength: api.id.count, withPad: "0", startingAt: 0)))
+        var text = self.text.replacingOccurrences(of: sampleDirectory.path, with: "/SAMPLE")
+        if let backend = app.sample?.backend {
+            let port = String(backend.port)
+            text = text.replacingOccurrences(
+                of: "\(backend.host):\(port)  ", with: "\(backend.host):\(String(repeating: "N", count: port.count))  ")
         }
-        for resources in model.resources.values {
-            for resource in resources {
-                replacements.append((resource.id, String(repeating: "r", count: resource.id.count)))
-            }
-        }
-        for stages in model.stages.values {
-            for stage in stages { replacements.append((stage.deploymentId, "deploy")) }
-        }
-        for link in model.links { replacements.append((link.id, "link00")) }
-        for key in model.keys {
-            replacements.append((key.id, "key0000000")); replacements.append((key.maskedValue, "****keykey"))
-        }
-        for plan in model.plans { replacements.append((plan.id, "plan00")) }
-        replacements.append((sampleDirectory.path, "/SAMPLE"))
-        for (from, to) in replacements where !from.isEmpty { text = text.replacingOccurrences(of: from, with: to) }
-        text = text.replacingOccurrences(of: #"127\.0\.0\.1:\d+"#, with: "127.0.0.1:PORT", options: .regularExpression)
         return text
     }
+}
+
+/// Runs `body` with ids and key values from a fixed sequence, so that golden screens show the same ones each run.
+@MainActor
+func seeded<T>(_ body: () async throws -> T) async rethrows -> T {
+    try await Identifiers.$sequence.withValue(Identifiers.Sequence(seed: 20_261_202)) { try await body() }
 }
 
 /// Golden screens in `Snapshots/` beside this file; `RECORD_SNAPSHOTS=1 swift test` rewrites them, and a run that
@@ -109,6 +103,10 @@ enum Golden {
         "Snapshots")
 
     static func check(_ text: String, named name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let widths = Set(text.split(separator: "\n", omittingEmptySubsequences: false).map { TextWidth.of(String($0)) })
+        #expect(
+            widths.count == 1, "rows of \(name) have different widths: \(widths.sorted())",
+            sourceLocation: sourceLocation)
         let file = directory.appendingPathComponent(name + ".txt")
         let recorded = try? String(contentsOf: file, encoding: .utf8)
         if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" || recorded == nil {

@@ -39,8 +39,8 @@ import Testing
             await clear(console, 5)
             await console.type("30000")
             await console.press(.enter)
-            #expect(console.text.contains("Timeout should be between 50 ms and 29000 ms"))
-            await console.press(.tab, .tab, .tab, .tab)
+            #expect(console.text.contains("Timeout (ms): must be from 50 to 29000"))
+            // The refused save puts the focus on the field in error.
             await clear(console, 5)
             await console.type("1500")
             await console.press(.enter)
@@ -69,7 +69,10 @@ import Testing
             await console.type("nosuch")
             await console.press(.control("s"))
             #expect(console.text.contains("Cache keys: 'nosuch' is not a parameter of the method"))
-            await console.press(.tab, .tab, .tab, .tab)
+            // Nothing was saved, and the focus is on the cache keys.
+            #expect(
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
+                    .resourceMethods["GET"]?.apiKeyRequired == false)
             await clear(console, 6)
             await console.type("size")
             await console.press(.control("s"))
@@ -139,7 +142,7 @@ import Testing
             let second = try await console.control.createDeployment(
                 api: api.id, stageName: "test", description: "second")
             await console.reload()
-            await console.press(.character("3"), .character("p"))
+            await console.press(.character("3"), .character("b"))
             #expect(console.text.contains("\(second.id)"))
             #expect(console.text.contains("(current)"))
             await console.press(.right, .enter)
@@ -164,7 +167,7 @@ import Testing
             await console.press(.character("s"))
             await console.type("vpcLinkId=abc123,broken")
             await console.press(.enter)
-            #expect(console.text.contains("Write NAME=VALUE pairs"))
+            #expect(console.text.contains("write NAME=VALUE pairs"))
             await clear(console, 7)
             await console.press(.enter)
             #expect(try console.control.stage(api: api.id, name: "test").variables == ["vpcLinkId": "abc123"])
@@ -239,7 +242,7 @@ import Testing
             for _ in 0..<40 { await console.press(.backspace) }
             await console.type("no colon here")
             await console.press(.enter, .enter)
-            #expect(console.text.contains("Headers are NAME:VALUE pairs"))
+            #expect(console.text.contains("Headers: write NAME:VALUE pairs"))
         }
     }
 
@@ -260,7 +263,7 @@ import Testing
             for _ in 0..<("swagger.json".count) { await console.press(.backspace) }
             await console.type("swa")
             await console.press(.tab)
-            #expect(console.app.dialog?.fields.first?.value.hasSuffix("/swagger.json") == true)
+            #expect(console.app.dialog?.form.entries.first?.value.hasSuffix("/swagger.json") == true)
             await console.press(.escape)
 
             let api = try await console.control.importRestApi(
@@ -296,7 +299,7 @@ import Testing
             #expect(try console.control.apiKeys().count == 1)
             await console.press(.character("x"), .character("y"))
             #expect(try console.control.apiKeys().isEmpty)
-            #expect(console.text.contains("Deleted API key \(key.id)"))
+            #expect(console.text.contains("Deleted API key doomed (\(key.id))"))
         }
     }
 }

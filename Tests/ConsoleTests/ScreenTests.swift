@@ -14,24 +14,28 @@ import Testing
 
     @Test(arguments: sizes)
     func emptyStateOffersTheSampleWorkspace(size: Size) async throws {
-        let console = try await ConsoleHarness(size: size)
-        try await withCleanup({ await console.stop() }) {
-            #expect(console.text.contains("Set up the sample workspace"))
-            Golden.check(await console.normalizedScreen(), named: "empty-\(size.width)x\(size.height)")
+        try await seeded {
+            let console = try await ConsoleHarness(size: size)
+            try await withCleanup({ await console.stop() }) {
+                #expect(console.text.contains("Set up the sample workspace"))
+                Golden.check(await console.normalizedScreen(), named: "empty-\(size.width)x\(size.height)")
+            }
         }
     }
 
     @Test(arguments: sizes)
     func resourcesWithTheMethodExecutionFlow(size: Size) async throws {
-        let console = try await ConsoleHarness(size: size, offerSample: false)
-        try await withCleanup({ await console.stop() }) {
-            _ = try await console.control.importRestApi(
-                PicturesBackend.swagger, options: .init(endpointType: .regional))
-            await console.reload()
-            await console.press(.character("2"))
-            for _ in 0..<5 { await console.press(.down) }
-            #expect(console.text.contains("GET /api/pictures/all"))
-            Golden.check(await console.normalizedScreen(), named: "resources-\(size.width)x\(size.height)")
+        try await seeded {
+            let console = try await ConsoleHarness(size: size, offerSample: false)
+            try await withCleanup({ await console.stop() }) {
+                _ = try await console.control.importRestApi(
+                    PicturesBackend.swagger, options: .init(endpointType: .regional))
+                await console.reload()
+                await console.press(.character("2"))
+                for _ in 0..<5 { await console.press(.down) }
+                #expect(console.text.contains("GET /api/pictures/all"))
+                Golden.check(await console.normalizedScreen(), named: "resources-\(size.width)x\(size.height)")
+            }
         }
     }
 
@@ -48,14 +52,16 @@ import Testing
     }
 
     @Test func monoTierUsesAttributesOnly() async throws {
-        let console = try await ConsoleHarness(tier: .mono, offerSample: false)
-        try await withCleanup({ await console.stop() }) {
-            let frame = try #require(console.surface.lastFrame)
-            #expect(frame.cells.allSatisfy { $0.style.foreground == .default && $0.style.background == .default })
-            // The selected navigation row stands out by reverse video.
-            let navRow = console.screen.firstIndex { $0.hasPrefix(" 1 APIs") }!
-            #expect(frame[2, navRow].style.attributes.contains(.reverse))
-            Golden.check(await console.normalizedScreen(), named: "mono-apis-120x40")
+        try await seeded {
+            let console = try await ConsoleHarness(tier: .mono, offerSample: false)
+            try await withCleanup({ await console.stop() }) {
+                let frame = try #require(console.surface.lastFrame)
+                #expect(frame.cells.allSatisfy { $0.style.foreground == .default && $0.style.background == .default })
+                // The selected navigation row stands out by reverse video.
+                let navRow = console.screen.firstIndex { $0.hasPrefix(" 1 APIs") }!
+                #expect(frame[2, navRow].style.attributes.contains(.reverse))
+                Golden.check(await console.normalizedScreen(), named: "mono-apis-120x40")
+            }
         }
     }
 
@@ -81,50 +87,57 @@ import Testing
 
     @Test(arguments: [0, 1])
     func everyPaneAfterTheWalkthrough(look: Int) async throws {
-        let (size, tier) = Self.looks[look]
-        let console = try await ConsoleHarness(size: size, tier: tier)
-        try await withCleanup({ await console.stop() }) {
-            await console.press(.character("y"))
-            let control = console.control
-            let balancer = try control.loadBalancer("pictures-nlb")
-            let link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
-            #expect(await console.waitFor("AVAILABLE"))
-            let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional))
+        try await seeded {
+            let (size, tier) = Self.looks[look]
+            let console = try await ConsoleHarness(size: size, tier: tier)
+            try await withCleanup({ await console.stop() }) {
+                await console.press(.character("y"))
+                let control = console.control
+                let balancer = try control.loadBalancer("pictures-nlb")
+                let link = try await control.createVpcLink(name: "pictures-link", targetArn: balancer.arn)
+                #expect(await console.waitFor("AVAILABLE"))
+                let api = try await control.importRestApi(
+                    PicturesBackend.swagger, options: .init(endpointType: .regional)
+                )
                 .api
-            try await control.integrateAllThroughVpcLink(api: api.id, link: link.id)
-            for resource in try control.resources(api: api.id) {
-                for method in resource.sortedMethods {
-                    _ = try await control.updateMethod(
-                        api: api.id, resource: resource.id, httpMethod: method.httpMethod
-                    ) {
-                        $0.apiKeyRequired = true
+                try await control.integrateAllThroughVpcLink(api: api.id, link: link.id)
+                for resource in try control.resources(api: api.id) {
+                    for method in resource.sortedMethods {
+                        _ = try await control.updateMethod(
+                            api: api.id, resource: resource.id, httpMethod: method.httpMethod
+                        ) {
+                            $0.apiKeyRequired = true
+                        }
                     }
                 }
-            }
-            _ = try await control.createDeployment(api: api.id, stageName: "test")
-            _ = try await control.updateStage(api: api.id, name: "test") { stage in
-                stage.cacheClusterEnabled = true
-                var all = MethodSetting()
-                all.cachingEnabled = true
-                all.throttlingRateLimit = 500
-                all.throttlingBurstLimit = 1000
-                stage.methodSettings[MethodSetting.allMethodsKey] = all
-            }
-            let key = try await control.createApiKey(name: "test", enabled: true)
-            let plan = try await control.createUsagePlan(
-                name: "basic", apiStages: [ApiStage(apiId: api.id, stage: "test")],
-                throttle: ThrottleSettings(burstLimit: 200, rateLimit: 100),
-                quota: QuotaSettings(limit: 5000, period: .month))
-            _ = try await control.createUsagePlanKey(plan: plan.id, key: key.id)
-            await console.reload()
-            console.app.flash = nil
-            for (key, name) in [("3", "stages"), ("4", "keys"), ("5", "plans"), ("6", "links"), ("7", "rules")] {
-                await console.press(.character(Character(key)))
+                _ = try await control.createDeployment(api: api.id, stageName: "test")
+                _ = try await control.updateStage(api: api.id, name: "test") { stage in
+                    stage.cacheClusterEnabled = true
+                    var all = MethodSetting()
+                    all.cachingEnabled = true
+                    all.throttlingRateLimit = 500
+                    all.throttlingBurstLimit = 1000
+                    stage.methodSettings[MethodSetting.allMethodsKey] = all
+                }
+                let key = try await control.createApiKey(name: "test", enabled: true)
+                let plan = try await control.createUsagePlan(
+                    name: "basic", apiStages: [ApiStage(apiId: api.id, stage: "test")],
+                    throttle: ThrottleSettings(burstLimit: 200, rateLimit: 100),
+                    quota: QuotaSettings(limit: 5000, period: .month))
+                _ = try await control.createUsagePlanKey(plan: plan.id, key: key.id)
+                await console.reload()
                 console.app.flash = nil
-                console.app.render()
-                let suffix = tier == .mono ? "-mono" : ""
-                Golden.check(
-                    await console.normalizedScreen(), named: "pane-\(name)-\(size.width)x\(size.height)\(suffix)")
+                for (key, name) in [
+                    ("1", "apis"), ("2", "resources"), ("3", "stages"), ("4", "keys"), ("5", "plans"), ("6", "links"),
+                    ("7", "rules"),
+                ] {
+                    await console.press(.character(Character(key)))
+                    console.app.flash = nil
+                    console.app.render()
+                    let suffix = tier == .mono ? "-mono" : ""
+                    Golden.check(
+                        await console.normalizedScreen(), named: "pane-\(name)-\(size.width)x\(size.height)\(suffix)")
+                }
             }
         }
     }

@@ -72,13 +72,14 @@ func get(_ url: String, key: String? = nil) async throws -> Int {
 }
 
 @Suite(.serialized) struct ConsoleTmuxTests {
-    /// The walkthrough in the console, with curl-like requests from outside meanwhile.
-    @Test func walkthroughInTheRealConsole() async throws {
+    /// The walkthrough by keys at 80×24 in the real console, with requests from outside after each step and the
+    /// Rules pane read after each step: every verdict is what the requests show.
+    @Test func walkthroughInTheRealConsoleAt80x24() async throws {
         let scratch = try Scratch()
         defer { scratch.cleanup() }
         let command =
             "TERM=xterm-256color \(Binary.url.path) --state \(scratch.state) --port 0; echo CONSOLE-EXITED $?; sleep 30"
-        let tmux = try TmuxSession(command: command)
+        let tmux = try TmuxSession(command: command, width: 80, height: 24)
         defer { tmux.kill() }
 
         let first = try await tmux.wait(for: "Set up the sample workspace")
@@ -86,49 +87,61 @@ func get(_ url: String, key: String? = nil) async throws -> Int {
         try tmux.keys("y")
         try await tmux.wait(for: "pictures-nlb")
         try tmux.keys("6", "n", "Enter", "Enter")
-        let links = try await tmux.wait(for: "Your vpc link is ready for use")
+        let links = try await tmux.wait(for: "AVAILABLE")
         let backendPort = try #require(links.firstMatch(of: /127\.0\.0\.1:(\d+)  healthy/)?.1)
+        /// Reads the Rules pane, waiting for `verdicts` (each `✓ R1` or `✗ R1`), then goes back to `pane`.
+        func rules(_ verdicts: String..., then pane: String) async throws {
+            try tmux.keys("7")
+            for verdict in verdicts { try await tmux.wait(for: verdict) }
+            try tmux.keys(pane)
+        }
+        try await rules("– R1", "nothing deployed", then: "1")
 
-        try tmux.keys("1", "i", "Enter", "Enter", "Enter", "Enter", "Enter")
+        try tmux.keys("i", "Enter", "Enter", "Enter", "Enter", "Enter")
         let resources = try await tmux.wait(for: "APIs › pictures (")
         let api = try #require(resources.firstMatch(of: /pictures \(([a-z0-9]{10})\)/)?.1)
-        // Tree rows: /, /api, /pictures, POST, /all, GET, /{id}, GET, DELETE: methods at 3, 5, 7 and 8.
-        try tmux.keys("Down", "Down", "Down", "v")
-        try await tmux.wait(for: "POST /api/pictures → VPC link")
-        try tmux.keys("Down", "Down", "v")
-        try await tmux.wait(for: "GET /api/pictures/all → VPC link")
-        try tmux.keys("Down", "Down", "v")
-        try await tmux.wait(for: "GET /api/pictures/{id} → VPC link")
-        try tmux.keys("Down", "v")
-        try await tmux.wait(for: "DELETE /api/pictures/{id} → VPC link")
-        try tmux.keys("Up", "Up", "Up", "t", "Enter", "Enter", "Enter", "Enter")
-        try await tmux.wait(for: "Test GET /api/pictures/all: 200")
-        try tmux.keys("Escape", "d", "Enter", "Enter")
+        // Deploying is refused for methods without an integration; the dialog integrates them all with one key.
+        try tmux.keys("d", "Enter", "Enter", "Enter", "Enter")
+        try await tmux.wait(for: "No integration defined for method")
+        try tmux.keys("Enter")
         try await tmux.wait(for: "Deployed to test")
         let url = "http://127.0.0.1:\(port)/restapis/\(api)/test/_user_request_/api/pictures/all"
         #expect(try await get(url) == 200)
+        try await rules("✓ R1", "✗ R2", "✓ R3", "✗ R4", then: "2")
 
-        try tmux.keys("2", "k")
-        try await tmux.wait(for: "API key required")
-        try tmux.keys("d", "Enter", "Enter")
+        // Tree rows: /, /api, /pictures, POST, /all, GET, /{id}, GET, DELETE: methods at 3, 5, 7 and 8.
+        try tmux.keys("j", "j", "j", "a")
+        try await tmux.wait(for: "POST /api/pictures: API key required")
+        try tmux.keys("j", "j", "a")
+        try await tmux.wait(for: "GET /api/pictures/all: API key required")
+        try tmux.keys("j", "j", "a")
+        try await tmux.wait(for: "GET /api/pictures/{id}: API key required")
+        try tmux.keys("j", "a")
+        try await tmux.wait(for: "DELETE /api/pictures/{id}: API key required")
+        // Not deployed yet: the stage still serves without a key, and the rules say so.
+        #expect(try await get(url) == 200)
+        try await rules("✗ R4", "POST /api/pictures requires a key in the", then: "2")
+        try tmux.keys("k", "k", "k", "t", "Enter", "Enter", "Enter", "Enter")
+        try await tmux.wait(for: "Test GET /api/pictures/all: 200")
+        try tmux.keys("Escape", "d", "Enter", "Enter", "Enter", "Enter")
         try await tmux.wait(for: "Deployed to test")
         #expect(try await get(url) == 403)
+        try await rules("✓ R4", "no usage plan covers the stage", then: "5")
 
-        try tmux.keys("4", "n", "Enter", "Enter")
+        // A plan, then a key created straight into it.
+        try tmux.keys("n", "Enter", "Enter", "Enter", "Enter", "Enter", "Enter")
+        try await tmux.wait(for: "Created usage plan basic")
+        try tmux.keys("4", "n", "Enter", "Enter", "Enter")
         let created = try await tmux.wait(for: "Created API key test: ")
         let key = try #require(created.firstMatch(of: /Created API key test: ([A-Za-z0-9]{40})/)?.1)
-        try tmux.keys("5", "n", "Enter", "Enter", "Enter", "Enter", "Enter")
-        try await tmux.wait(for: "Created usage plan basic")
-        try tmux.keys("4", "p", "Enter")
-        try await tmux.wait(for: "The key is in usage plan basic")
         #expect(try await get(url, key: String(key)) == 200)
+        try await rules("✓ R4", then: "3")
 
-        try tmux.keys("3", "c")
+        try tmux.keys("c")
         try await tmux.wait(for: "Cache on for stage test")
         try tmux.keys(
             "r", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "0.05", "Enter", "BSpace", "BSpace", "BSpace",
-            "BSpace",
-            "2", "Enter")
+            "BSpace", "2", "Enter")
         try await tmux.wait(for: "throttles every method at 0.05 req/s, burst 2")
         func backendRequests() async throws -> Int {
             let (data, _) = try await URLSession.shared.data(
@@ -141,7 +154,9 @@ func get(_ url: String, key: String? = nil) async throws -> Int {
         #expect(statuses.filter { $0 == 200 }.count == 2, "\(statuses)")
         #expect(statuses.filter { $0 == 429 }.count == 3, "\(statuses)")
         #expect(try await backendRequests() == before + 1, "cache hits reached the backend")
-        try await tmux.wait(for: "429 3")
+        try await rules("✓ R1", "✓ R2", "✓ R3", "✓ R4", then: "8")
+        try await tmux.wait(for: "429 GET /test/api/pictures/all")
+        try await tmux.wait(for: "stage limit 0.05 rps, burst 2")
 
         try tmux.keys("q")
         let after = try await tmux.wait(for: "CONSOLE-EXITED 0")

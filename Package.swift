@@ -125,6 +125,7 @@ let package = Package(
             name: "ConsoleTests",
             dependencies: [
                 "TestSupport", "Console", "TerminalUI", "GatewayControl", "GatewayModel", "SampleBackend", "ControlAPI",
+                "GatewayEngine",
             ],
             exclude: ["Snapshots"]
         ),

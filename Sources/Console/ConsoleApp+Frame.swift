@@ -19,10 +19,12 @@ extension ConsoleApp {
 
     /// The layout for the screen as it is now: the header takes a second row when the invoke URL does not fit
     /// beside the title, the footer a second row when the pane's keys do not fit on one.
-    var layout: ScreenLayout {
+    var layout: ScreenLayout { layout(footer: footerLines(width: surface.size.width)) }
+
+    func layout(footer: [[(key: String, label: String)]]) -> ScreenLayout {
         let width = surface.size.width
         let headerRows = Self.title.count + TextWidth.of(invokePattern) + 3 > width ? 2 : 1
-        let footerRows = footerLines(width: width).count
+        let footerRows = footer.count
         let flashRows = flash.map { TextWidth.of($0.text) + 2 > width ? 2 : 1 } ?? 1
         return ScreenLayout(
             size: surface.size, headerRows: headerRows, flashRows: flashRows, footerRows: footerRows)
@@ -43,10 +45,11 @@ extension ConsoleApp {
             }
             return canvas
         }
-        let layout = self.layout
+        let footer = footerLines(width: size.width)
+        let layout = layout(footer: footer)
         let view = self.view
         var state = list(pane)
-        state.clamp(count: view.rowCount, height: max(1, layout.content.height - view.listTop))
+        state.clamp(count: view.rowCount, height: max(1, layout.content.height - view.listTop - view.rowsBelowList))
         lists[pane] = state
         drawHeader(&canvas, layout.header)
         drawBreadcrumb(&canvas, layout.breadcrumb, view: view)
@@ -58,7 +61,7 @@ extension ConsoleApp {
         canvas.box(layout.main, style: style("frame.focus"), title: title, titleStyle: style("frame.title"))
         view.draw(&canvas, rect: layout.content, state: state)
         drawFlash(&canvas, layout.flash)
-        drawFooter(&canvas, layout.footer)
+        drawFooter(&canvas, layout.footer, footer)
         if let dialog {
             dialog.draw(
                 in: &canvas, screen: Rect(x: 0, y: 0, width: size.width, height: size.height), theme: theme,
@@ -153,9 +156,9 @@ extension ConsoleApp {
         return [first, second + essentials]
     }
 
-    func drawFooter(_ canvas: inout Canvas, _ rect: Rect) {
+    func drawFooter(_ canvas: inout Canvas, _ rect: Rect, _ lines: [[(key: String, label: String)]]) {
         canvas.fill(rect, style: style("footer"))
-        for (row, hints) in footerLines(width: rect.width).enumerated() {
+        for (row, hints) in lines.enumerated() {
             let y = rect.y + row
             let essentials = hints.suffix(where: { $0.key == "?" || $0.key == "q" })
             var x = 1

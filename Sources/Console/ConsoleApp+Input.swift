@@ -104,7 +104,7 @@ extension ConsoleApp {
     }
 
     /// The rows the current pane's list can show on screen.
-    var listHeight: Int { max(1, layout.content.height - view.listTop) }
+    var listHeight: Int { max(1, layout.content.height - view.listTop - view.rowsBelowList) }
 
     func move(_ delta: Int) {
         if pane == .apis {

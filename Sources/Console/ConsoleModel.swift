@@ -48,6 +48,7 @@ struct ConsoleModel {
         links = overview.links
         balancers = overview.balancers
         generation = overview.generation
+        for (api, all) in resources { rowsByApi[api] = Self.treeRows(all) }
     }
 
     /// What a stage serves, when its deployment is there.
@@ -65,8 +66,12 @@ struct ConsoleModel {
     var isEmpty: Bool { apis.isEmpty && balancers.isEmpty && links.isEmpty }
 
     /// The rows of an API's resource tree: each resource, then its methods, depth-first by path.
-    func treeRows(api: String) -> [TreeRow] {
-        let all = resources[api] ?? []
+    /// Each API's tree rows, made once when the model is read (every frame asks for them several times).
+    private var rowsByApi: [String: [TreeRow]] = [:]
+
+    func treeRows(api: String) -> [TreeRow] { rowsByApi[api] ?? Self.treeRows(resources[api] ?? []) }
+
+    static func treeRows(_ all: [Resource]) -> [TreeRow] {
         var rows: [TreeRow] = []
         for resource in all.sorted(by: { $0.path < $1.path }) {
             let depth = PathRules.segments(resource.path).count

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayEngine
 import GatewayModel
 import SampleBackend
 import TerminalUI
@@ -138,6 +139,25 @@ import Testing
                     Golden.check(
                         await console.normalizedScreen(), named: "pane-\(name)-\(size.width)x\(size.height)\(suffix)")
                 }
+                // The Logs pane with requests of each kind (fixed ids and times: the engine's are new each run).
+                let served: [(Int, String?, String?)] = [
+                    (200, nil, "miss"), (200, nil, "hit"), (403, "API key in no usage plan for stage test", nil),
+                    (429, "plan basic per key limit 100 rps, burst 200", nil),
+                    (504, "the integration timed out after 29000 ms", nil),
+                ]
+                for (index, (status, reason, cache)) in served.enumerated() {
+                    console.app.logs.append(
+                        AccessLogEntry(
+                            requestId: "00000000-0000-0000-0000-00000000000\(index)", apiId: api.id, stage: "test",
+                            method: "GET", path: "/api/pictures/all", status: status, latencyMillis: 1.5,
+                            cache: cache, apiKey: "****keykey", sourceIP: "127.0.0.1", reason: reason))
+                }
+                await console.press(.character("8"), .character("j"), .character("j"))
+                console.app.flash = nil
+                console.app.render()
+                Golden.check(
+                    await console.normalizedScreen(),
+                    named: "pane-logs-\(size.width)x\(size.height)\(tier == .mono ? "-mono" : "")")
             }
         }
     }

@@ -13,6 +13,8 @@ struct LogsPane: PaneView {
     }
     var rowCount: Int { entries.count }
     var listTop: Int { 0 }
+    /// The selected request, whole (wrapped), below the list: a narrow screen cuts rows, never the reason.
+    var rowsBelowList: Int { 4 }
 
     var actions: [KeyAction] {
         [
@@ -76,7 +78,8 @@ struct LogsPane: PaneView {
                 ])
             return
         }
-        for (index, entry) in entries.enumerated().dropFirst(state.offset).prefix(rect.height) {
+        let height = max(1, rect.height - rowsBelowList)
+        for (index, entry) in entries.enumerated().dropFirst(state.offset).prefix(height) {
             let y = rect.y + index - state.offset
             let selected = index == state.selected
             let role =
@@ -86,5 +89,11 @@ struct LogsPane: PaneView {
             if selected { canvas.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), style: style(role)) }
             canvas.text(LogsPane.row(entry), x: rect.x, y: y, style: style(role), maxWidth: rect.width)
         }
+        guard entries.indices.contains(state.selected) else { return }
+        let top = rect.y + height
+        canvas.text(String(repeating: "─", count: rect.width), x: rect.x, y: top, style: style("frame"))
+        paragraph(
+            &canvas, LogsPane.row(entries[state.selected]) + " (enter opens it)", x: rect.x, y: top + 1,
+            width: rect.width, maxY: rect.maxY, role: "text.strong")
     }
 }

@@ -34,6 +34,8 @@ protocol PaneView {
     var rowCount: Int { get }
     /// The row of the content region where the list's first row is drawn (below a table header: 1).
     var listTop: Int { get }
+    /// Rows at the bottom of the content region that are not the list's.
+    var rowsBelowList: Int { get }
     /// Whether `/` filters this pane.
     var filterable: Bool { get }
     /// What `enter` does on the selected row.
@@ -44,6 +46,7 @@ protocol PaneView {
 extension PaneView {
     var breadcrumb: [String] { [title] }
     var listTop: Int { 1 }
+    var rowsBelowList: Int { 0 }
     var filterable: Bool { false }
     func open() async {}
 

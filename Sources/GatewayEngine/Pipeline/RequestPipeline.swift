@@ -25,6 +25,25 @@ public struct AccessLogEntry: Sendable {
     /// What happened inside, when the engine records it (the console does): see `RequestDetail`.
     public var detail: RequestDetail?
 
+    public init(
+        requestId: String, apiId: String, stage: String, method: String, path: String, status: Int,
+        latencyMillis: Double, cache: String? = nil, apiKey: String? = nil, sourceIP: String, reason: String? = nil,
+        detail: RequestDetail? = nil
+    ) {
+        self.requestId = requestId
+        self.apiId = apiId
+        self.stage = stage
+        self.method = method
+        self.path = path
+        self.status = status
+        self.latencyMillis = latencyMillis
+        self.cache = cache
+        self.apiKey = apiKey
+        self.sourceIP = sourceIP
+        self.reason = reason
+        self.detail = detail
+    }
+
     /// `<id> <method> <path> <status> <latency>ms cache=<hit|miss|-> key=<****abcdef|-> ip=<address>`, then
     /// `reason="…"` for a refusal.
     public var line: String {

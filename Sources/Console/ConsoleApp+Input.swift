@@ -174,13 +174,13 @@ extension ConsoleApp {
     func showHelp() {
         var text = ["Everywhere:"]
         for entry in GlobalKeys.entries {
-            text.append("  \(TextWidth.pad(entry.keys, to: 11)) \(entry.help)")
+            text.append("  \(TextWidth.pad(entry.keys, to: 11)) \t\(entry.help)")
         }
         text.append("")
         text.append("\(view.title):")
         for action in view.actions {
             let ask = action.confirm == nil ? "" : " (asks first)"
-            text.append("  \(TextWidth.pad(action.key.description, to: 11)) \(action.help)\(ask)")
+            text.append("  \(TextWidth.pad(action.key.description, to: 11)) \t\(action.help)\(ask)")
         }
         dialog = .message("Keys", text)
     }

@@ -125,6 +125,17 @@ struct Dialog {
         return result
     }
 
+    /// A line of text wrapped to the dialog; a tab marks the column its continuation lines start at
+    /// (`  key  \tWhat it does` keeps the help text in its column).
+    static func wrap(_ line: String, to columns: Int) -> [String] {
+        guard let tab = line.firstIndex(of: "\t") else { return TextWidth.wrap(line, to: columns) }
+        let head = String(line[..<tab])
+        let indent = TextWidth.of(head)
+        guard indent < columns / 2 else { return TextWidth.wrap(head + line[line.index(after: tab)...], to: columns) }
+        let body = TextWidth.wrap(String(line[line.index(after: tab)...]), to: columns - indent)
+        return body.enumerated().map { ($0.offset == 0 ? head : String(repeating: " ", count: indent)) + $0.element }
+    }
+
     /// The key hints on the dialog's last row: its own, never the pane's.
     var hint: String {
         switch kind {
@@ -136,12 +147,12 @@ struct Dialog {
 
     func draw(in canvas: inout Canvas, screen: Rect, theme: Theme, tier: ColorTier) {
         let entries = form.entries
-        let labelWidth = min(18, (entries.map { TextWidth.of($0.label) }.max() ?? 0) + 1)
+        let labelWidth = min(24, (entries.map { TextWidth.of($0.label) }.max() ?? 0) + 1)
         let fieldColumns = (entries.map { TextWidth.of($0.value) + 6 }.max() ?? 0) + labelWidth + 6
         let widest = text.map(TextWidth.of).max() ?? 0
         let width = min(screen.width - 4, max(50, min(widest + 4, 100), fieldColumns, TextWidth.of(hint) + 4))
         let inner = width - 4
-        let wrapped = text.flatMap { TextWidth.wrap($0, to: inner) }
+        let wrapped = text.flatMap { Dialog.wrap($0, to: inner) }
         let errorLines = error.map { TextWidth.wrap("✗ " + $0, to: inner) } ?? []
         let fixed = 3 + entries.count + (entries.isEmpty ? 0 : 1) + (errorLines.isEmpty ? 0 : errorLines.count + 1)
         let textRows = max(0, min(wrapped.count, screen.height - 2 - fixed))

@@ -51,7 +51,7 @@ enum FlowDiagram {
             (
                 "Integration Response",
                 integration?.isProxy == true
-                    ? ["Proxy integration", "passes answers", "through"]
+                    ? ["Proxy integration", "answer passed on", "as it came"]
                     : ["Responses: \(integration?.integrationResponses.count ?? 0)", "", ""]
             ),
             (
@@ -71,35 +71,33 @@ enum FlowDiagram {
             for index in boxes.indices { boxes[index].0 = short[index] }
         }
         guard boxWidth >= 20, rect.height >= 11 else {
-            // Narrow: the same flow as a column, each box's settings wrapped below its name when room allows.
-            var y = rect.y
-            let roomy = rect.height >= 2 * boxes.count + 2
-            canvas.text(
-                "  Client", x: rect.x, y: y, style: theme.style("text.strong", tier: tier), maxWidth: rect.width)
-            y += 1
-            for (index, box) in boxes.enumerated() where y < rect.maxY {
+            // Narrow: the same flow as a column. The roomiest form that fits: each box's settings wrapped below
+            // its name between the two Clients; then without the Clients; then a box a line, wrapped; then cut.
+            let width = max(1, rect.width - 4)
+            var forms: [[(String, String)]] = []
+            var named: [(String, String)] = []
+            var compact: [(String, String)] = []
+            var cut: [(String, String)] = []
+            for (index, box) in boxes.enumerated() {
                 let role = index == 2 ? "flow.node.integration" : "flow.node"
                 let settings = box.1.filter { !$0.isEmpty }.joined(separator: ", ")
                 let arrow = index == 3 ? "↩ " : "↓ "
-                if roomy {
-                    canvas.text(
-                        arrow + box.0, x: rect.x, y: y, style: theme.style(role, tier: tier), maxWidth: rect.width)
-                    y += 1
-                    for line in TextWidth.wrap(settings, to: max(1, rect.width - 4)) where y < rect.maxY {
-                        canvas.text(
-                            "    " + line, x: rect.x, y: y, style: theme.style("text", tier: tier), maxWidth: rect.width
-                        )
-                        y += 1
+                named.append((arrow + box.0, role))
+                named += TextWidth.wrap(settings, to: width).map { ("    " + $0, "text") }
+                let line = TextWidth.wrap(arrow + box.0 + ": " + settings, to: rect.width)
+                compact.append((line[0], role))
+                if line.count > 1 {
+                    compact += TextWidth.wrap(line.dropFirst().joined(separator: " "), to: width).map {
+                        ("    " + $0, role)
                     }
-                } else {
-                    canvas.text(
-                        arrow + box.0 + ": " + settings, x: rect.x, y: y, style: theme.style(role, tier: tier),
-                        maxWidth: rect.width)
-                    y += 1
                 }
+                cut.append((arrow + box.0 + ": " + settings, role))
             }
-            if y < rect.maxY {
-                canvas.text("↓ Client", x: rect.x, y: y, style: theme.style("text.strong", tier: tier))
+            forms = [[("  Client", "text.strong")] + named + [("↓ Client", "text.strong")], named, compact, cut]
+            let chosen = forms.first { $0.count <= rect.height } ?? cut
+            var y = rect.y
+            for (text, role) in chosen where y < rect.maxY {
+                canvas.text(text, x: rect.x, y: y, style: theme.style(role, tier: tier), maxWidth: rect.width)
                 y += 1
             }
             return y - rect.y

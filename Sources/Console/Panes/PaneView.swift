@@ -75,12 +75,18 @@ extension PaneView {
     }
 
     /// Lines of text wrapped to the region from `y`; returns the row after the last.
+    /// Lines after the first are indented by `hang` columns.
     @discardableResult
-    func paragraph(_ canvas: inout Canvas, _ text: String, x: Int, y: Int, width: Int, maxY: Int, role: String)
-        -> Int
-    {
+    func paragraph(
+        _ canvas: inout Canvas, _ text: String, x: Int, y: Int, width: Int, maxY: Int, role: String, hang: Int = 0
+    ) -> Int {
         var row = y
-        for line in TextWidth.wrap(text, to: width) where row < maxY {
+        var lines = TextWidth.wrap(text, to: width)
+        if hang > 0, hang < width / 2, lines.count > 1 {
+            let rest = TextWidth.wrap(lines.dropFirst().joined(separator: " "), to: width - hang)
+            lines = [lines[0]] + rest.map { String(repeating: " ", count: hang) + $0 }
+        }
+        for line in lines where row < maxY {
             canvas.text(line, x: x, y: row, style: style(role), maxWidth: width)
             row += 1
         }

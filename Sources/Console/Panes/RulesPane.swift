@@ -44,7 +44,7 @@ struct RulesPane: PaneView {
             let suffix = rule.verdict == .nothingDeployed ? " — nothing deployed" : ""
             y = paragraph(
                 &canvas, "\(mark) \(rule.id)  \(rule.title)\(suffix)", x: rect.x, y: y, width: rect.width,
-                maxY: rect.maxY, role: role)
+                maxY: rect.maxY, role: role, hang: 6)
             list(rule.broken, prefix: "    ", role: "text")
             list(rule.notes, prefix: "    ! ", role: "status.pending")
             if roomy { y += 1 }

@@ -79,13 +79,13 @@ struct StagesPane: PaneView {
                 stage.cacheClusterEnabled ? "on \(stage.cacheClusterSize?.rawValue ?? "0.5") GB" : "off",
                 all.map { "\($0.cacheTtlInSeconds) s" } ?? "300 s",
                 all.map { "\(Form.show($0.throttlingRateLimit))/\($0.throttlingBurstLimit)" }
-                    ?? "account \(Form.show(model.accountThrottle.rateLimit))/\(model.accountThrottle.burstLimit)",
+                    ?? "\(Form.show(model.accountThrottle.rateLimit))/\(model.accountThrottle.burstLimit) acct",
             ]
         }
         var table = state
         let tableRect = rect.top(min(rect.height, stages.count + 1))
         TableView(
-            columns: [("STAGE", 12), ("DEPLOYMENT", 19), ("CACHE", 10), ("TTL", 6), ("RATE/BURST", 20)], rows: rows
+            columns: [("STAGE", 10), ("DEPLOYMENT", 15), ("CACHE", 9), ("TTL", 6), ("RATE/BURST", 17)], rows: rows
         )
         .draw(in: &canvas, rect: tableRect, state: &table, theme: theme, tier: tier, focused: true)
         guard stages.indices.contains(state.selected), let engine = app.engine else { return }

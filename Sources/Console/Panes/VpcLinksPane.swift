@@ -59,7 +59,13 @@ struct VpcLinksPane: PaneView {
         table.draw(
             in: &canvas, rect: rect.top(min(rect.height, tableRows)), state: &state, theme: theme, tier: tier,
             focused: true)
-        var y = rect.y + tableRows + 1
+        var y = rect.y + tableRows
+        if links.indices.contains(state.selected), let message = links[state.selected].statusMessage, y < rect.maxY {
+            y = paragraph(
+                &canvas, "\(links[state.selected].name): \(message)", x: rect.x, y: y, width: rect.width,
+                maxY: rect.maxY, role: "text.dim")
+        }
+        y += 1
         guard y < rect.maxY else { return }
         canvas.text("Load balancers", x: rect.x, y: y, style: style("table.header"))
         y += 1

@@ -75,6 +75,8 @@ let package = Package(
         .systemLibrary(name: "CNCurses"),
         .target(name: "TerminalUI"),
         .target(name: "TerminalCurses", dependencies: ["CNCurses", "TerminalUI"]),
+        // Mapping templates: Velocity 1.7's template language and API Gateway's $input, $util, $context.
+        .target(name: "VTL"),
         // The console: the API Gateway screens, driving the control plane and the in-process engine.
         .target(
             name: "Console",
@@ -97,6 +99,7 @@ let package = Package(
         // What the test targets share: awaited clean-up.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GatewayImportTests", dependencies: ["GatewayImport", "GatewayModel"]),
+        .testTarget(name: "VTLTests", dependencies: ["VTL", "TestSupport"], exclude: ["Corpus"]),
         .testTarget(
             name: "GatewayControlTests",
             dependencies: ["GatewayControl", "GatewayStore", "GatewayImport", "GatewayModel"]

@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "GatewayEngine",
             dependencies: [
-                "GatewayModel",
+                "GatewayModel", "VTL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

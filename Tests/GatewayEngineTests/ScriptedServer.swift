@@ -13,6 +13,8 @@ final class ScriptedServer: Sendable {
         case closeMidResponse
         /// Answers with bytes that are not HTTP.
         case garbage
+        /// Answers 200 with what it received: `{"method":…,"uri":…,"contentType":…,"body":…}`.
+        case echo
     }
 
     let channel: Channel
@@ -77,6 +79,7 @@ final class ScriptedServer: Sendable {
         let behaviour: @Sendable (HTTPRequestHead) -> Behaviour
         let counter: NIOLockedValueBox<Int>
         var head: HTTPRequestHead?
+        var body = ByteBuffer()
 
         init(behaviour: @escaping @Sendable (HTTPRequestHead) -> Behaviour, counter: NIOLockedValueBox<Int>) {
             self.behaviour = behaviour
@@ -85,8 +88,10 @@ final class ScriptedServer: Sendable {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let head): self.head = head
-            case .body: break
+            case .head(let head):
+                self.head = head
+                body.clear()
+            case .body(var part): body.writeBuffer(&part)
             case .end:
                 guard let head else { return }
                 counter.withLockedValue { $0 += 1 }
@@ -110,6 +115,14 @@ final class ScriptedServer: Sendable {
                         }
                 case .garbage:
                     channel.close(promise: nil)
+                case .echo:
+                    let fields: [String: String] = [
+                        "method": head.method.rawValue, "uri": head.uri,
+                        "contentType": head.headers.first(name: "Content-Type") ?? "", "body": String(buffer: body),
+                        "header": head.headers.first(name: "X-Mapped") ?? "",
+                    ]
+                    let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
+                    Handler.write(channel, status: 200, headers: [], body: String(decoding: data, as: UTF8.self))
                 }
             }
         }

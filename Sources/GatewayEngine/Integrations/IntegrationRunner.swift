@@ -53,9 +53,12 @@ struct IntegrationRunner: Sendable {
 
     func mock(_ integration: Integration, _ context: RequestContext) throws -> IntegrationResult {
         var status = 200
-        if let template = integration.requestTemplates["application/json"] ?? integration.requestTemplates.values.first
-        {
-            guard let parsed = IntegrationRunner.statusCode(inTemplate: template) else {
+        let requestBody = context.request.body.map { String(buffer: $0) } ?? ""
+        if let source = try requestTemplate(integration, context) {
+            let (output, _) = try MappingTemplates.evaluate(
+                source, body: requestBody, context: context, phase: .request)
+            context.log?.add("Endpoint request body after transformations: \(ExecutionLog.body(output))")
+            guard let parsed = IntegrationRunner.statusCode(inTemplate: output) else {
                 context.log?.add(
                     "Execution failed due to configuration error: Unable to parse statusCode. It should be an integer that is defined in the request template."
                 )
@@ -66,16 +69,62 @@ struct IntegrationRunner: Sendable {
         let chosen = try selectResponse(integration, backendStatus: status, context)
         var headers = HTTPHeaders()
         applyResponseParameters(chosen, backendHeaders: [:], body: nil, into: &headers)
-        let template = chosen.responseTemplates["application/json"] ?? chosen.responseTemplates.values.first ?? ""
-        if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
-        return IntegrationResult(
-            status: Int(chosen.statusCode) ?? 200, headers: headers, body: ByteBuffer(string: template), latency: nil)
+        return try respond(chosen, headers: headers, body: "", latency: nil, context)
     }
 
-    /// The status a MOCK request template picks: `{"statusCode": 200}`.
+    /// The request template that applies, nil when the body passes through; 415 when the passthrough behaviour
+    /// refuses a request no template matches.
+    func requestTemplate(_ integration: Integration, _ context: RequestContext) throws -> String? {
+        guard !integration.requestTemplates.isEmpty else {
+            if integration.passthroughBehavior == .never {
+                context.log?.add("Request Content-Type not supported: no mapping template, passthrough NEVER")
+                throw GatewayFailure.unsupportedMediaType
+            }
+            return nil
+        }
+        let contentType = context.request.headers.first(name: "Content-Type")
+        if let source = MappingTemplates.requestTemplate(integration.requestTemplates, contentType: contentType) {
+            return source
+        }
+        switch integration.passthroughBehavior ?? .whenNoMatch {
+        case .whenNoMatch: return nil
+        case .whenNoTemplates, .never:
+            context.log?.add("Request body does not match any mapping template: Unsupported Media Type")
+            throw GatewayFailure.unsupportedMediaType
+        }
+    }
+
+    /// The method response of a non-proxy integration: the chosen integration response's template evaluated over
+    /// the integration's body, then `$context.responseOverride`.
+    func respond(
+        _ chosen: IntegrationResponse, headers: HTTPHeaders, body: String, latency: TimeAmount?,
+        _ context: RequestContext
+    ) throws -> IntegrationResult {
+        var headers = headers
+        var status = Int(chosen.statusCode) ?? 200
+        var output = ByteBuffer(string: body)
+        if let source = MappingTemplates.responseTemplate(
+            chosen.responseTemplates, accept: context.request.headers.first(name: "Accept")), !source.isEmpty
+        {
+            let (rendered, overrides) = try MappingTemplates.evaluate(
+                source, body: body, context: context, phase: .response)
+            output = ByteBuffer(string: rendered)
+            if let override = overrides.status { status = override }
+            for (name, value) in overrides.responseHeaders { headers.replaceOrAdd(name: name, value: value) }
+        }
+        if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
+        return IntegrationResult(status: status, headers: headers, body: output, latency: latency)
+    }
+
+    /// The status a MOCK request template's output picks: `{"statusCode": 200}`, also as the AWS CDK writes it,
+    /// `{statusCode: 200}`.
     static func statusCode(inTemplate template: String) -> Int? {
-        guard let range = template.range(of: "\"statusCode\"") else { return nil }
-        let rest = template[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "\t" || $0 == "\n" }
+        guard let range = template.range(of: "statusCode") else { return nil }
+        var rest = template[range.upperBound...]
+        if rest.first == "\"" || rest.first == "'" { rest = rest.dropFirst() }
+        rest = rest.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard rest.first == ":" else { return nil }
+        rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         let digits = rest.prefix { $0.isNumber }
         return Int(digits)
     }
@@ -132,15 +181,16 @@ struct IntegrationRunner: Sendable {
         }
         headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId)
         var body: ByteBuffer? = context.request.body
-        if !isProxy, !integration.requestTemplates.isEmpty {
-            let contentType =
-                context.request.headers.first(name: "Content-Type")?.split(separator: ";").first.map(String.init)
-                ?? "application/json"
-            if let template = integration.requestTemplates[contentType] {
-                body = ByteBuffer(string: template)
-            } else if integration.passthroughBehavior == .never || integration.passthroughBehavior == .whenNoTemplates {
-                context.log?.add("Request body does not match any mapping template: Unsupported Media Type")
-                return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
+        if !isProxy {
+            do {
+                if let source = try requestTemplate(integration, context) {
+                    let (output, overrides) = try MappingTemplates.evaluate(
+                        source, body: body.map { String(buffer: $0) } ?? "", context: context, phase: .request)
+                    body = ByteBuffer(string: output)
+                    for (name, value) in overrides.requestHeaders { headers.replaceOrAdd(name: name, value: value) }
+                }
+            } catch {
+                return eventLoop.makeFailedFuture(error)
             }
         }
         let request = UpstreamRequest(
@@ -204,14 +254,17 @@ struct IntegrationRunner: Sendable {
         let chosen = try selectResponse(integration, backendStatus: Int(response.status.code), context)
         var headers = HTTPHeaders()
         applyResponseParameters(chosen, backendHeaders: response.headers, body: response.body, into: &headers)
-        var body = response.body
-        if let template = chosen.responseTemplates["application/json"] ?? chosen.responseTemplates.values.first,
-            !template.isEmpty
-        {
-            body = ByteBuffer(string: template)
+        let hasTemplate = !(chosen.responseTemplates.values.allSatisfy(\.isEmpty))
+        guard hasTemplate else {
+            // No template: the backend's body passes through.
+            if headers.first(name: "Content-Type") == nil {
+                headers.add(
+                    name: "Content-Type", value: response.headers.first(name: "Content-Type") ?? "application/json")
+            }
+            return IntegrationResult(
+                status: Int(chosen.statusCode) ?? 200, headers: headers, body: response.body, latency: latency)
         }
-        if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
-        return IntegrationResult(status: Int(chosen.statusCode) ?? 200, headers: headers, body: body, latency: latency)
+        return try respond(chosen, headers: headers, body: String(buffer: response.body), latency: latency, context)
     }
 
     /// The integration response whose selection pattern matches the backend status, else the default one.

@@ -73,6 +73,8 @@ enum GatewayFailure: Error {
     case configurationError
     case requestTooLarge
     case headersTooLarge
+    /// No request template for the request's content type, and the passthrough behaviour refuses it.
+    case unsupportedMediaType
 
     /// The gateway response type.
     var responseType: String {
@@ -91,6 +93,7 @@ enum GatewayFailure: Error {
         case .integrationFailure: "INTEGRATION_FAILURE"
         case .configurationError: "API_CONFIGURATION_ERROR"
         case .requestTooLarge, .headersTooLarge: "REQUEST_TOO_LARGE"
+        case .unsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE"
         }
     }
 
@@ -105,6 +108,7 @@ enum GatewayFailure: Error {
         case .configurationError: 500
         case .requestTooLarge: 413
         case .headersTooLarge: 431
+        case .unsupportedMediaType: 415
         }
     }
 
@@ -127,6 +131,7 @@ enum GatewayFailure: Error {
         case .configurationError: "Internal server error"
         case .requestTooLarge: "Request Too Large"
         case .headersTooLarge: "HTTP header is larger than 10240 bytes."
+        case .unsupportedMediaType: "Unsupported Media Type"
         }
     }
 
@@ -142,6 +147,7 @@ enum GatewayFailure: Error {
         case .quotaExceeded: "LimitExceededException"
         case .integrationTimeout, .integrationFailure, .configurationError: "InternalServerErrorException"
         case .requestTooLarge, .headersTooLarge: "RequestTooLargeException"
+        case .unsupportedMediaType: "UnsupportedMediaTypeException"
         }
     }
 

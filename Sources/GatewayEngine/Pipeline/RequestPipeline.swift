@@ -425,11 +425,12 @@ final class RequestPipeline: Sendable {
         let family = kind.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX"
         if let custom = stage?.gatewayResponses[kind.responseType] ?? stage?.gatewayResponses[family] {
             if let code = custom.statusCode.flatMap(Int.init) { status = code }
-            if let template = custom.responseTemplates["application/json"] ?? custom.responseTemplates.values.first {
-                let quoted = "\"\(kind.message)\""
-                body = template.replacingOccurrences(of: "$context.error.messageString", with: quoted)
-                    .replacingOccurrences(of: "$context.error.message", with: kind.message)
-                    .replacingOccurrences(of: "$context.requestId", with: requestId)
+            if let template = custom.responseTemplates["application/json"] ?? custom.responseTemplates.values.first,
+                let rendered = MappingTemplates.gatewayResponse(
+                    template, failure: kind, requestId: requestId, extendedId: extendedId, api: stage?.apiId,
+                    stage: stage?.stageName)
+            {
+                body = rendered
             }
             for (key, value) in custom.responseParameters where key.hasPrefix("gatewayresponse.header.") {
                 let name = String(key.dropFirst("gatewayresponse.header.".count))

@@ -1,0 +1,184 @@
+import Foundation
+import GatewayModel
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import VTL
+
+/// Mapping templates where API Gateway applies them: integration request templates (HTTP, MOCK), integration
+/// response templates with their overrides, and gateway responses, evaluated with `$input`, `$util`, `$context`
+/// and `$stageVariables` bound as API Gateway binds them.
+enum MappingTemplates {
+    /// Parsed templates by their text, so each is parsed once. Bounded: past 4,096 different texts it starts again.
+    private static let parsed = NIOLockedValueBox<[String: Result<Template, TemplateSyntaxError>]>([:])
+
+    static func template(_ source: String) -> Result<Template, TemplateSyntaxError> {
+        if let known = parsed.withLockedValue({ $0[source] }) { return known }
+        let result: Result<Template, TemplateSyntaxError>
+        do {
+            result = .success(try Template(source))
+        } catch {
+            result = .failure(error)
+        }
+        parsed.withLockedValue { cache in
+            if cache.count >= 4096 { cache.removeAll() }
+            cache[source] = result
+        }
+        return result
+    }
+
+    /// The request template for the request's content type (`application/json` when it has none), or nil.
+    static func requestTemplate(_ templates: [String: String], contentType: String?) -> String? {
+        guard !templates.isEmpty else { return nil }
+        let type = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return templates.first { $0.key.lowercased() == (type ?? "application/json") }?.value
+    }
+
+    /// The response template for what the client accepts: the first `Accept` type with a template, else
+    /// `application/json`, else the first.
+    static func responseTemplate(_ templates: [String: String], accept: String?) -> String? {
+        guard !templates.isEmpty else { return nil }
+        for part in (accept ?? "").split(separator: ",") {
+            let type = part.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            if let type, let found = templates.first(where: { $0.key.lowercased() == type }) { return found.value }
+        }
+        return templates["application/json"] ?? templates.sorted { $0.key < $1.key }.first?.value
+    }
+
+    /// What a template set in `$context.responseOverride` / `$context.requestOverride`.
+    struct Overrides {
+        var status: Int?
+        var responseHeaders: [(String, String)] = []
+        var requestHeaders: [(String, String)] = []
+    }
+
+    enum Phase {
+        case request, response
+    }
+
+    /// Evaluates a template for a request; a template that fails to parse or evaluate is the configuration error
+    /// API Gateway answers, with its execution-log line.
+    static func evaluate(_ source: String, body: String, context: RequestContext, phase: Phase) throws(GatewayFailure)
+        -> (output: String, overrides: Overrides)
+    {
+        let template: Template
+        switch Self.template(source) {
+        case .success(let parsed): template = parsed
+        case .failure(let error):
+            context.log?.add(
+                "Execution failed due to configuration error: Unable to parse the \(phase == .request ? "request" : "response") template: \(error)"
+            )
+            throw .configurationError
+        }
+        var variables = MappingVariables(
+            body: body, path: context.pathParameters.sorted { $0.key < $1.key },
+            querystring: context.request.queryItems, header: context.request.headers.map { ($0.name, $0.value) },
+            context: contextValues(context), stageVariables: context.stageVariables.sorted { $0.key < $1.key })
+        variables.querystring = deduplicated(variables.querystring)
+        variables.header = deduplicated(variables.header)
+        let values = variables.values
+        let output: String
+        do {
+            output = try template.render(values)
+        } catch {
+            context.log?.add(
+                "Execution failed due to configuration error: Unable to transform \(phase == .request ? "request" : "response"): \(error.message)"
+            )
+            throw .configurationError
+        }
+        return (output, overrides(values["context"]))
+    }
+
+    /// One value per name, the first, as `$input.params()` holds them.
+    static func deduplicated(_ pairs: [(String, String)]) -> [(String, String)] {
+        var seen = Set<String>()
+        return pairs.filter { seen.insert($0.0).inserted }
+    }
+
+    /// `$context` for a request.
+    static func contextValues(_ context: RequestContext) -> [(String, Value)] {
+        let request = context.request
+        let now = Date()
+        var values: [(String, Value)] = [
+            ("requestId", .string(context.requestId)), ("extendedRequestId", .string(context.extendedId)),
+            ("apiId", .string(context.apiId)), ("stage", .string(context.stageName)),
+            ("resourceId", .string(context.resource.id)), ("resourcePath", .string(context.resource.path)),
+            ("httpMethod", .string(request.method)), ("path", .string("/\(context.stageName)\(request.path)")),
+            ("protocol", .string("HTTP/1.1")), ("requestTime", .string(requestTime(now))),
+            ("requestTimeEpoch", .integer(Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))),
+            ("accountId", .string("123456789012")), ("identity.sourceIp", .string(request.sourceIP)),
+        ]
+        if let host = request.headers.first(name: "Host") {
+            values.append(("domainName", .string(host)))
+            values.append(("domainPrefix", .string(String(host.prefix { $0 != "." }))))
+        }
+        if let agent = request.headers.first(name: "User-Agent") {
+            values.append(("identity.userAgent", .string(agent)))
+        }
+        if let key = request.headers.first(name: "x-api-key") { values.append(("identity.apiKey", .string(key))) }
+        // Where a template may override the status and headers of the answer (and the request's headers).
+        return values + [
+            ("responseOverride", .map(Value.MapBox([("header", .map(Value.MapBox()))]))),
+            (
+                "requestOverride",
+                .map(
+                    Value.MapBox([
+                        ("header", .map(Value.MapBox())), ("path", .map(Value.MapBox())),
+                        ("querystring", .map(Value.MapBox())),
+                    ]))
+            ),
+        ]
+    }
+
+    static func overrides(_ context: Value?) -> Overrides {
+        var result = Overrides()
+        guard case .map(let map)? = context else { return result }
+        if case .map(let response)? = map["responseOverride"] {
+            if let status = response["status"], let code = Int(status.rendered) { result.status = code }
+            if case .map(let headers)? = response["header"] {
+                result.responseHeaders = headers.pairs.map { ($0.0, $0.1.rendered) }
+            }
+        }
+        if case .map(let request)? = map["requestOverride"], case .map(let headers)? = request["header"] {
+            result.requestHeaders = headers.pairs.map { ($0.0, $0.1.rendered) }
+        }
+        return result
+    }
+
+    /// `$context.requestTime`: `09/Apr/2015:12:34:56 +0000`.
+    static func requestTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.day, .month, .year, .hour, .minute, .second], from: date)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        return "\(two(parts.day))/\(months[(parts.month ?? 1) - 1])/\(parts.year ?? 1970):\(two(parts.hour)):"
+            + "\(two(parts.minute)):\(two(parts.second)) +0000"
+    }
+
+    /// A gateway response's template, with `$context.error` and the request's ids; nil when it does not evaluate
+    /// (the response then keeps API Gateway's default body).
+    static func gatewayResponse(
+        _ source: String, failure: GatewayFailure, requestId: String, extendedId: String, api: String?,
+        stage: String?
+    ) -> String? {
+        guard case .success(let template) = Self.template(source) else { return nil }
+        var context: [(String, Value)] = [
+            ("requestId", .string(requestId)), ("extendedRequestId", .string(extendedId)),
+            ("error.message", .string(failure.message)),
+            (
+                "error.messageString",
+                .string(Value.string(failure.message).json.replacingOccurrences(of: "\\/", with: "/"))
+            ),
+            ("error.responseType", .string(failure.responseType)),
+        ]
+        if case .badRequestParameters = failure {
+            context.append(("error.validationErrorString", .string(failure.message)))
+        } else if case .badRequestBody = failure {
+            context.append(("error.validationErrorString", .string(failure.message)))
+        }
+        if let api { context.append(("apiId", .string(api))) }
+        if let stage { context.append(("stage", .string(stage))) }
+        return try? template.render(MappingVariables(context: context).values)
+    }
+}

@@ -90,7 +90,7 @@ let package = Package(
             name: "GatehouseCLI",
             dependencies: [
                 "GatewayControl", "GatewayImport", "GatewayModel", "GatewayEngine", "SampleBackend", "Console",
-                "ControlAPI",
+                "ControlAPI", "VTL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -354,6 +354,16 @@ extension GatewayControl {
         guard Integration.timeoutRange.contains(integration.timeoutInMillis) else {
             throw GatewayError.badRequest("Timeout should be between 50 ms and 29000 ms")
         }
+        let templates =
+            integration.requestTemplates.map { ("request", $0.key, $0.value) }
+            + integration.integrationResponses.values.flatMap { response in
+                response.responseTemplates.map { ("integration response \(response.statusCode)", $0.key, $0.value) }
+            }
+        for (place, contentType, template) in templates where template.utf8.count > Integration.maximumTemplateSize {
+            throw GatewayError.badRequest(
+                "The \(place) mapping template for \(contentType) is \(template.utf8.count) bytes; at most \(Integration.maximumTemplateSize / 1024) KB are allowed"
+            )
+        }
         if let method = integration.httpMethod, !HTTPVerb.isValid(method) {
             throw GatewayError.badRequest("Invalid integration HTTP method '\(method)'")
         }

@@ -36,6 +36,8 @@ public struct TLSConfig: Codable, Sendable, Equatable {
 public struct Integration: Codable, Sendable, Equatable {
     /// API Gateway's bounds for `timeoutInMillis`.
     public static let timeoutRange = 50...29_000
+    /// The largest mapping template API Gateway takes, 300 KB.
+    public static let maximumTemplateSize = 300 * 1024
     /// The default timeout, 29 seconds.
     public static let defaultTimeout = 29_000
 

@@ -75,9 +75,10 @@ final class InputObject: TemplateObject {
         return value
     }
 
+    /// What a path selects, as a value of its own: a template that changes it changes no later `path` call's.
     func path(_ expression: String) -> Value {
         guard let document else { return .null }
-        return JSONPath.evaluate(expression, on: document)
+        return JSONPath.evaluate(expression, on: document).copied
     }
 
     func call(_ name: String, _ arguments: [Value]) throws(TemplateFailure) -> Value? {

@@ -111,6 +111,10 @@ enum JSONReader {
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
             guard !text.isEmpty, text != "-" else { throw Failure() }
             if floating {
+                // json-smart keeps a number written with more than 18 characters exactly (a BigDecimal).
+                if text.count > 18, let decimal = Decimal(string: text), decimal.isFinite {
+                    return .bigInteger(decimal)
+                }
                 guard let double = Double(text) else { throw Failure() }
                 return .double(double)
             }

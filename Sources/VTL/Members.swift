@@ -253,7 +253,7 @@ enum Members {
             let from = try index(0, inclusive: true)
             let to = try index(1, inclusive: true)
             guard from <= to else { throw TemplateFailure("fromIndex(\(from)) > toIndex(\(to))") }
-            return .list(Array(list.items[from..<to]), json: list.json)
+            return .list(Array(list.items[from..<to]))
         case ("clear", 0):
             list.items.removeAll()
             return .string("")

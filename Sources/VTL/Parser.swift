@@ -241,9 +241,10 @@ struct Parser {
         position += 1
     }
 
-    mutating func expectClose(_ directive: String) throws(TemplateSyntaxError) {
+    /// The `)` that ends a directive's arguments; an error names where the directive began.
+    mutating func expectClose(_ directive: String, start: Int? = nil) throws(TemplateSyntaxError) {
         skipSpace()
-        guard peek() == ")" else { throw failure("#\(directive)( is not closed with )") }
+        guard peek() == ")" else { throw failure("#\(directive)( is not closed with )", at: start) }
         position += 1
     }
 
@@ -260,13 +261,13 @@ struct Parser {
             guard peek() == "=" else { throw failure("#set needs = after \(target.source)") }
             position += 1
             let value = try expression()
-            try expectClose("set")
+            try expectClose("set", start: start)
             swallowLineEnd()
             return .set(target, value)
         case "if":
             try expectOpen("if")
             let condition = try expression()
-            try expectClose("if")
+            try expectClose("if", start: start)
             swallowLineEnd()
             var branches: [(Expression, [Node])] = []
             var (body, terminator) = try nodes(until: ["end", "else", "elseif"])
@@ -275,7 +276,7 @@ struct Parser {
             while terminator == "elseif" {
                 try expectOpen("elseif")
                 let next = try expression()
-                try expectClose("elseif")
+                try expectClose("elseif", start: start)
                 swallowLineEnd()
                 (body, terminator) = try nodes(until: ["end", "else", "elseif"])
                 branches.append((next, body))
@@ -300,7 +301,7 @@ struct Parser {
             }
             position += 2
             let iterable = try expression()
-            try expectClose("foreach")
+            try expectClose("foreach", start: start)
             swallowLineEnd()
             let (body, terminator) = try nodes(until: ["end"])
             guard terminator == "end" else { throw failure("#foreach without #end", at: start) }
@@ -315,7 +316,7 @@ struct Parser {
             guard peek() == "$", let target = try reference(), target.parts.isEmpty else {
                 throw failure("#define needs a reference, as #define($block)")
             }
-            try expectClose("define")
+            try expectClose("define", start: start)
             swallowLineEnd()
             let (body, terminator) = try nodes(until: ["end"])
             guard terminator == "end" else { throw failure("#define without #end", at: start) }
@@ -334,7 +335,7 @@ struct Parser {
                 }
                 parameters.append(parameter.name)
             }
-            try expectClose("macro")
+            try expectClose("macro", start: start)
             swallowLineEnd()
             // The macro is known from here on, also inside its own body.
             macros[macroName] = Macro(parameters: parameters, body: [])
@@ -428,7 +429,13 @@ struct Parser {
                 }
             } else if peek() == "[" {
                 position += 1
-                let index = try expression()
+                skipSpace()
+                // An index is a reference, a whole number or a string, as Velocity's grammar allows.
+                guard let first = peek(),
+                    first == "$" || first == "'" || first == "\"" || first == "-"
+                        || (first >= "0" && first <= "9")
+                else { throw failure("An index [ takes a reference, a number or a string") }
+                let index = try primary()
                 skipSpace()
                 guard peek() == "]" else { throw failure("An index [ is not closed with ]") }
                 position += 1

@@ -14,6 +14,8 @@ enum JavaNumber {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }
+        // Java (before 19) writes the smallest subnormal with two digits.
+        if abs(value) == Double.leastNonzeroMagnitude { return value < 0 ? "-4.9E-324" : "4.9E-324" }
         let magnitude = abs(value)
         // Swift's description gives the shortest round-trip digits; read them back as digits and an exponent.
         var digits = ""

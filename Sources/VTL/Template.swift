@@ -257,8 +257,10 @@ final class Evaluation {
             for item in items { values.append(try value(of: item)) }
             return .list(values)
         case .range(let low, let high):
-            guard let from = Arithmetic.integer(try value(of: low)), let to = Arithmetic.integer(try value(of: high))
-            else { return .null }
+            let (first, last) = (try value(of: low), try value(of: high))
+            if case .double = first { throw .failure(TemplateFailure("A range's bounds are integers")) }
+            if case .double = last { throw .failure(TemplateFailure("A range's bounds are integers")) }
+            guard let from = Arithmetic.integer(first), let to = Arithmetic.integer(last) else { return .null }
             guard abs(to - from) < Int64(limits.rangeSize) else {
                 throw .failure(TemplateFailure("A range [\(from)..\(to)] is longer than \(limits.rangeSize)"))
             }
@@ -275,7 +277,17 @@ final class Evaluation {
             case .and, .or: return .bool(try truth(of: expression))
             case .equal, .notEqual, .less, .greater, .lessOrEqual, .greaterOrEqual:
                 return .bool(Arithmetic.compare(operation, try value(of: left), try value(of: right)))
-            case .add, .subtract, .multiply, .divide, .remainder:
+            case .add:
+                // Joining text, a null reference counts as the text it was written as.
+                let (a, b) = (try value(of: left), try value(of: right))
+                if case .string = a, b.isNull, case .reference(let reference) = right {
+                    return .string(a.rendered + reference.source)
+                }
+                if case .string = b, a.isNull, case .reference(let reference) = left {
+                    return .string(reference.source + b.rendered)
+                }
+                return Arithmetic.apply(operation, a, b)
+            case .subtract, .multiply, .divide, .remainder:
                 return Arithmetic.apply(operation, try value(of: left), try value(of: right))
             }
         }

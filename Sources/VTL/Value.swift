@@ -60,6 +60,15 @@ public enum Value: Sendable {
         public init(_ object: any TemplateObject) { self.object = object }
     }
 
+    /// The value with its lists and maps copied (Java reads the body anew for each call).
+    var copied: Value {
+        switch self {
+        case .list(let list): return .list(list.items.map(\.copied), json: list.json)
+        case .map(let map): return .map(map.pairs.map { ($0.0, $0.1.copied) })
+        default: return self
+        }
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false

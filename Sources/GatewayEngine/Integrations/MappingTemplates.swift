@@ -61,6 +61,10 @@ enum MappingTemplates {
     static func evaluate(_ source: String, body: String, context: RequestContext, phase: Phase) throws(GatewayFailure)
         -> (output: String, overrides: Overrides)
     {
+        guard source.utf8.count <= Integration.maximumTemplateSize else {
+            context.log?.add("Execution failed due to configuration error: The mapping template is larger than 300 KB")
+            throw .configurationError
+        }
         let template: Template
         switch Self.template(source) {
         case .success(let parsed): template = parsed

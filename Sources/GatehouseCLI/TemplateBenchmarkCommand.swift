@@ -67,6 +67,10 @@ struct TemplateBenchmarkCommand: AsyncParsableCommand {
         let cases: [(String, String, MappingVariables)] = [
             ("petstore mapping over a \(body.utf8.count / 1024) KB body", Self.petstore, MappingVariables(body: body)),
             (
+                "reading the same body alone ($input.path('$').size())", "$input.path('$').size()",
+                MappingVariables(body: body)
+            ),
+            (
                 "$input.params() loop (passthrough template)", Self.passthrough,
                 MappingVariables(
                     body: "{\"hello\": \"world\"}", path: [("id", "7")], querystring: [("q", "x"), ("page", "2")],

@@ -70,7 +70,8 @@ final class InputObject: TemplateObject {
     /// The body as JSON, read once.
     var document: Value? {
         if let parsed { return parsed }
-        let value = body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : JSONReader.parse(body)
+        let blank = body.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let value = blank ? nil : JSONReader.parse(body)
         parsed = .some(value)
         return value
     }

@@ -20,7 +20,12 @@ enum JSONReader {
         init(_ bytes: [UInt8]) { self.bytes = bytes }
 
         mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) throws(Failure) -> Value {
@@ -84,11 +89,11 @@ enum JSONReader {
             }
         }
 
-        mutating func word(_ text: String) throws(Failure) {
-            let expected = Array(text.utf8)
-            guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected
-            else { throw Failure() }
-            index += expected.count
+        mutating func word(_ text: StaticString) throws(Failure) {
+            let count = text.utf8CodeUnitCount
+            guard index + count <= bytes.count else { throw Failure() }
+            for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { throw Failure() }
+            index += count
         }
 
         mutating func number() throws(Failure) -> Value {
@@ -125,6 +130,14 @@ enum JSONReader {
 
         mutating func string() throws(Failure) -> String {
             index += 1
+            // The common case, no escapes: the bytes as they are.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[index..<end], as: UTF8.self)
+                index = end + 1
+                return text
+            }
             var scalars = String.UnicodeScalarView()
             var start = index
             func flush() {

@@ -17,6 +17,8 @@ enum JavaNumber {
         // Java (before 19) writes the smallest subnormal with two digits.
         if abs(value) == Double.leastNonzeroMagnitude { return value < 0 ? "-4.9E-324" : "4.9E-324" }
         let magnitude = abs(value)
+        // From 10⁻³ up to 10⁷ Swift writes what Java writes (shortest digits, plain, a fraction digit).
+        if magnitude >= 1e-3 && magnitude < 1e7 { return "\(value)" }
         // Swift's description gives the shortest round-trip digits; read them back as digits and an exponent.
         var digits = ""
         var exponent = 0

@@ -26,32 +26,60 @@ public enum Value: Sendable {
         }
     }
 
-    /// A Java `LinkedHashMap`: keys in the order they were first put.
+    /// A Java `LinkedHashMap`: keys in the order they were first put. Small maps (most of a JSON body's objects)
+    /// are searched in place; past eight keys an index is kept.
     public final class MapBox: @unchecked Sendable {  // confined to the one evaluation that made it
-        public private(set) var keys: [String] = []
-        public private(set) var values: [String: Value] = [:]
+        private var entries: [(key: String, value: Value)] = []
+        private var index: [String: Int]?
 
         public init(_ pairs: [(String, Value)] = []) {
+            entries.reserveCapacity(pairs.count)
             for (key, value) in pairs { put(key, value) }
+        }
+
+        private func position(of key: String) -> Int? {
+            if let index { return index[key] }
+            return entries.firstIndex { $0.key == key }
         }
 
         /// Puts a value; returns the previous one (Java's `put`).
         @discardableResult
         public func put(_ key: String, _ value: Value) -> Value {
-            let previous = values.updateValue(value, forKey: key)
-            if previous == nil { keys.append(key) }
-            return previous ?? .null
+            if let found = position(of: key) {
+                let previous = entries[found].value
+                entries[found].value = value
+                return previous
+            }
+            entries.append((key, value))
+            if index != nil {
+                index?[key] = entries.count - 1
+            } else if entries.count > 8 {
+                index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($0.element.key, $0.offset) })
+            }
+            return .null
         }
 
         public func remove(_ key: String) -> Value {
-            guard let previous = values.removeValue(forKey: key) else { return .null }
-            keys.removeAll { $0 == key }
+            guard let found = position(of: key) else { return .null }
+            let previous = entries.remove(at: found).value
+            if index != nil {
+                index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($0.element.key, $0.offset) })
+            }
             return previous
         }
 
-        public subscript(key: String) -> Value? { values[key] }
-        public var count: Int { keys.count }
-        public var pairs: [(String, Value)] { keys.map { ($0, values[$0]!) } }
+        /// A copy whose lists and maps are copies too.
+        func deepCopy() -> MapBox {
+            let copy = MapBox()
+            copy.entries = entries.map { ($0.key, $0.value.copied) }
+            copy.index = index
+            return copy
+        }
+
+        public subscript(key: String) -> Value? { position(of: key).map { entries[$0].value } }
+        public var count: Int { entries.count }
+        public var keys: [String] { entries.map(\.key) }
+        public var pairs: [(String, Value)] { entries.map { ($0.key, $0.value) } }
     }
 
     /// An object with methods and properties of its own (`$input`, `$util`, `$foreach`, a map entry).
@@ -64,7 +92,7 @@ public enum Value: Sendable {
     var copied: Value {
         switch self {
         case .list(let list): return .list(list.items.map(\.copied), json: list.json)
-        case .map(let map): return .map(map.pairs.map { ($0.0, $0.1.copied) })
+        case .map(let map): return .map(map.deepCopy())
         default: return self
         }
     }

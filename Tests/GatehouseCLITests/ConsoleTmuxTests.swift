@@ -22,10 +22,20 @@ final class TmuxSession: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<100 {
-            if (try? tmux(["has-session", "-t", name]))?.isEmpty == true { return }
+            if (try? tmux(["has-session", "-t", name]))?.isEmpty == true {
+                let pids = ((try? tmux(["display-message", "-p", "-t", name, "#{pid} #{pane_pid}"])) ?? "")
+                    .split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                serverPid = pids.first
+                panePid = pids.dropFirst().first
+                return
+            }
             usleep(50_000)
         }
     }
+
+    /// The tmux server and the pane's shell, so that `kill()` can make sure they are gone.
+    var serverPid: Int32?
+    var panePid: Int32?
 
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
@@ -61,7 +71,16 @@ final class TmuxSession: @unchecked Sendable {
         throw CLIFailure()
     }
 
-    func kill() { _ = try? tmux(["kill-server"]) }
+    /// Ends the session, its server and everything the pane started (the console included), even when the
+    /// server does not go at `kill-server`.
+    func kill() {
+        _ = try? tmux(["kill-server"])
+        if let panePid { Glibc.kill(-panePid, SIGKILL) }
+        if let serverPid {
+            for _ in 0..<20 where Glibc.kill(serverPid, 0) == 0 { usleep(50_000) }
+            if Glibc.kill(serverPid, 0) == 0 { Glibc.kill(serverPid, SIGKILL) }
+        }
+    }
 }
 
 func get(_ url: String, key: String? = nil) async throws -> Int {

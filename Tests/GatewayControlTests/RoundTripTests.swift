@@ -33,6 +33,38 @@ import Testing
         #expect(before == after)
     }
 
+    /// Templates come back byte for byte: VTL with quotes, backslashes, `$`, `#`, tabs, CRLF and non-ASCII text.
+    @Test(arguments: [(ExportFormat.oas30, false), (.oas30, true), (.swagger2, false), (.swagger2, true)])
+    func mappingTemplatesSurviveExportAndImport(format: ExportFormat, yaml: Bool) async throws {
+        let request =
+            "#set($inputRoot = $input.path('$'))\r\n{\n\t\"name\": \"$util.escapeJavaScript($inputRoot.name)\",\n  \"path\": \"\\$x #if(true)ü 日本#end\"\n}\n"
+        let response = "#foreach($i in $input.path('$.items'))$i.id#if($foreach.hasNext),#end#end  \n"
+        let document = """
+            {"openapi": "3.0.1", "info": {"title": "templates", "version": "1"}, "paths": {"/t": {"post": {
+              "responses": {"200": {"description": "ok"}},
+              "x-amazon-apigateway-integration": {"type": "mock", "passthroughBehavior": "never",
+                "requestTemplates": {"application/json": \(Self.json(request))},
+                "responses": {"default": {"statusCode": "200",
+                  "responseTemplates": {"application/json": \(Self.json(response))}}}}}}}}
+            """
+        let control = try memoryControl()
+        let original = try await control.importRestApi(Data(document.utf8)).api
+        let exported = try await control.export(original.id, format: format, yaml: yaml)
+        let again = try await control.importRestApi(Data(exported.utf8)).api
+        for api in [original, again] {
+            let method = try #require(
+                try control.resources(api: api.id).first { $0.path == "/t" }?.resourceMethods["POST"])
+            #expect(method.methodIntegration?.requestTemplates["application/json"] == request, "\(format) yaml \(yaml)")
+            #expect(
+                method.methodIntegration?.integrationResponses["200"]?.responseTemplates["application/json"] == response
+            )
+        }
+    }
+
+    static func json(_ text: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed]), as: UTF8.self)
+    }
+
     @Test func exportCarriesTheExtensionsApiGatewayReads() async throws {
         let control = try memoryControl()
         let api = try await control.importRestApi(try Fixtures.data("aws-docs-vpclink-swagger2.json")).api

@@ -11,6 +11,9 @@ public struct MappingVariables: Sendable {
     /// `$context`: nested names (`identity.sourceIp`) to values.
     public var context: [(String, Value)]
     public var stageVariables: [(String, String)]
+    /// `$context` ready made (nested maps), used instead of `context` when set: a gateway builds it once per
+    /// request without splitting names.
+    public var contextMap: Value.MapBox?
 
     public init(
         body: String = "", path: [(String, String)] = [], querystring: [(String, String)] = [],
@@ -26,8 +29,8 @@ public struct MappingVariables: Sendable {
 
     /// The variables a template is evaluated with.
     public var values: [String: Value] {
-        let contextMap = Value.MapBox()
-        for (name, value) in context {
+        let contextMap = self.contextMap ?? Value.MapBox()
+        for (name, value) in self.contextMap == nil ? context : [] {
             let parts = name.split(separator: ".").map(String.init)
             var map = contextMap
             for part in parts.dropLast() {

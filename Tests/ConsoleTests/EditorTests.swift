@@ -54,6 +54,38 @@ import Testing
         }
     }
 
+    @Test func editingTheIntegrationRequestKeepsItsMappingTemplates() async throws {
+        let (console, api) = try await consoleWithMethod()
+        try await withCleanup({ await console.stop() }) {
+            let resource = try #require(
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" })
+            let template = "#set($root = $input.path('$'))\n{\"n\": $root.size()}"
+            _ = try await console.control.putIntegration(
+                api: api.id, resource: resource.id, httpMethod: "GET",
+                integration: Integration(
+                    type: .http, httpMethod: "GET", uri: "http://backend.internal/all",
+                    requestTemplates: ["application/json": template], passthroughBehavior: .never,
+                    integrationResponses: [
+                        "200": IntegrationResponse(
+                            statusCode: "200", responseTemplates: ["application/json": "$input.body"])
+                    ]))
+            await console.reload()
+            // Change the timeout only.
+            await console.press(.character("e"), .tab, .tab, .tab, .tab)
+            await clear(console, 5)
+            await console.type("1500")
+            await console.press(.control("s"))
+            let integration = try #require(
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?.resourceMethods[
+                    "GET"]?
+                    .methodIntegration)
+            #expect(integration.timeoutInMillis == 1500)
+            #expect(integration.requestTemplates == ["application/json": template])
+            #expect(integration.passthroughBehavior == .never)
+            #expect(integration.integrationResponses["200"]?.responseTemplates["application/json"] == "$input.body")
+        }
+    }
+
     @Test func methodRequestEditor() async throws {
         let (console, api) = try await consoleWithMethod()
         try await withCleanup({ await console.stop() }) {

@@ -209,3 +209,15 @@ import Testing
         #expect(try control.method(api: api.id, resource: resource.id, httpMethod: "POST").methodIntegration == nil)
     }
 }
+
+@Suite struct RequestTimeTests {
+    /// `$context.requestTime` as API Gateway writes it, for dates either side of leap days and the epoch.
+    @Test(arguments: [
+        (0.0, "01/Jan/1970:00:00:00 +0000"), (1_428_582_896, "09/Apr/2015:12:34:56 +0000"),
+        (951_782_400, "29/Feb/2000:00:00:00 +0000"), (1_709_251_199, "29/Feb/2024:23:59:59 +0000"),
+        (4_102_444_800, "01/Jan/2100:00:00:00 +0000"), (-1, "31/Dec/1969:23:59:59 +0000"),
+    ])
+    func requestTimeIsWrittenAsAPIGatewayWritesIt(epoch: Double, expected: String) {
+        #expect(MappingTemplates.requestTime(Date(timeIntervalSince1970: epoch)) == expected)
+    }
+}

@@ -342,6 +342,17 @@ struct ResourcesPane: PaneView {
                 integration = Integration(type: .httpProxy, httpMethod: try form(verb), uri: try form(url))
             }
             integration.timeoutInMillis = try form(timeout)
+            // The same kind of integration keeps what this form does not show: its mapping templates, its
+            // integration responses, parameters, cache keys and passthrough behaviour.
+            if let existing = method.methodIntegration, kind == chosen {
+                var kept = existing
+                kept.httpMethod = integration.httpMethod
+                kept.uri = integration.uri
+                kept.connectionType = integration.connectionType
+                kept.connectionId = integration.connectionId
+                kept.timeoutInMillis = integration.timeoutInMillis
+                integration = kept
+            }
             do {
                 _ = try await app.control.putIntegration(
                     api: api.id, resource: resourceId, httpMethod: httpMethod, integration: integration)

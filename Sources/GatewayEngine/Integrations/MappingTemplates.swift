@@ -77,7 +77,8 @@ enum MappingTemplates {
         var variables = MappingVariables(
             body: body, path: context.pathParameters.sorted { $0.key < $1.key },
             querystring: context.request.queryItems, header: context.request.headers.map { ($0.name, $0.value) },
-            context: contextValues(context), stageVariables: context.stageVariables.sorted { $0.key < $1.key })
+            stageVariables: context.stageVariables.sorted { $0.key < $1.key })
+        variables.contextMap = contextMap(context)
         variables.querystring = deduplicated(variables.querystring)
         variables.header = deduplicated(variables.header)
         let values = variables.values
@@ -99,39 +100,36 @@ enum MappingTemplates {
         return pairs.filter { seen.insert($0.0).inserted }
     }
 
-    /// `$context` for a request.
-    static func contextValues(_ context: RequestContext) -> [(String, Value)] {
+    /// `$context` for a request, as nested maps.
+    static func contextMap(_ context: RequestContext) -> Value.MapBox {
         let request = context.request
         let now = Date()
-        var values: [(String, Value)] = [
+        let identity = Value.MapBox([("sourceIp", .string(request.sourceIP))])
+        if let agent = request.headers.first(name: "User-Agent") { identity.put("userAgent", .string(agent)) }
+        if let key = request.headers.first(name: "x-api-key") { identity.put("apiKey", .string(key)) }
+        let map = Value.MapBox([
             ("requestId", .string(context.requestId)), ("extendedRequestId", .string(context.extendedId)),
             ("apiId", .string(context.apiId)), ("stage", .string(context.stageName)),
             ("resourceId", .string(context.resource.id)), ("resourcePath", .string(context.resource.path)),
             ("httpMethod", .string(request.method)), ("path", .string("/\(context.stageName)\(request.path)")),
             ("protocol", .string("HTTP/1.1")), ("requestTime", .string(requestTime(now))),
             ("requestTimeEpoch", .integer(Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))),
-            ("accountId", .string("123456789012")), ("identity.sourceIp", .string(request.sourceIP)),
-        ]
+            ("accountId", .string("123456789012")), ("identity", .map(identity)),
+        ])
         if let host = request.headers.first(name: "Host") {
-            values.append(("domainName", .string(host)))
-            values.append(("domainPrefix", .string(String(host.prefix { $0 != "." }))))
+            map.put("domainName", .string(host))
+            map.put("domainPrefix", .string(String(host.prefix { $0 != "." })))
         }
-        if let agent = request.headers.first(name: "User-Agent") {
-            values.append(("identity.userAgent", .string(agent)))
-        }
-        if let key = request.headers.first(name: "x-api-key") { values.append(("identity.apiKey", .string(key))) }
         // Where a template may override the status and headers of the answer (and the request's headers).
-        return values + [
-            ("responseOverride", .map(Value.MapBox([("header", .map(Value.MapBox()))]))),
-            (
-                "requestOverride",
-                .map(
-                    Value.MapBox([
-                        ("header", .map(Value.MapBox())), ("path", .map(Value.MapBox())),
-                        ("querystring", .map(Value.MapBox())),
-                    ]))
-            ),
-        ]
+        map.put("responseOverride", .map(Value.MapBox([("header", .map(Value.MapBox()))])))
+        map.put(
+            "requestOverride",
+            .map(
+                Value.MapBox([
+                    ("header", .map(Value.MapBox())), ("path", .map(Value.MapBox())),
+                    ("querystring", .map(Value.MapBox())),
+                ])))
+        return map
     }
 
     static func overrides(_ context: Value?) -> Overrides {
@@ -149,15 +147,26 @@ enum MappingTemplates {
         return result
     }
 
-    /// `$context.requestTime`: `09/Apr/2015:12:34:56 +0000`.
+    /// `$context.requestTime`: `09/Apr/2015:12:34:56 +0000`, worked out from the epoch second (no calendar: it
+    /// is made twice per templated request).
     static func requestTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.day, .month, .year, .hour, .minute, .second], from: date)
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
+        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
+        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        return "\(two(parts.day))/\(months[(parts.month ?? 1) - 1])/\(parts.year ?? 1970):\(two(parts.hour)):"
-            + "\(two(parts.minute)):\(two(parts.second)) +0000"
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(two(day))/\(months[month - 1])/\(year):\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):"
+            + "\(two(secondOfDay % 60)) +0000"
     }
 
     /// A gateway response's template, with `$context.error` and the request's ids; nil when it does not evaluate

@@ -82,7 +82,7 @@ let package = Package(
             name: "Console",
             dependencies: [
                 "TerminalUI", "TerminalCurses", "GatewayControl", "GatewayEngine", "GatewayModel", "GatewayImport",
-                "SampleBackend", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "SampleBackend", "VTL", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The command-line verbs.

@@ -190,6 +190,39 @@ extension ConsoleApp {
         }
     }
 
+    // MARK: Editing in the user's editor
+
+    /// Opens `text` in the user's editor (the terminal handed over meanwhile) and returns what was saved.
+    func edit(_ text: String, name: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "gatehouse-edit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent(name)
+        try Data(text.utf8).write(to: file)
+        var failure: Error?
+        var status: Int32 = 0
+        let command = options.editor + [file.path]
+        surface.suspend {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : "/usr/bin/env")
+            process.arguments = command[0].hasPrefix("/") ? Array(command.dropFirst()) : command
+            do {
+                try process.run()
+                process.waitUntilExit()
+                status = process.terminationStatus
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw GatewayError.badRequest("The editor \(command[0]) did not start: \(failure)") }
+        guard status == 0 else {
+            throw GatewayError.badRequest("The editor \(command[0]) exited with status \(status)")
+        }
+        return String(decoding: try Data(contentsOf: file), as: UTF8.self)
+    }
+
     // MARK: Copy
 
     /// Puts the invoke URL and a ready `curl` line (with a key of a plan for the stage, when the method needs one)

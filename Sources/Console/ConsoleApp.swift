@@ -26,12 +26,17 @@ public final class ConsoleApp {
         public var controlResponder: ControlResponder?
         /// A port of its own for the control API (else it shares the engine's).
         public var controlPort: Int?
+        /// The editor mapping templates open in, with the file's path added: `$VISUAL`, else `$EDITOR`, else `vi`.
+        public var editor: [String]
 
         public init(
             port: Int = 4567, theme: String = "default", themeDirectories: [URL] = [], sampleDirectory: URL,
             offerSample: Bool = true, samplePort: Int = SampleWorkspace.preferredPort,
-            controlResponder: ControlResponder? = nil, controlPort: Int? = nil
+            controlResponder: ControlResponder? = nil, controlPort: Int? = nil, editor: [String]? = nil
         ) {
+            let environment = ProcessInfo.processInfo.environment
+            let chosen = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty }
+            self.editor = editor ?? chosen.map { ["/bin/sh", "-c", $0 + " \"$1\"", "sh"] } ?? ["vi"]
             self.controlPort = controlPort
             self.controlResponder = controlResponder
             self.samplePort = samplePort
@@ -82,6 +87,8 @@ public final class ConsoleApp {
     var seenGeneration: Int?
     /// Reloads done, for tests that check one change is read once.
     var reloads = 0
+    /// Template text that did not parse, kept for the next edit (by API, resource, method and template).
+    var templateDrafts: [String: String] = [:]
     /// Asked each turn of the loop: true stops the console (a signal arrived).
     var stopRequested: () -> Bool = { false }
 

@@ -94,6 +94,17 @@ public final class CursesSurface: Surface {
         }
     }
 
+    /// Leaves curses mode for `body` (the terminal as the shell had it), then comes back and redraws whole.
+    public func suspend(_ body: () -> Void) {
+        guard screen != nil else { return body() }
+        def_prog_mode()
+        endwin()
+        body()
+        reset_prog_mode()
+        previous = nil
+        refresh()
+    }
+
     public func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent? {
         guard screen != nil else { return nil }
         timeout(Int32(timeoutMilliseconds))

@@ -10,6 +10,8 @@ public protocol Surface: AnyObject {
     func nextEvent(timeoutMilliseconds: Int) -> TerminalEvent?
     /// Puts `text` on the clipboard of the terminal the user sits at (OSC 52, which reaches it over SSH and tmux).
     func copy(_ text: String)
+    /// Gives the terminal to `body` (an editor) and takes it back after, redrawing everything.
+    func suspend(_ body: () -> Void)
 }
 
 /// A surface with no terminal: a fixed size, events from a script, and the last frame kept for assertions.
@@ -29,6 +31,8 @@ public final class HeadlessSurface: Surface {
     }
 
     public func copy(_ text: String) { copied = text }
+
+    public func suspend(_ body: () -> Void) { body() }
 
     public func present(_ canvas: Canvas) {
         lastFrame = canvas

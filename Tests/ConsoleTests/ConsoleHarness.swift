@@ -20,7 +20,7 @@ final class ConsoleHarness {
 
     init(
         size: Size = Size(width: 120, height: 40), tier: ColorTier = .palette256, theme: String = "default",
-        offerSample: Bool = true, controlAPI: Bool = false, state: String = ":memory:"
+        offerSample: Bool = true, controlAPI: Bool = false, state: String = ":memory:", editor: [String]? = nil
     ) async throws {
         surface = HeadlessSurface(size: size, colorTier: tier)
         control = try GatewayControl(location: state)
@@ -31,7 +31,7 @@ final class ConsoleHarness {
             options: .init(
                 port: 0, theme: theme, themeDirectories: [Self.repository.appendingPathComponent("themes")],
                 sampleDirectory: sampleDirectory, offerSample: offerSample, samplePort: 0,
-                controlResponder: controlAPI ? ControlAPI(control: control).responder : nil))
+                controlResponder: controlAPI ? ControlAPI(control: control).responder : nil, editor: editor))
         await app.start()
         app.displayBase = "http://127.0.0.1:4567"
         app.render()

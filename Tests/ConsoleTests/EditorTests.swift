@@ -86,6 +86,57 @@ import Testing
         }
     }
 
+    /// `M` opens a template in the user's editor (here a script that writes a new one); a template that does not
+    /// parse is not saved and is kept for the next edit.
+    @Test func mappingTemplatesAreEditedInTheUsersEditor() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("editor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let next = scratch.appendingPathComponent("next.vtl")
+        // The editor: copies next.vtl over the file it is given, as a person typing would leave it.
+        let editor = ["/bin/sh", "-c", "cp \"\(next.path)\" \"$1\"", "sh"]
+        let console = try await ConsoleHarness(offerSample: false, editor: editor)
+        try await withCleanup({
+            await console.stop()
+            try? FileManager.default.removeItem(at: scratch)
+        }) {
+            let api = try await console.control.importRestApi(
+                PicturesBackend.swagger, options: .init(endpointType: .regional)
+            ).api
+            let resource = try #require(
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" })
+            _ = try await console.control.putIntegration(
+                api: api.id, resource: resource.id, httpMethod: "GET",
+                integration: Integration(
+                    type: .mock, requestTemplates: ["application/json": "{\"statusCode\": 200}"],
+                    integrationResponses: ["200": IntegrationResponse(statusCode: "200")]))
+            await console.reload()
+            await console.press(.character("2"))
+            for _ in 0..<5 { await console.press(.down) }
+            // A broken template first: refused, nothing saved.
+            try Data("#if($x)never closed".utf8).write(to: next)
+            await console.press(.character("M"), .right)
+            #expect(console.text.contains("‹ response 200 application/json ›"))
+            await console.press(.enter)
+            #expect(console.text.contains("The template does not parse"))
+            #expect(console.text.contains("line 1"))
+            func responseTemplate() throws -> String? {
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
+                    .resourceMethods["GET"]?.methodIntegration?.integrationResponses["200"]?
+                    .responseTemplates["application/json"]
+            }
+            #expect(try responseTemplate() == nil)
+            // Then a good one: saved, and served once deployed.
+            try Data("#foreach($i in [1..3])$i#end".utf8).write(to: next)
+            await console.press(.escape, .character("M"), .right, .enter)
+            #expect(try responseTemplate() == "#foreach($i in [1..3])$i#end")
+            #expect(console.text.contains("Saved the response 200 application/json template"))
+            let test = try await console.control.testInvoke(
+                api: api.id, resource: resource.id, httpMethod: "GET",
+                input: .init(pathWithQueryString: "/api/pictures/all"))
+            #expect(test.body == "123")
+        }
+    }
+
     @Test func methodRequestEditor() async throws {
         let (console, api) = try await consoleWithMethod()
         try await withCleanup({ await console.stop() }) {

@@ -3,6 +3,7 @@ import GatewayControl
 import GatewayEngine
 import GatewayModel
 import TerminalUI
+import VTL
 
 /// An API's resource tree and, for the selected method, its method execution flow; the boxes of the flow are
 /// edited from here, and the method tested.
@@ -33,21 +34,26 @@ struct ResourcesPane: PaneView {
             } ?? 0
         return [
             KeyAction(
-                .character("m"), "method req.",
+                .character("m"), "method",
                 "Edit the Method Request: authorization, API key, parameters, cache keys",
                 command: "method-request", disabled: noMethod
             ) { openMethodRequest() },
             KeyAction(
-                .character("e"), "integration req.",
+                .character("e"), "integration",
                 "Edit the Integration Request: type, method, URL, VPC link, timeout",
                 command: "integration-request", disabled: noMethod
             ) { openIntegrationRequest() },
             KeyAction(
-                .character("v"), "VPC link proxy", "Integrate the selected method through a VPC link (HTTP proxy)",
+                .character("M"), "templates",
+                "Edit the method's mapping templates in your editor ($EDITOR)",
+                command: "templates", disabled: noMethod ?? templateProblem
+            ) { openTemplates() },
+            KeyAction(
+                .character("v"), "VPC link", "Integrate the selected method through a VPC link (HTTP proxy)",
                 command: "vpc-link-proxy", disabled: noMethod
             ) { await integrateThroughVpcLink() },
             KeyAction(
-                .character("A"), "integrate all",
+                .character("A"), "link all",
                 "Integrate every method without an integration through a VPC link (\(unintegrated) now)",
                 command: "integrate-all",
                 disabled: unintegrated == 0 ? "Every method has an integration" : nil
@@ -55,7 +61,7 @@ struct ResourcesPane: PaneView {
                 if let api = app.selectedApi { app.openIntegrateAll(api: api, refusal: nil, then: nil) }
             },
             KeyAction(
-                .character("a"), "API key req.", "Toggle API key required on the selected method",
+                .character("a"), "key req.", "Toggle API key required on the selected method",
                 command: "api-key-required", disabled: noMethod
             ) { await toggleApiKeyRequired() },
             KeyAction(
@@ -64,10 +70,99 @@ struct ResourcesPane: PaneView {
             ) { openTest() },
             KeyAction(.character("d"), "deploy", "Deploy the API to a stage", command: "deploy") { app.openDeploy() },
             KeyAction(
-                .character("y"), "copy curl", "Copy the method's invoke URL and a curl line (first stage)",
+                .character("y"), "copy", "Copy the method's invoke URL and a curl line (first stage)",
                 command: "copy", disabled: copyProblem
             ) { copy() },
         ]
+    }
+
+    var templateProblem: String? {
+        guard let integration = app.selectedTreeRow?.method?.methodIntegration else {
+            return "Set the Integration Request first (e)"
+        }
+        return integration.isProxy ? "A proxy integration passes requests through: it takes no mapping templates" : nil
+    }
+
+    /// Where a template goes: the integration request's, or an integration response's, for a content type.
+    struct TemplateSlot {
+        var label: String
+        var status: String?
+        var contentType: String
+    }
+
+    func templateSlots(_ integration: Integration) -> [TemplateSlot] {
+        var slots: [TemplateSlot] = []
+        let requestTypes = Set(integration.requestTemplates.keys).union(["application/json"]).sorted()
+        for type in requestTypes {
+            slots.append(TemplateSlot(label: "request \(type)", status: nil, contentType: type))
+        }
+        for status in integration.integrationResponses.keys.sorted() {
+            let types = Set(integration.integrationResponses[status]?.responseTemplates.keys.map { $0 } ?? [])
+                .union(["application/json"]).sorted()
+            for type in types {
+                slots.append(TemplateSlot(label: "response \(status) \(type)", status: status, contentType: type))
+            }
+        }
+        return slots
+    }
+
+    /// Chooses a template, then opens it in the user's editor; what comes back is parsed before it is saved.
+    func openTemplates() {
+        guard let api = app.selectedApi, let row = app.selectedTreeRow, let method = row.method,
+            let integration = method.methodIntegration
+        else { return }
+        let slots = templateSlots(integration)
+        var form = Form()
+        let slot = form.choice("Template", slots[0].label, slots.map(\.label))
+        let resourceId = row.resource.id
+        let httpMethod = method.httpMethod
+        app.dialog = .form(
+            "Mapping templates: \(method.httpMethod) \(row.resource.path)",
+            [
+                "Choose a template; enter opens it in \(app.options.editor.first ?? "vi") (VISUAL or EDITOR). It is checked as a "
+                    + "template before it is saved; an empty file removes it."
+            ], form
+        ) { form in
+            let chosen = try form(slot)
+            guard let target = slots.first(where: { $0.label == chosen }) else { return }
+            let current =
+                target.status.map { integration.integrationResponses[$0]?.responseTemplates[target.contentType] ?? "" }
+                ?? integration.requestTemplates[target.contentType] ?? ""
+            let draftKey = "\(api.id)/\(resourceId)/\(httpMethod)/\(target.label)"
+            let edited = try app.edit(app.templateDrafts[draftKey] ?? current, name: "template.vtl")
+            guard edited != current else {
+                app.templateDrafts[draftKey] = nil
+                return app.flashInfo("The \(target.label) template is unchanged")
+            }
+            if !edited.isEmpty {
+                do {
+                    _ = try Template(edited)
+                } catch {
+                    app.templateDrafts[draftKey] = edited
+                    app.dialog = .message(
+                        "The template does not parse",
+                        [
+                            "\(error)", "",
+                            "Nothing was saved; your text is kept: press M and choose \(target.label) to go on editing.",
+                        ])
+                    return
+                }
+            }
+            let text = edited
+            _ = try await app.control.updateIntegration(api: api.id, resource: resourceId, httpMethod: httpMethod) {
+                integration in
+                if let status = target.status {
+                    integration.integrationResponses[status]?.responseTemplates[target.contentType] =
+                        text.isEmpty ? nil : text
+                } else {
+                    integration.requestTemplates[target.contentType] = text.isEmpty ? nil : text
+                }
+            }
+            app.templateDrafts[draftKey] = nil
+            app.flashInfo(
+                "Saved the \(target.label) template of \(httpMethod) (\(text.utf8.count) bytes) — deploy (d) to serve it"
+            )
+        }
     }
 
     var copyProblem: String? {

@@ -52,7 +52,7 @@ struct StagesPane: PaneView {
                 app.openDeploy()
             },
             KeyAction(
-                .character("y"), "copy curl", "Copy the stage's invoke URL and a curl line with a key", command: "copy",
+                .character("y"), "copy", "Copy the stage's invoke URL and a curl line with a key", command: "copy",
                 disabled: none
             ) { copy() },
         ]

@@ -104,6 +104,35 @@ import Testing
         }
     }
 
+    @Test func requestOverridesChangeThePathAndTheQueryString() async throws {
+        let backend = try await ScriptedServer { _ in .echo }
+        try await withCleanup({ await backend.stop() }) {
+            let http = Integration(
+                type: .http, httpMethod: "GET", uri: "http://127.0.0.1:\(backend.port)/items/{id}",
+                requestParameters: [
+                    "integration.request.path.id": "method.request.path.id",
+                    "integration.request.querystring.kind": "'static'",
+                ],
+                requestTemplates: [
+                    "application/json": """
+                    #set($context.requestOverride.path.id = "over/ridden")
+                    #set($context.requestOverride.querystring.kind = "dynamic value")
+                    #set($context.requestOverride.querystring.extra = $input.params('id'))
+                    {}
+                    """
+                ],
+                integrationResponses: ["200": IntegrationResponse(statusCode: "200")])
+            let (_, engine, api, client) = try await harness.serve(http, path: "/items/{id}")
+            try await withCleanup({ try? await engine.stop() }) {
+                let answer = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/items/42")
+                #expect(answer.status == 200)
+                #expect(
+                    answer.body.contains("\"uri\":\"\\/items\\/over%2Fridden?kind=dynamic%20value&extra=42\""),
+                    "\(answer.body)")
+            }
+        }
+    }
+
     @Test func passthroughBehavioursAnswer415AsAWSDoes() async throws {
         let backend = try await ScriptedServer { _ in .echo }
         try await withCleanup({ await backend.stop() }) {

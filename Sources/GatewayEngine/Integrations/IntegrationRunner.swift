@@ -137,9 +137,25 @@ struct IntegrationRunner: Sendable {
         -> EventLoopFuture<IntegrationResult>
     {
         let isProxy = integration.type == .httpProxy
+        // A non-proxy request template runs first: its output is the body, and its overrides may change the
+        // endpoint's path parameters and query string as well as the headers.
+        var body: ByteBuffer? = context.request.body
+        var overrides = MappingTemplates.Overrides()
+        if !isProxy {
+            do {
+                if let source = try requestTemplate(integration, context) {
+                    let (output, found) = try MappingTemplates.evaluate(
+                        source, body: body.map { String(buffer: $0) } ?? "", context: context, phase: .request)
+                    body = ByteBuffer(string: output)
+                    overrides = found
+                }
+            } catch {
+                return eventLoop.makeFailedFuture(error)
+            }
+        }
         let endpoint: Endpoint
         do {
-            endpoint = try Endpoint(integration: integration, context: context, proxy: isProxy)
+            endpoint = try Endpoint(integration: integration, context: context, proxy: isProxy, overrides: overrides)
         } catch {
             context.log?.add("Execution failed due to configuration error: Invalid endpoint address")
             return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
@@ -180,19 +196,7 @@ struct IntegrationRunner: Sendable {
             headers.add(name: "User-Agent", value: "AmazonAPIGateway_\(context.apiId)")
         }
         headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId)
-        var body: ByteBuffer? = context.request.body
-        if !isProxy {
-            do {
-                if let source = try requestTemplate(integration, context) {
-                    let (output, overrides) = try MappingTemplates.evaluate(
-                        source, body: body.map { String(buffer: $0) } ?? "", context: context, phase: .request)
-                    body = ByteBuffer(string: output)
-                    for (name, value) in overrides.requestHeaders { headers.replaceOrAdd(name: name, value: value) }
-                }
-            } catch {
-                return eventLoop.makeFailedFuture(error)
-            }
-        }
+        for (name, value) in overrides.requestHeaders { headers.replaceOrAdd(name: name, value: value) }
         let request = UpstreamRequest(
             method: HTTPMethod(rawValue: verb), target: endpoint.pathAndQuery, headers: headers, body: body)
         context.log?.add("Endpoint request URI: \(endpoint.uri)")
@@ -316,10 +320,15 @@ struct Endpoint {
     let hostHeader: String
     let pathAndQuery: String
 
-    init(integration: Integration, context: RequestContext, proxy: Bool) throws {
+    init(
+        integration: Integration, context: RequestContext, proxy: Bool,
+        overrides: MappingTemplates.Overrides = MappingTemplates.Overrides()
+    ) throws {
         let raw = integration.uri ?? ""
         // The common case, a URI with no variables and no mapped parameters, skips URL parsing.
-        if integration.requestParameters.isEmpty, let fixed = FixedEndpoint.parse(raw) {
+        if integration.requestParameters.isEmpty, overrides.requestPath.isEmpty, overrides.requestQuery.isEmpty,
+            let fixed = FixedEndpoint.parse(raw)
+        {
             var pathAndQuery = fixed.path
             if proxy, let clientQuery = context.request.query, !clientQuery.isEmpty {
                 pathAndQuery += (fixed.path.utf8.contains(UInt8(ascii: "?")) ? "&" : "?") + clientQuery
@@ -345,6 +354,8 @@ struct Endpoint {
                 pathValues[String(key.dropFirst("integration.request.path.".count))] = value
             }
         }
+        // `$context.requestOverride.path.NAME` from the request template wins, as one segment.
+        for (name, value) in overrides.requestPath { pathValues[name] = RequestPath.forwardValue(value) }
         for (name, encoded) in pathValues {
             template = template.replacingOccurrences(of: "{\(name)}", with: encoded)
             template = template.replacingOccurrences(of: "{\(name)+}", with: encoded)
@@ -367,6 +378,17 @@ struct Endpoint {
                     query.append("\(encodedName)=\(encodedValue)")
                 }
             }
+        }
+        // `$context.requestOverride.querystring.NAME` replaces that name's values.
+        for (name, value) in overrides.requestQuery {
+            let encodedName = name.addingPercentEncoding(withAllowedCharacters: Endpoint.segmentCharacters) ?? name
+            let encodedValue = value.addingPercentEncoding(withAllowedCharacters: Endpoint.segmentCharacters) ?? value
+            query = query.flatMap { part in
+                part.split(separator: "&").map(String.init).filter {
+                    !$0.hasPrefix(encodedName + "=") && $0 != encodedName
+                }
+            }
+            query.append("\(encodedName)=\(encodedValue)")
         }
         let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         let pathAndQuery = query.isEmpty ? path : path + "?" + query.joined(separator: "&")

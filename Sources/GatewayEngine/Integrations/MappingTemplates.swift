@@ -50,6 +50,8 @@ enum MappingTemplates {
         var status: Int?
         var responseHeaders: [(String, String)] = []
         var requestHeaders: [(String, String)] = []
+        var requestPath: [(String, String)] = []
+        var requestQuery: [(String, String)] = []
     }
 
     enum Phase {
@@ -141,8 +143,14 @@ enum MappingTemplates {
                 result.responseHeaders = headers.pairs.map { ($0.0, $0.1.rendered) }
             }
         }
-        if case .map(let request)? = map["requestOverride"], case .map(let headers)? = request["header"] {
-            result.requestHeaders = headers.pairs.map { ($0.0, $0.1.rendered) }
+        if case .map(let request)? = map["requestOverride"] {
+            func pairs(_ name: String) -> [(String, String)] {
+                guard case .map(let values)? = request[name] else { return [] }
+                return values.pairs.filter { !$0.1.isNull }.map { ($0.0, $0.1.rendered) }
+            }
+            result.requestHeaders = pairs("header")
+            result.requestPath = pairs("path")
+            result.requestQuery = pairs("querystring")
         }
         return result
     }

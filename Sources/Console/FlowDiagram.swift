@@ -43,7 +43,10 @@ enum FlowDiagram {
                     [
                         "Type: \($0.connectionType == .vpcLink ? "VPC link" : $0.type.rawValue)",
                         "Proxy: \($0.isProxy ? "on" : "off")  \($0.httpMethod ?? "")",
-                        "Timeout: \($0.timeoutInMillis) ms",
+                        $0.requestTemplates.isEmpty
+                            ? "Timeout: \($0.timeoutInMillis) ms"
+                            : "Templates: "
+                                + $0.requestTemplates.keys.sorted().map(FlowDiagram.short).joined(separator: " "),
                     ]
                 } ?? ["(not set)", "v: VPC link proxy", "e: edit"]
             ),
@@ -52,7 +55,11 @@ enum FlowDiagram {
                 "Integration Response",
                 integration?.isProxy == true
                     ? ["Proxy integration", "answer passed on", "as it came"]
-                    : ["Responses: \(integration?.integrationResponses.count ?? 0)", "", ""]
+                    : [
+                        "Responses: \(integration?.integrationResponses.keys.sorted().joined(separator: " ") ?? "none")",
+                        templateCount(integration) == 0 ? "" : "Templates: \(templateCount(integration))",
+                        integration == nil ? "" : "M: edit templates",
+                    ]
             ),
             (
                 "Method Response",
@@ -125,6 +132,15 @@ enum FlowDiagram {
             "Client", x: left + boxWidth + 2 - 9, y: rect.y + boxHeight + 3,
             style: theme.style("text.strong", tier: tier))
         return 2 * boxHeight + 1
+    }
+
+    /// `application/json` → `json`, for a box's narrow line.
+    static func short(_ contentType: String) -> String {
+        contentType.split(separator: "/").last.map(String.init) ?? contentType
+    }
+
+    static func templateCount(_ integration: Integration?) -> Int {
+        integration?.integrationResponses.values.reduce(0) { $0 + $1.responseTemplates.count } ?? 0
     }
 
     static func drawBox(

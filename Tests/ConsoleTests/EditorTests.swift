@@ -130,6 +130,9 @@ import Testing
             await console.press(.escape, .character("M"), .right, .enter)
             #expect(try responseTemplate() == "#foreach($i in [1..3])$i#end")
             #expect(console.text.contains("Saved the response 200 application/json template"))
+            // The flow shows what the method has: its request template's type, and a response template.
+            #expect(console.text.contains("Templates: json"))
+            #expect(console.text.contains("Templates: 1"))
             let test = try await console.control.testInvoke(
                 api: api.id, resource: resource.id, httpMethod: "GET",
                 input: .init(pathWithQueryString: "/api/pictures/all"))

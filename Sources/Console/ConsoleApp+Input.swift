@@ -96,9 +96,8 @@ extension ConsoleApp {
         }
         filters[target] = text
         lists[target] = ListState()
-        if target == .apis, let first = ApisPane(app: self).visible.first,
-            !ApisPane(app: self).visible.contains(where: { $0.id == selectedApi?.id })
-        {
+        let visible = target == .apis ? ApisPane(app: self).visible : []
+        if let first = visible.first, !visible.contains(where: { $0.id == selectedApi?.id }) {
             apiIndex = model.apis.firstIndex { $0.id == first.id } ?? apiIndex
         }
     }

@@ -49,6 +49,17 @@ struct ConsoleModel {
         balancers = overview.balancers
         generation = overview.generation
         for (api, all) in resources { rowsByApi[api] = Self.treeRows(all) }
+        for (api, stages) in stages {
+            for stage in stages {
+                let key = ControlOverview.servedKey(api: api, stage: stage.stageName)
+                if let served = served[key],
+                    WorkingCopy.differences(working: resources[api] ?? [], served: served.resources).isEmpty
+                {
+                    continue
+                }
+                behind.insert(key)
+            }
+        }
     }
 
     /// What a stage serves, when its deployment is there.
@@ -56,12 +67,14 @@ struct ConsoleModel {
         served[ControlOverview.servedKey(api: api, stage: stage)]
     }
 
-    /// True when a stage serves an older deployment than the API's newest, or the working copy has changed
-    /// since the deployment it serves.
+    /// True when what a stage serves differs from the working copy (or its deployment is gone): deploying
+    /// would change what clients get.
     func stageIsBehind(api: String, stage: Stage) -> Bool {
-        guard let served = servedDefinition(api: api, stage: stage.stageName) else { return true }
-        return !WorkingCopy.differences(working: resources[api] ?? [], served: served.resources).isEmpty
+        behind.contains(ControlOverview.servedKey(api: api, stage: stage.stageName))
     }
+
+    /// The stages (`api/stage`) that are behind, found once when the model is read.
+    private var behind: Set<String> = []
 
     var isEmpty: Bool { apis.isEmpty && balancers.isEmpty && links.isEmpty }
 

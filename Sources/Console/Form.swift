@@ -1,4 +1,5 @@
 import Foundation
+import GatewayModel
 import TerminalUI
 
 /// A field of a form that is wrong, and what is wrong with it: the dialog shows the message and puts the focus on it.
@@ -63,6 +64,21 @@ extension Form {
         add(label, value, completesPath: completesPath) { text in
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             return required && trimmed.isEmpty ? .failure(FieldMessage("must not be empty")) : .success(trimmed)
+        }
+    }
+
+    /// `NAME<separator>VALUE` pairs separated by commas (`a=1,b=2`), in the order written.
+    mutating func pairs(_ label: String, _ value: String, separator: Character) -> Field<[(String, String)]> {
+        add(label, value) { text in
+            var pairs: [(String, String)] = []
+            for pair in text.split(separator: ",") {
+                guard let found = NameValue.split(pair, on: separator) else {
+                    return .failure(
+                        FieldMessage("write NAME\(separator)VALUE pairs separated by commas ('\(pair)' is not one)"))
+                }
+                pairs.append(found)
+            }
+            return .success(pairs)
         }
     }
 

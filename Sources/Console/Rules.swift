@@ -1,3 +1,4 @@
+import GatewayEngine
 import GatewayModel
 
 /// How an API's working copy differs from what a stage serves, method by method.
@@ -206,13 +207,12 @@ struct RuleCheck: Equatable {
         ]
     }
 
-    /// Whether the engine caches a GET method's answers on a stage whose cache is on (the engine's own rule).
+    /// Whether the engine caches a method's answers on a stage (its own rule, `CachePolicy`).
     static func cached(_ method: Method, _ resource: Resource, _ stage: Stage) -> Bool {
-        let own = stage.methodSettings[MethodSetting.key(resourcePath: resource.path, httpMethod: method.httpMethod)]
-        let all = stage.methodSettings[MethodSetting.allMethodsKey]
-        let enabled = own?.cachingEnabled ?? all?.cachingEnabled ?? true
-        let ttl = own?.cacheTtlInSeconds ?? all?.cacheTtlInSeconds ?? 300
-        return enabled && ttl > 0
+        CachePolicy.ttl(
+            cacheEnabled: stage.cacheClusterEnabled,
+            own: stage.methodSettings[MethodSetting.key(resourcePath: resource.path, httpMethod: method.httpMethod)],
+            all: stage.methodSettings[MethodSetting.allMethodsKey], httpMethod: method.httpMethod) != nil
     }
 
     /// A rate as the Rules pane writes it: `100,000`, `0.5`.

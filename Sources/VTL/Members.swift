@@ -35,8 +35,8 @@ enum Members {
         switch (name, arguments.count) {
         case ("toString", 0): return .string(value.rendered)
         case ("equals", 1): return .bool(Arithmetic.javaEquals(value, arguments[0]))
-        case ("hashCode", 0) where { if case .string = value { return true } else { return false } }():
-            return .integer(Int64(javaHash(value.rendered)))
+        case ("hashCode", 0):
+            if case .string(let text) = value { return .integer(Int64(javaHash(text))) }
         default: break
         }
         switch value {

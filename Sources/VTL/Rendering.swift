@@ -105,14 +105,15 @@ extension Value {
         }
     }
 
-    /// A JSON string: `"`, `\`, `/` and control characters escaped, as json-smart does; the rest as it is.
-    static func writeJSONString(_ text: String, into output: inout String) {
+    /// A JSON string: `"`, `\`, `/` (unless `escapingSlash` is false) and control characters escaped, as json-smart
+    /// does; the rest as it is.
+    public static func writeJSONString(_ text: String, into output: inout String, escapingSlash: Bool = true) {
         output += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
             case "\\": output += "\\\\"
-            case "/": output += "\\/"
+            case "/": output += escapingSlash ? "\\/" : "/"
             case "\u{08}": output += "\\b"
             case "\u{0C}": output += "\\f"
             case "\n": output += "\\n"

@@ -464,18 +464,8 @@ struct ResourcesPane: PaneView {
         var form = Form()
         let path = form.text("Path", row.resource.path.replacingOccurrences(of: "{id}", with: "1"), required: true)
         let query = form.text("Query string")
-        let headers = form.add(
-            "Headers", method.httpMethod == "GET" ? "" : "Content-Type:application/json"
-        ) { text -> Result<[(String, String)], FieldMessage> in
-            var headers: [(String, String)] = []
-            for pair in text.split(separator: ",") {
-                guard let header = NameValue.split(pair, on: ":") else {
-                    return .failure(FieldMessage("write NAME:VALUE pairs separated by commas ('\(pair)' is not one)"))
-                }
-                headers.append(header)
-            }
-            return .success(headers)
-        }
+        let headers = form.pairs(
+            "Headers", method.httpMethod == "GET" ? "" : "Content-Type:application/json", separator: ":")
         let body = form.text("Body", method.httpMethod == "POST" ? "{\"name\": \"test.jpg\"}" : "")
         let resourceId = row.resource.id
         let resourcePath = row.resource.path

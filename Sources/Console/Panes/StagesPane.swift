@@ -260,24 +260,15 @@ struct StagesPane: PaneView {
     func openVariables() {
         guard let api = app.selectedApi, let stage = app.selectedStage else { return }
         var form = Form()
-        let variables = form.add(
+        let variables = form.pairs(
             "Variables",
-            stage.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        ) { text -> Result<[String: String], FieldMessage> in
-            var variables: [String: String] = [:]
-            for pair in text.split(separator: ",") {
-                guard let (name, value) = NameValue.split(pair, on: "=") else {
-                    return .failure(FieldMessage("write NAME=VALUE pairs separated by commas ('\(pair)' is not one)"))
-                }
-                variables[name] = value
-            }
-            return .success(variables)
-        }
+            stage.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+            separator: "=")
         app.dialog = .form(
             "Stage variables",
             ["NAME=VALUE pairs separated by commas, e.g. vpcLinkId=\(model.links.first?.id ?? "abc123")"], form
         ) { form in
-            let fixed = try form(variables)
+            let fixed = Dictionary(try form(variables), uniquingKeysWith: { $1 })
             do {
                 _ = try await app.control.updateStage(api: api.id, name: stage.stageName) { $0.variables = fixed }
             } catch let error as GatewayError {

@@ -27,11 +27,16 @@ enum MappingTemplates {
         return result
     }
 
+    /// `Application/JSON; charset=utf-8` → `application/json`.
+    static func mediaType(_ text: Substring) -> String {
+        (text.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
     /// The request template for the request's content type (`application/json` when it has none), or nil.
     static func requestTemplate(_ templates: [String: String], contentType: String?) -> String? {
         guard !templates.isEmpty else { return nil }
-        let type = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        return templates.first { $0.key.lowercased() == (type ?? "application/json") }?.value
+        let type = contentType.map { mediaType($0[...]) } ?? "application/json"
+        return templates.first { $0.key.lowercased() == type }?.value
     }
 
     /// The response template for what the client accepts: the first `Accept` type with a template, else
@@ -39,8 +44,8 @@ enum MappingTemplates {
     static func responseTemplate(_ templates: [String: String], accept: String?) -> String? {
         guard !templates.isEmpty else { return nil }
         for part in (accept ?? "").split(separator: ",") {
-            let type = part.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            if let type, let found = templates.first(where: { $0.key.lowercased() == type }) { return found.value }
+            let type = mediaType(part)
+            if let found = templates.first(where: { $0.key.lowercased() == type }) { return found.value }
         }
         return templates["application/json"] ?? templates.sorted { $0.key < $1.key }.first?.value
     }
@@ -184,13 +189,11 @@ enum MappingTemplates {
         stage: String?
     ) -> String? {
         guard case .success(let template) = Self.template(source) else { return nil }
+        var messageString = ""
+        Value.writeJSONString(failure.message, into: &messageString, escapingSlash: false)
         var context: [(String, Value)] = [
             ("requestId", .string(requestId)), ("extendedRequestId", .string(extendedId)),
-            ("error.message", .string(failure.message)),
-            (
-                "error.messageString",
-                .string(Value.string(failure.message).json.replacingOccurrences(of: "\\/", with: "/"))
-            ),
+            ("error.message", .string(failure.message)), ("error.messageString", .string(messageString)),
             ("error.responseType", .string(failure.responseType)),
         ]
         if case .badRequestParameters = failure {

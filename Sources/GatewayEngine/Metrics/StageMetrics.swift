@@ -50,12 +50,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
 /// Counters and latency histograms for a stage, and for each of its methods.
 final class StageMetrics: Sendable {
     struct Figures {
-        var count = 0
-        var clientErrors = 0
-        var serverErrors = 0
-        var throttled = 0
-        var cacheHits = 0
-        var cacheMisses = 0
+        /// The counts since start; `seconds` holds them for each of the last 60 seconds.
+        var total = MetricsSnapshot.Window()
         var latency = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
         var integrationLatency = Histogram<UInt64>(
             highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
@@ -64,22 +60,8 @@ final class StageMetrics: Sendable {
 
         mutating func record(_ outcome: RequestOutcome, second: Int) {
             advance(to: second)
-            var window = MetricsSnapshot.Window()
-            window.count = 1
-            if (400..<500).contains(outcome.status) { window.clientErrors = 1 }
-            if outcome.status >= 500 { window.serverErrors = 1 }
-            if outcome.throttled { window.throttled = 1 }
-            switch outcome.cache {
-            case .hit: window.cacheHits = 1
-            case .miss: window.cacheMisses = 1
-            case .none: break
-            }
-            count += window.count
-            clientErrors += window.clientErrors
-            serverErrors += window.serverErrors
-            throttled += window.throttled
-            cacheHits += window.cacheHits
-            cacheMisses += window.cacheMisses
+            let window = MetricsSnapshot.Window(outcome)
+            total.add(window)
             seconds[second % 60].add(window)
             _ = latency.record(UInt64(max(0, outcome.latencyMicros)))
             if let integration = outcome.integrationLatencyMicros {
@@ -98,8 +80,8 @@ final class StageMetrics: Sendable {
 
         /// Forgets the cache figures (the cache was flushed or turned off: its hits start again from nothing).
         mutating func resetCache() {
-            cacheHits = 0
-            cacheMisses = 0
+            total.cacheHits = 0
+            total.cacheMisses = 0
             for index in seconds.indices {
                 seconds[index].cacheHits = 0
                 seconds[index].cacheMisses = 0
@@ -112,8 +94,8 @@ final class StageMetrics: Sendable {
             var minute = MetricsSnapshot.Window()
             for window in copy.seconds { minute.add(window) }
             return MetricsSnapshot(
-                count: count, clientErrors: clientErrors, serverErrors: serverErrors, throttled: throttled,
-                cacheHits: cacheHits, cacheMisses: cacheMisses,
+                count: total.count, clientErrors: total.clientErrors, serverErrors: total.serverErrors,
+                throttled: total.throttled, cacheHits: total.cacheHits, cacheMisses: total.cacheMisses,
                 latencyP50: Int(latency.valueAtPercentile(50)), latencyP99: Int(latency.valueAtPercentile(99)),
                 integrationLatencyP50: Int(integrationLatency.valueAtPercentile(50)),
                 integrationLatencyP99: Int(integrationLatency.valueAtPercentile(99)),
@@ -157,4 +139,20 @@ struct RequestOutcome: Sendable {
     var cache: CacheUse?
     var latencyMicros: Int
     var integrationLatencyMicros: Int?
+}
+
+extension MetricsSnapshot.Window {
+    /// One request's counts.
+    init(_ outcome: RequestOutcome) {
+        self.init()
+        count = 1
+        if (400..<500).contains(outcome.status) { clientErrors = 1 }
+        if outcome.status >= 500 { serverErrors = 1 }
+        if outcome.throttled { throttled = 1 }
+        switch outcome.cache {
+        case .hit: cacheHits = 1
+        case .miss: cacheMisses = 1
+        case .none: break
+        }
+    }
 }

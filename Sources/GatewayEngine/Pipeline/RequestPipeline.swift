@@ -72,6 +72,21 @@ public struct RequestDetail: Sendable {
     public var integrationLatencyMillis: Double?
 }
 
+/// Which answers a stage caches, and for how long: the one rule the engine serves by and the console's rules judge by.
+public enum CachePolicy {
+    /// The TTL in seconds when a method's answers are cached, else nil. With the stage cache on, GET methods are
+    /// cached unless a setting turns them off; other methods only when their own setting says so.
+    public static func ttl(cacheEnabled: Bool, own: MethodSetting?, all: MethodSetting?, httpMethod: String) -> Int? {
+        guard cacheEnabled else { return nil }
+        let enabled =
+            httpMethod == "GET"
+            ? own?.cachingEnabled ?? all?.cachingEnabled ?? true
+            : own?.cachingEnabled ?? false
+        let ttl = own?.cacheTtlInSeconds ?? all?.cacheTtlInSeconds ?? 300
+        return enabled && ttl > 0 ? ttl : nil
+    }
+}
+
 /// The request pipeline of API Gateway: route → API key → throttle and quota → cache → integration → response.
 final class RequestPipeline: Sendable {
     let snapshot: NIOLockedValueBox<CompiledSnapshot>
@@ -171,7 +186,6 @@ final class RequestPipeline: Sendable {
 
         // API key and usage plan.
         var maskedKey: String?
-        var limits: [String] = []
         if method.apiKeyRequired {
             let value = request.headers.first(name: "x-api-key")
             let key = value.flatMap { current.keysByValue[$0] }
@@ -212,7 +226,7 @@ final class RequestPipeline: Sendable {
                     "plan \(covering.name) \(throttleKey == "*" ? "per key" : "per method") limit "
                         + RequestPipeline.describe(settings)
                 }
-                if recordsDetails { limits.append(limit()) }
+                if recordsDetails { context.limits.append(limit()) }
                 if !throttles.take(
                     "plan|\(covering.id)|\(key.id)|\(apiId)|\(stageName)|\(throttleKey)", settings: settings, now: now)
                 {
@@ -223,7 +237,7 @@ final class RequestPipeline: Sendable {
             }
             if let quota = covering.quota, let quotaDates {
                 let limit = { "plan \(covering.name) quota \(quota.limit) per \(quota.period.rawValue)" }
-                if recordsDetails { limits.append(limit()) }
+                if recordsDetails { context.limits.append(limit()) }
                 if !quotas.take(plan: covering.id, key: key.id, limit: quota.limit, quotaDates) {
                     return throttled(
                         .quotaExceeded, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
@@ -242,21 +256,20 @@ final class RequestPipeline: Sendable {
                 "\(stage.methodSettings[methodKey] == nil ? "stage" : "method") limit "
                     + RequestPipeline.describe(settings)
             }
-            if recordsDetails { limits.append(limit()) }
+            if recordsDetails { context.limits.append(limit()) }
             if !throttles.take("stage|\(apiId)|\(stageName)|\(methodKey)", settings: settings, now: now) {
                 return throttled(
                     .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
                     on: eventLoop, reason: limit())
             }
         }
-        if recordsDetails { limits.append("account limit " + RequestPipeline.describe(current.accountThrottle)) }
+        let accountLimit = { "account limit " + RequestPipeline.describe(current.accountThrottle) }
+        if recordsDetails { context.limits.append(accountLimit()) }
         if !throttles.take("account", settings: current.accountThrottle, now: now) {
             return throttled(
                 .throttled, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
-                on: eventLoop,
-                reason: "account limit " + RequestPipeline.describe(current.accountThrottle))
+                on: eventLoop, reason: accountLimit())
         }
-        context.limits = limits
 
         // Method request validation.
         if method.requestValidatorId != nil, let invalid = stage.validation.check(method, request).failure {
@@ -460,15 +473,9 @@ final class RequestPipeline: Sendable {
     /// The TTL in seconds when this method's responses are cached on the stage, else nil. With the stage cache on,
     /// GET methods are cached unless a setting turns them off; other methods only when their own setting says so.
     static func caching(stage: CompiledStage, settingKey: String, method: Method) -> Int? {
-        guard stage.cacheEnabled else { return nil }
-        let own = stage.methodSettings[settingKey]
-        let all = stage.methodSettings[MethodSetting.allMethodsKey]
-        let enabled =
-            method.httpMethod == "GET"
-            ? own?.cachingEnabled ?? all?.cachingEnabled ?? true
-            : own?.cachingEnabled ?? false
-        let ttl = own?.cacheTtlInSeconds ?? all?.cacheTtlInSeconds ?? 300
-        return enabled && ttl > 0 ? ttl : nil
+        CachePolicy.ttl(
+            cacheEnabled: stage.cacheEnabled, own: stage.methodSettings[settingKey],
+            all: stage.methodSettings[MethodSetting.allMethodsKey], httpMethod: method.httpMethod)
     }
 
     /// The cache key: the namespace (default the resource id), the method, and the values of the integration's

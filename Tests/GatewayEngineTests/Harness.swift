@@ -90,6 +90,8 @@ final class TestClient: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var body: String
+        /// The body's bytes, for binary answers.
+        var bytes: [UInt8] = []
 
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
     }
@@ -104,19 +106,22 @@ final class TestClient: Sendable {
     }
 
     func send(
-        _ method: HTTPMethod, _ target: String, headers: HTTPHeaders = [:], body: String? = nil, host: String? = nil
+        _ method: HTTPMethod, _ target: String, headers: HTTPHeaders = [:], body: String? = nil, host: String? = nil,
+        bytes: [UInt8]? = nil
     )
         async throws -> Response
     {
         var headers = headers
         headers.replaceOrAdd(name: "Host", value: host ?? "127.0.0.1:\(port)")
         let request = UpstreamRequest(
-            method: method, target: target, headers: headers, body: body.map { ByteBuffer(string: $0) })
+            method: method, target: target, headers: headers,
+            body: bytes.map { ByteBuffer(bytes: $0) } ?? body.map { ByteBuffer(string: $0) })
         let loop = group.next()
         let response = try await pool.execute(request, host: "127.0.0.1", port: port, on: loop, timeout: .seconds(30))
             .get()
         return Response(
-            status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))
+            status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body),
+            bytes: Array(response.body.readableBytesView))
     }
 
     deinit { try? group.syncShutdownGracefully() }

@@ -11,14 +11,16 @@ import Testing
 /// Integrations other than the VPC-link proxy, and what happens when backends misbehave.
 @Suite struct IntegrationTests {
     /// An API with one method at `path`, integrated as `integration`, deployed to `test`, served on a fresh engine.
-    func serve(_ integration: Integration, path: String = "/thing", method: String = "GET")
+    func serve(
+        _ integration: Integration, path: String = "/thing", method: String = "GET", binaryMediaTypes: [String] = []
+    )
         async throws -> (GatewayControl, GatewayEngine, RestApi, TestClient)
     {
         let control = try GatewayControl(location: ":memory:")
         let engine = control.makeEngine(threads: 1)
         try await control.attach(engine)
         let port = try await engine.start(port: 0)
-        let api = try await control.createRestApi(name: "faults")
+        let api = try await control.createRestApi(name: "faults", binaryMediaTypes: binaryMediaTypes)
         let resource = try await control.ensureResource(api: api.id, path: path)
         _ = try await control.putMethod(api: api.id, resource: resource.id, httpMethod: method)
         _ = try await control.putIntegration(

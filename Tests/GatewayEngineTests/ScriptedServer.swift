@@ -13,8 +13,11 @@ final class ScriptedServer: Sendable {
         case closeMidResponse
         /// Answers with bytes that are not HTTP.
         case garbage
-        /// Answers 200 with what it received: `{"method":…,"uri":…,"contentType":…,"body":…}`.
+        /// Answers 200 with what it received: `{"method":…,"uri":…,"contentType":…,"body":…,"base64":…}`
+        /// (`base64`: the body's bytes).
         case echo
+        /// Answers 200 with these bytes and this Content-Type.
+        case bytes(contentType: String, [UInt8])
     }
 
     let channel: Channel
@@ -115,11 +118,15 @@ final class ScriptedServer: Sendable {
                         }
                 case .garbage:
                     channel.close(promise: nil)
+                case .bytes(let contentType, let bytes):
+                    Handler.write(
+                        channel, status: 200, headers: [("Content-Type", contentType)], body: ByteBuffer(bytes: bytes))
                 case .echo:
                     let fields: [String: String] = [
                         "method": head.method.rawValue, "uri": head.uri,
                         "contentType": head.headers.first(name: "Content-Type") ?? "", "body": String(buffer: body),
                         "header": head.headers.first(name: "X-Mapped") ?? "",
+                        "base64": Data(body.readableBytesView).base64EncodedString(),
                     ]
                     let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
                     Handler.write(channel, status: 200, headers: [], body: String(decoding: data, as: UTF8.self))
@@ -128,8 +135,12 @@ final class ScriptedServer: Sendable {
         }
 
         static func write(_ channel: Channel, status: Int, headers: [(String, String)], body: String) {
+            write(channel, status: status, headers: headers, body: ByteBuffer(string: body))
+        }
+
+        static func write(_ channel: Channel, status: Int, headers: [(String, String)], body: ByteBuffer) {
             var httpHeaders = HTTPHeaders(headers)
-            httpHeaders.replaceOrAdd(name: "Content-Length", value: String(body.utf8.count))
+            httpHeaders.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
             if httpHeaders.first(name: "Content-Type") == nil {
                 httpHeaders.add(name: "Content-Type", value: "application/json")
             }
@@ -138,7 +149,7 @@ final class ScriptedServer: Sendable {
                     HTTPResponseHead(
                         version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: httpHeaders)),
                 promise: nil)
-            channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: body))), promise: nil)
+            channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil)
             channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
         }
     }

@@ -53,10 +53,7 @@ struct IntegrationRunner: Sendable {
 
     func mock(_ integration: Integration, _ context: RequestContext) throws -> IntegrationResult {
         var status = 200
-        let requestBody = context.request.body.map { String(buffer: $0) } ?? ""
-        if let source = try requestTemplate(integration, context) {
-            let (output, _) = try MappingTemplates.evaluate(
-                source, body: requestBody, context: context, phase: .request)
+        if let output = try transformRequest(integration, context).templateOutput {
             // A MOCK writes no endpoint request lines: there is no endpoint.
             guard let parsed = IntegrationRunner.statusCode(inTemplate: output) else {
                 context.log?.add(
@@ -69,7 +66,57 @@ struct IntegrationRunner: Sendable {
         let chosen = try selectResponse(integration, backendStatus: status, context)
         var headers = HTTPHeaders()
         applyResponseParameters(chosen, backendHeaders: [:], body: nil, into: &headers)
-        return try respond(chosen, headers: headers, body: "", latency: nil, context)
+        return try respond(chosen, headers: headers, body: ByteBuffer(), backendContentType: nil, latency: nil, context)
+    }
+
+    /// What a non-proxy integration sends: the body, what the request template overrode, and the template's
+    /// output when one ran.
+    struct TransformedRequest {
+        var body: ByteBuffer?
+        var overrides = MappingTemplates.Overrides()
+        var templateOutput: String?
+    }
+
+    /// The integration request of a non-proxy integration. A binary body (its Content-Type one of the API's
+    /// `binaryMediaTypes`) reaches a template only as base64 text, under `CONVERT_TO_TEXT`, and otherwise passes
+    /// through untransformed; `CONVERT_TO_BINARY` decodes the base64 text the template or the client gave.
+    func transformRequest(_ integration: Integration, _ context: RequestContext) throws -> TransformedRequest {
+        let source = try requestTemplate(integration, context)
+        var result = TransformedRequest(body: context.request.body)
+        if source == nil && integration.contentHandling == nil { return result }
+        let payload = PayloadConversion.request(
+            context.request.body, contentType: context.request.headers.first(name: "Content-Type"),
+            binaryMediaTypes: context.binaryMediaTypes, handling: integration.contentHandling)
+        switch payload {
+        case .binary:
+            if source != nil {
+                context.log?.add(
+                    "Request body is binary (its Content-Type is one of the API's binary media types): passed through without a mapping template; CONVERT_TO_TEXT gives the template base64 text"
+                )
+            }
+            return result
+        case .text(let text, let converted):
+            if let source {
+                let (output, found) = try MappingTemplates.evaluate(
+                    source, body: text, context: context, phase: .request)
+                result.body = ByteBuffer(string: output)
+                result.overrides = found
+                result.templateOutput = output
+            } else if converted {
+                result.body = ByteBuffer(string: text)
+            }
+            if integration.contentHandling == .convertToBinary {
+                guard let decoded = PayloadConversion.decodeBase64(result.body.map { String(buffer: $0) } ?? "")
+                else {
+                    context.log?.add(
+                        "Execution failed due to configuration error: Unable to base64-decode the request body (the integration's contentHandling is CONVERT_TO_BINARY)"
+                    )
+                    throw GatewayFailure.configurationError
+                }
+                result.body = decoded
+            }
+            return result
+        }
     }
 
     /// The request template that applies, nil when the body passes through; 415 when the passthrough behaviour
@@ -94,26 +141,57 @@ struct IntegrationRunner: Sendable {
         }
     }
 
-    /// The method response of a non-proxy integration: the chosen integration response's template evaluated over
-    /// the integration's body, then `$context.responseOverride`.
+    /// The method response of a non-proxy integration: the backend's body converted as the integration
+    /// response's `contentHandling` says, the chosen template evaluated over it (text only: a binary body passes
+    /// through), then `$context.responseOverride`; text decoded from base64 under `CONVERT_TO_BINARY`, or when
+    /// the client's first `Accept` type is binary and no `contentHandling` is set.
     func respond(
-        _ chosen: IntegrationResponse, headers: HTTPHeaders, body: String, latency: TimeAmount?,
-        _ context: RequestContext
+        _ chosen: IntegrationResponse, headers: HTTPHeaders, body: ByteBuffer, backendContentType: String?,
+        latency: TimeAmount?, _ context: RequestContext
     ) throws -> IntegrationResult {
         var headers = headers
         var status = Int(chosen.statusCode) ?? 200
-        var output = ByteBuffer(string: body)
-        if let source = MappingTemplates.responseTemplate(
-            chosen.responseTemplates, accept: context.request.headers.first(name: "Accept")), !source.isEmpty
-        {
+        let accept = context.request.headers.first(name: "Accept")
+        let source = MappingTemplates.responseTemplate(chosen.responseTemplates, accept: accept).flatMap {
+            $0.isEmpty ? nil : $0
+        }
+        // A body a template wrote is JSON unless a header mapping says otherwise; one that passed through keeps
+        // the backend's type.
+        func finish(_ output: ByteBuffer, templated: Bool = false) -> IntegrationResult {
+            if headers.first(name: "Content-Type") == nil {
+                headers.add(
+                    name: "Content-Type",
+                    value: templated ? "application/json" : backendContentType ?? "application/json")
+            }
+            return IntegrationResult(status: status, headers: headers, body: output, latency: latency)
+        }
+        let acceptIsBinary = PayloadConversion.isBinary(
+            PayloadConversion.firstAccepted(accept), binaryMediaTypes: context.binaryMediaTypes)
+        if source == nil && chosen.contentHandling == nil && !acceptIsBinary { return finish(body) }
+        let payload = PayloadConversion.response(
+            body, contentType: backendContentType, binaryMediaTypes: context.binaryMediaTypes,
+            handling: chosen.contentHandling)
+        guard case .text(let text, let converted) = payload else { return finish(body) }
+        var output = converted ? ByteBuffer(string: text) : body
+        if let source {
             let (rendered, overrides) = try MappingTemplates.evaluate(
-                source, body: body, context: context, phase: .response)
+                source, body: text, context: context, phase: .response)
             output = ByteBuffer(string: rendered)
             if let override = overrides.status { status = override }
             for (name, value) in overrides.responseHeaders { headers.replaceOrAdd(name: name, value: value) }
         }
-        if headers.first(name: "Content-Type") == nil { headers.add(name: "Content-Type", value: "application/json") }
-        return IntegrationResult(status: status, headers: headers, body: output, latency: latency)
+        if PayloadConversion.decodesText(handling: chosen.contentHandling, acceptIsBinary: acceptIsBinary) {
+            guard let decoded = PayloadConversion.decodeBase64(String(buffer: output)) else {
+                context.log?.add(
+                    "Execution failed due to configuration error: Unable to base64-decode the response body ("
+                        + (chosen.contentHandling == .convertToBinary
+                            ? "the integration response's contentHandling is CONVERT_TO_BINARY"
+                            : "the client accepts a binary media type") + ")")
+                throw GatewayFailure.configurationError
+            }
+            output = decoded
+        }
+        return finish(output, templated: source != nil)
     }
 
     /// The status a MOCK request template's output picks: `{"statusCode": 200}`, also as the AWS CDK writes it,
@@ -143,12 +221,9 @@ struct IntegrationRunner: Sendable {
         var overrides = MappingTemplates.Overrides()
         if !isProxy {
             do {
-                if let source = try requestTemplate(integration, context) {
-                    let (output, found) = try MappingTemplates.evaluate(
-                        source, body: body.map { String(buffer: $0) } ?? "", context: context, phase: .request)
-                    body = ByteBuffer(string: output)
-                    overrides = found
-                }
+                let transformed = try transformRequest(integration, context)
+                body = transformed.body
+                overrides = transformed.overrides
             } catch {
                 return eventLoop.makeFailedFuture(error)
             }
@@ -199,10 +274,15 @@ struct IntegrationRunner: Sendable {
         for (name, value) in overrides.requestHeaders { headers.replaceOrAdd(name: name, value: value) }
         let request = UpstreamRequest(
             method: HTTPMethod(rawValue: verb), target: endpoint.pathAndQuery, headers: headers, body: body)
+        let sendsBinary =
+            (PayloadConversion.isBinary(
+                context.request.headers.first(name: "Content-Type"), binaryMediaTypes: context.binaryMediaTypes)
+                && (isProxy || integration.contentHandling != .convertToText))
+            || (!isProxy && integration.contentHandling == .convertToBinary)
         context.log?.add("Endpoint request URI: \(endpoint.uri)")
         context.log?.add("Endpoint request headers: \(ExecutionLog.headers(headers.map { ($0.name, $0.value) }))")
         context.log?.add(
-            "Endpoint request body after transformations: \(ExecutionLog.body(body.map { String(buffer: $0) } ?? ""))")
+            "Endpoint request body after transformations: \(ExecutionLog.body(body, binary: sendsBinary))")
         context.log?.add("Sending request to \(endpoint.uri)")
         let sent = NIODeadline.now()
         return upstream.execute(
@@ -228,7 +308,8 @@ struct IntegrationRunner: Sendable {
             context.log?.add(
                 "Endpoint response headers: \(ExecutionLog.map(response.headers.map { ($0.name, $0.value) }))")
             context.log?.add(
-                "Endpoint response body before transformations: \(ExecutionLog.body(String(buffer: response.body)))")
+                "Endpoint response body before transformations: \(ExecutionLog.body(response.body, binary: PayloadConversion.isBinary(response.headers.first(name: "Content-Type"), binaryMediaTypes: context.binaryMediaTypes)))"
+            )
             if isProxy { return proxyResult(response, latency: latency) }
             return try nonProxyResult(integration, response, latency: latency, context)
         }
@@ -258,17 +339,9 @@ struct IntegrationRunner: Sendable {
         let chosen = try selectResponse(integration, backendStatus: Int(response.status.code), context)
         var headers = HTTPHeaders()
         applyResponseParameters(chosen, backendHeaders: response.headers, body: response.body, into: &headers)
-        let hasTemplate = !(chosen.responseTemplates.values.allSatisfy(\.isEmpty))
-        guard hasTemplate else {
-            // No template: the backend's body passes through.
-            if headers.first(name: "Content-Type") == nil {
-                headers.add(
-                    name: "Content-Type", value: response.headers.first(name: "Content-Type") ?? "application/json")
-            }
-            return IntegrationResult(
-                status: Int(chosen.statusCode) ?? 200, headers: headers, body: response.body, latency: latency)
-        }
-        return try respond(chosen, headers: headers, body: String(buffer: response.body), latency: latency, context)
+        return try respond(
+            chosen, headers: headers, body: response.body,
+            backendContentType: response.headers.first(name: "Content-Type"), latency: latency, context)
     }
 
     /// The integration response whose selection pattern matches the backend status, else the default one.

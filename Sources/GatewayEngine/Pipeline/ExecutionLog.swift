@@ -1,5 +1,6 @@
 import Foundation
 import GatewayModel
+import NIOCore
 
 /// The execution log of a Test invocation, in API Gateway's line format:
 /// `Thu Aug 31 01:07:25 UTC 2017 : Method completed with status: 200`.
@@ -42,5 +43,10 @@ final class ExecutionLog: @unchecked Sendable {  // filled on one event loop, re
     /// A body as logged: cut at 1,000 characters.
     static func body(_ text: String) -> String {
         text.count > 1000 ? String(text.prefix(998)) + " [TRUNCATED]" : text
+    }
+
+    /// A body as the log shows it: `[Binary Data]` for a binary one, else its text, truncated.
+    static func body(_ buffer: ByteBuffer?, binary: Bool) -> String {
+        binary ? "[Binary Data]" : body(buffer.map { String(buffer: $0) } ?? "")
     }
 }

@@ -17,6 +17,8 @@ final class RequestContext: @unchecked Sendable {
     /// The path parameters as the client sent them (percent-encoded), for forwarding.
     let rawPathParameters: [String: String]
     let stageVariables: [String: String]
+    /// The API's `binaryMediaTypes`: request and response bodies of these types are binary.
+    let binaryMediaTypes: [String]
     let log: ExecutionLog?
     let started: NIODeadline
     /// The trace id sent to the backend and returned to the client.
@@ -30,9 +32,10 @@ final class RequestContext: @unchecked Sendable {
     init(
         requestId: String, extendedId: String, apiId: String, stageName: String, resource: Resource, method: Method,
         request: InvokeRequest, pathParameters: [String: String], rawPathParameters: [String: String] = [:],
-        stageVariables: [String: String], log: ExecutionLog?,
+        stageVariables: [String: String], binaryMediaTypes: [String] = [], log: ExecutionLog?,
         started: NIODeadline
     ) {
+        self.binaryMediaTypes = binaryMediaTypes
         self.requestId = requestId
         self.extendedId = extendedId
         self.apiId = apiId

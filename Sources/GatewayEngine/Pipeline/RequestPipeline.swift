@@ -168,7 +168,8 @@ final class RequestPipeline: Sendable {
         let context = RequestContext(
             requestId: requestId, extendedId: extendedId, apiId: apiId, stageName: stageName, resource: resource,
             method: method, request: request, pathParameters: route.parameters, rawPathParameters: route.raw,
-            stageVariables: stage.variables, log: recordsDetails ? ExecutionLog() : nil,
+            stageVariables: stage.variables, binaryMediaTypes: stage.api.binaryMediaTypes,
+            log: recordsDetails ? ExecutionLog() : nil,
             started: started)
         let methodKey = stage.settingKey(resource, method.httpMethod)
 

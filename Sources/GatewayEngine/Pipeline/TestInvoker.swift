@@ -68,7 +68,8 @@ extension RequestPipeline {
             requestId: requestId, extendedId: RequestIds.extendedId(), apiId: definition.api.id,
             stageName: "test-invoke-stage",
             resource: resource, method: method, request: request, pathParameters: parameters, rawPathParameters: raw,
-            stageVariables: input.stageVariables, log: log, started: started)
+            stageVariables: input.stageVariables, binaryMediaTypes: definition.api.binaryMediaTypes, log: log,
+            started: started)
         log.add("Starting execution for request: \(requestId)")
         log.add("HTTP Method: \(verb), Resource Path: \(path)")
         log.add("Method request path: \(ExecutionLog.map(parameters.sorted { $0.key < $1.key }))")
@@ -107,7 +108,9 @@ extension RequestPipeline {
         return integrations.run(context, snapshot: current, on: eventLoop).map { result -> InvokeResponse in
             var headers = result.headers
             if result.latency != nil { headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId) }
-            log.add("Method response body after transformations: \(ExecutionLog.body(String(buffer: result.body)))")
+            let binary = PayloadConversion.isBinary(
+                headers.first(name: "Content-Type"), binaryMediaTypes: context.binaryMediaTypes)
+            log.add("Method response body after transformations: \(ExecutionLog.body(result.body, binary: binary))")
             log.add("Method response headers: \(ExecutionLog.map(headers.map { ($0.name, $0.value) }))")
             log.add("Successfully completed execution")
             return InvokeResponse(status: result.status, headers: headers, body: result.body)

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayModel
 import TerminalUI
+import VTL
 
 extension ConsoleApp {
     var tooSmall: Bool {
@@ -140,7 +141,7 @@ extension ConsoleApp {
 
     func handleDialog(_ key: Key) async {
         guard var current = dialog else { return }
-        switch current.handle(key) {
+        switch current.handle(key, screen: surface.size) {
         case .cancel?:
             dialog = nil
         case .submit?:
@@ -158,6 +159,13 @@ extension ConsoleApp {
                 dialog = current
             } catch let error as GatewayError {
                 current.error = error.message
+                dialog = current
+            } catch let syntax as TemplateSyntaxError {
+                // The editor's cursor goes where the template stops parsing.
+                current.error = "Not saved: \(syntax)"
+                current.editor.go(line: syntax.line, column: syntax.column)
+                let area = Dialog.editorArea(screen: surface.size, dialog: current)
+                current.editor.reveal(width: area.text.width, height: area.text.height)
                 dialog = current
             } catch {
                 current.error = "\(error)"

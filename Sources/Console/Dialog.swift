@@ -1,11 +1,11 @@
 import Foundation
 import TerminalUI
 
-/// A modal over the panes: a form (enter on the last field or ctrl-s submits), a message to read (scrolls), or a
-/// question that `y` answers. esc closes; ctrl-c quits from here too.
+/// A modal over the panes: a form (enter on the last field or ctrl-s submits), a message to read (scrolls), a
+/// question that `y` answers, or a multi-line text editor (ctrl-s saves). esc closes; ctrl-c quits from here too.
 @MainActor
 struct Dialog {
-    enum Kind { case form, message, confirm }
+    enum Kind { case form, message, confirm, editor }
 
     var kind: Kind
     var title: String
@@ -20,6 +20,10 @@ struct Dialog {
     var edited: (@MainActor (inout Dialog) -> Void)?
     /// Told on tab in a field that does not complete paths (the palette completes a command).
     var complete: (@MainActor (inout Dialog) -> Void)?
+    /// The text of an editor dialog.
+    var editor = TextEditor("")
+    /// An editor's esc with unsaved changes asks once; the second esc discards them.
+    var discardArmed = false
 
     static func message(_ title: String, _ text: [String]) -> Dialog {
         Dialog(kind: .message, title: title, text: text)
@@ -37,11 +41,28 @@ struct Dialog {
         Dialog(kind: .form, title: title, text: text, form: form, submit: submit)
     }
 
+    /// A full-screen editor of `initial`; ctrl-s hands the text to `save`, which may throw to keep the editor
+    /// open with its error (a `TemplateSyntaxError`'s line and column move the cursor there).
+    static func editor(
+        _ title: String, _ text: [String], _ initial: String,
+        save: @escaping @MainActor (String) async throws -> Void
+    ) -> Dialog {
+        var form = Form()
+        _ = form.text("Text", initial)
+        var dialog = Dialog(kind: .editor, title: title, text: text, form: form) { form in
+            try await save(form.entries[0].value)
+        }
+        dialog.editor = TextEditor(initial)
+        return dialog
+    }
+
     enum Outcome { case submit, cancel }
 
-    /// Handles a key; returns `.submit`, `.cancel` or nil to stay.
-    mutating func handle(_ key: Key) -> Outcome? {
+    /// Handles a key; returns `.submit`, `.cancel` or nil to stay. `screen` is the size the dialog is drawn in.
+    mutating func handle(_ key: Key, screen: Size = Size(width: 80, height: 24)) -> Outcome? {
         switch kind {
+        case .editor:
+            return handleEditor(key, area: Dialog.editorArea(screen: screen, dialog: self))
         case .message:
             switch key {
             case .escape, .enter, .character("q"): return .cancel
@@ -61,6 +82,49 @@ struct Dialog {
         case .form:
             return handleForm(key)
         }
+    }
+
+    private mutating func handleEditor(_ key: Key, area: EditorArea) -> Outcome? {
+        switch key {
+        case .control("s"):
+            form.entries[0].value = editor.text
+            return .submit
+        case .escape:
+            guard editor.isModified, !discardArmed else { return .cancel }
+            discardArmed = true
+            error = "Unsaved changes: esc again discards them, ctrl-s saves"
+            return nil
+        default:
+            if discardArmed {
+                discardArmed = false
+                error = nil
+            }
+            _ = editor.handle(key, height: area.text.height)
+            editor.reveal(width: area.text.width, height: area.text.height)
+            return nil
+        }
+    }
+
+    /// Where an editor dialog draws: the whole screen but a margin, its explanation, the line numbers and the text.
+    struct EditorArea {
+        var frame: Rect
+        var explanation: [String]
+        var gutter: Int
+        var text: Rect
+        var errorLines: [String]
+    }
+
+    static func editorArea(screen: Size, dialog: Dialog) -> EditorArea {
+        let frame = Rect(x: 1, y: 1, width: max(20, screen.width - 2), height: max(8, screen.height - 2))
+        let inner = frame.width - 4
+        let explanation = Array(dialog.text.flatMap { Dialog.wrap($0, to: inner) }.prefix(2))
+        let errorLines = dialog.error.map { Array(TextWidth.wrap("✗ " + $0, to: inner).prefix(2)) } ?? []
+        let gutter = String(max(dialog.editor.lineCount, 99)).count + 1
+        let top = frame.y + 1 + explanation.count + (explanation.isEmpty ? 0 : 1)
+        let bottom = frame.maxY - 1 - errorLines.count
+        let text = Rect(
+            x: frame.x + 2 + gutter, y: top, width: max(1, inner - gutter), height: max(1, bottom - top))
+        return EditorArea(frame: frame, explanation: explanation, gutter: gutter, text: text, errorLines: errorLines)
     }
 
     private mutating func handleForm(_ key: Key) -> Outcome? {
@@ -142,10 +206,14 @@ struct Dialog {
         case .message: "↑↓ scroll  esc close"
         case .confirm: "y yes  n no  esc cancel"
         case .form: "enter next/submit  ctrl-s save  tab move  ←→ choose  esc cancel"
+        case .editor:
+            "ctrl-s save  esc cancel  ctrl-k cut line  \(editor.row + 1):\(editor.column + 1)"
+                + (editor.isModified ? "  modified" : "")
         }
     }
 
     func draw(in canvas: inout Canvas, screen: Rect, theme: Theme, tier: ColorTier) {
+        if kind == .editor { return drawEditor(in: &canvas, screen: screen, theme: theme, tier: tier) }
         let entries = form.entries
         let labelWidth = min(24, (entries.map { TextWidth.of($0.label) }.max() ?? 0) + 1)
         let fieldColumns = (entries.map { TextWidth.of($0.value) + 6 }.max() ?? 0) + labelWidth + 6
@@ -193,5 +261,46 @@ struct Dialog {
         canvas.text(
             hint + more, x: rect.x + 2, y: rect.maxY - 1, style: theme.style("modal.title", tier: tier),
             maxWidth: inner)
+    }
+
+    private func drawEditor(in canvas: inout Canvas, screen: Rect, theme: Theme, tier: ColorTier) {
+        let area = Dialog.editorArea(screen: Size(width: screen.width, height: screen.height), dialog: self)
+        let style = theme.style("modal", tier: tier)
+        let frame = Rect(
+            x: screen.x + area.frame.x, y: screen.y + area.frame.y, width: area.frame.width, height: area.frame.height)
+        let dx = frame.x - area.frame.x
+        let dy = frame.y - area.frame.y
+        canvas.fill(frame, style: style)
+        canvas.box(frame, style: style, title: title, titleStyle: theme.style("modal.title", tier: tier))
+        let inner = frame.width - 4
+        for (index, line) in area.explanation.enumerated() {
+            canvas.text(line, x: frame.x + 2, y: frame.y + 1 + index, style: style, maxWidth: inner)
+        }
+        let input = theme.style("input", tier: tier)
+        let number = theme.style("modal", tier: tier).with(.dim)
+        let text = Rect(x: area.text.x + dx, y: area.text.y + dy, width: area.text.width, height: area.text.height)
+        canvas.fill(text, style: input)
+        for offset in 0..<text.height {
+            let index = editor.top + offset
+            guard index < editor.lineCount else { break }
+            let label = String(index + 1)
+            canvas.text(
+                String(repeating: " ", count: max(0, area.gutter - 1 - label.count)) + label, x: frame.x + 2,
+                y: text.y + offset, style: number, maxWidth: area.gutter)
+            canvas.text(editor.shown(index), x: text.x, y: text.y + offset, style: input, maxWidth: text.width)
+        }
+        // The cursor: the cell under it drawn reversed.
+        let cursorY = text.y + editor.row - editor.top
+        if cursorY >= text.y, cursorY < text.maxY {
+            let x = text.x + min(editor.cursorX, text.width - 1)
+            canvas.text(editor.underCursor, x: x, y: cursorY, style: input.with(.reverse), maxWidth: 2)
+        }
+        for (index, line) in area.errorLines.enumerated() {
+            canvas.text(
+                line, x: frame.x + 2, y: text.maxY + index, style: theme.style("status.error", tier: tier).with([]),
+                maxWidth: inner)
+        }
+        canvas.text(
+            hint, x: frame.x + 2, y: frame.maxY - 1, style: theme.style("modal.title", tier: tier), maxWidth: inner)
     }
 }

@@ -2,6 +2,7 @@ import ControlAPI
 import Foundation
 import GatewayControl
 import GatewayModel
+import SampleBackend
 import TerminalUI
 import Testing
 
@@ -43,6 +44,23 @@ final class ConsoleHarness {
     }
 
     /// Reads the state again (the change stream does this in the running console).
+    /// Imports the pictures API, makes GET /api/pictures/all a MOCK with `requestTemplate`, and selects that method on
+    /// the Resources pane.
+    @discardableResult
+    func mockPicturesAll(requestTemplate: String = "{\"statusCode\": 200}") async throws -> (RestApi, Resource) {
+        let api = try await control.importRestApi(PicturesBackend.swagger, options: .init(endpointType: .regional)).api
+        let resource = try #require(try control.resources(api: api.id).first { $0.path == "/api/pictures/all" })
+        _ = try await control.putIntegration(
+            api: api.id, resource: resource.id, httpMethod: "GET",
+            integration: Integration(
+                type: .mock, requestTemplates: ["application/json": requestTemplate],
+                integrationResponses: ["200": IntegrationResponse(statusCode: "200")]))
+        await reload()
+        await press(.character("2"))
+        for _ in 0..<5 { await press(.down) }
+        return (api, resource)
+    }
+
     func reload() async {
         app.dirty = true
         await app.runPending()

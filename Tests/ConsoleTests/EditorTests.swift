@@ -99,23 +99,13 @@ import Testing
             await console.stop()
             try? FileManager.default.removeItem(at: scratch)
         }) {
-            let api = try await console.control.importRestApi(
-                PicturesBackend.swagger, options: .init(endpointType: .regional)
-            ).api
-            let resource = try #require(
-                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" })
-            _ = try await console.control.putIntegration(
-                api: api.id, resource: resource.id, httpMethod: "GET",
-                integration: Integration(
-                    type: .mock, requestTemplates: ["application/json": "{\"statusCode\": 200}"],
-                    integrationResponses: ["200": IntegrationResponse(statusCode: "200")]))
-            await console.reload()
-            await console.press(.character("2"))
-            for _ in 0..<5 { await console.press(.down) }
+            let (api, resource) = try await console.mockPicturesAll()
             // A broken template first: refused, nothing saved.
             try Data("#if($x)never closed".utf8).write(to: next)
             await console.press(.character("M"), .right)
             #expect(console.text.contains("‹ response 200 application/json ›"))
+            await console.press(.tab, .right)
+            #expect(console.text.contains("‹ your editor (sh) ›"))
             await console.press(.enter)
             #expect(console.text.contains("The template does not parse"))
             #expect(console.text.contains("line 1"))
@@ -127,7 +117,7 @@ import Testing
             #expect(try responseTemplate() == nil)
             // Then a good one: saved, and served once deployed.
             try Data("#foreach($i in [1..3])$i#end".utf8).write(to: next)
-            await console.press(.escape, .character("M"), .right, .enter)
+            await console.press(.escape, .character("M"), .right, .tab, .right, .enter)
             #expect(try responseTemplate() == "#foreach($i in [1..3])$i#end")
             #expect(console.text.contains("Saved the response 200 application/json template"))
             // The flow shows what the method has: its request template's type, and a response template.
@@ -137,6 +127,52 @@ import Testing
                 api: api.id, resource: resource.id, httpMethod: "GET",
                 input: .init(pathWithQueryString: "/api/pictures/all"))
             #expect(test.body == "123")
+        }
+    }
+
+    /// `M` opens a template in Gatehouse's own editor: typed over several lines, refused where it does not
+    /// parse (the cursor on the line that is wrong), saved with ctrl-s, and served as typed.
+    @Test func mappingTemplatesAreEditedInTheConsole() async throws {
+        let console = try await ConsoleHarness(offerSample: false)
+        try await withCleanup({ await console.stop() }) {
+            let (api, resource) = try await console.mockPicturesAll()
+            await console.press(.character("M"), .right, .enter, .enter)
+            #expect(console.text.contains("response 200 application/json template: GET /api/pictures/all"))
+            await console.type("#foreach($i in [1..3])")
+            await console.press(.enter)
+            await console.type("$i,")
+            await console.press(.enter)
+            #expect(console.text.contains("3:1  modified"))
+            // Saved without its #end: refused, the editor stays open with the text and says where.
+            await console.press(.control("s"))
+            #expect(console.text.contains("Not saved:"))
+            #expect(console.text.contains("2 $i,"))
+            func responseTemplate() throws -> String? {
+                try console.control.resources(api: api.id).first { $0.path == "/api/pictures/all" }?
+                    .resourceMethods["GET"]?.methodIntegration?.integrationResponses["200"]?
+                    .responseTemplates["application/json"]
+            }
+            #expect(try responseTemplate() == nil)
+            // Back to the end of the text, close the loop, save.
+            await console.press(.control("e"))
+            for _ in 0..<5 { await console.press(.down) }
+            await console.type("#end")
+            await console.press(.control("s"))
+            #expect(!console.text.contains("template: GET /api/pictures/all"))
+            #expect(try responseTemplate() == "#foreach($i in [1..3])\n$i,\n#end")
+            #expect(console.text.contains("Saved the response 200 application/json template"))
+            let test = try await console.control.testInvoke(
+                api: api.id, resource: resource.id, httpMethod: "GET",
+                input: .init(pathWithQueryString: "/api/pictures/all"))
+            #expect(test.body == "1,\n2,\n3,\n")
+            // Unsaved changes are not thrown away on the first esc.
+            await console.press(.character("M"), .right, .enter, .enter)
+            await console.type("x")
+            await console.press(.escape)
+            #expect(console.text.contains("Unsaved changes: esc again discards them"))
+            await console.press(.escape)
+            #expect(!console.text.contains("template: GET /api/pictures/all"))
+            #expect(try responseTemplate() == "#foreach($i in [1..3])\n$i,\n#end")
         }
     }
 

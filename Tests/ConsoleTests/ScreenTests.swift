@@ -40,6 +40,28 @@ import Testing
         }
     }
 
+    /// The mapping-template editor over the Resources pane, with a template of several lines and a tab.
+    @Test(arguments: sizes)
+    func templateEditor(size: Size) async throws {
+        try await seeded {
+            let console = try await ConsoleHarness(size: size, offerSample: false)
+            try await withCleanup({ await console.stop() }) {
+                try await console.mockPicturesAll(
+                    requestTemplate: """
+                        #set($root = $input.path('$'))
+                        #if($root.size() > 0)
+                        \t{"statusCode": 200}
+                        #else
+                        \t{"statusCode": 404}
+                        #end
+                        """)
+                await console.press(.character("M"), .enter, .enter, .down, .down, .end)
+                #expect(console.text.contains("3:21"))
+                Golden.check(await console.normalizedScreen(), named: "template-editor-\(size.width)x\(size.height)")
+            }
+        }
+    }
+
     @Test func tooSmallTerminalSaysWhatItNeeds() async throws {
         let console = try await ConsoleHarness(size: Size(width: 60, height: 20), offerSample: false)
         try await withCleanup({ await console.stop() }) {

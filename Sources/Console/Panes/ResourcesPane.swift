@@ -45,7 +45,7 @@ struct ResourcesPane: PaneView {
             ) { openIntegrationRequest() },
             KeyAction(
                 .character("M"), "templates",
-                "Edit the method's mapping templates in your editor ($EDITOR)",
+                "Edit the mapping templates of the request and the responses",
                 command: "templates", disabled: noMethod ?? templateProblem
             ) { openTemplates() },
             KeyAction(
@@ -106,7 +106,8 @@ struct ResourcesPane: PaneView {
         return slots
     }
 
-    /// Chooses a template, then opens it in the user's editor; what comes back is parsed before it is saved.
+    /// Chooses a template, then opens it in Gatehouse's editor or the user's own; what comes back is parsed as a
+    /// template before it is saved.
     func openTemplates() {
         guard let api = app.selectedApi, let row = app.selectedTreeRow, let method = row.method,
             let integration = method.methodIntegration
@@ -114,13 +115,15 @@ struct ResourcesPane: PaneView {
         let slots = templateSlots(integration)
         var form = Form()
         let slot = form.choice("Template", slots[0].label, slots.map(\.label))
+        let external = "your editor (\(app.options.editor.first.map { ($0 as NSString).lastPathComponent } ?? "vi"))"
+        let place = form.choice("Edit in", "Gatehouse", ["Gatehouse", external])
         let resourceId = row.resource.id
         let httpMethod = method.httpMethod
         app.dialog = .form(
             "Mapping templates: \(method.httpMethod) \(row.resource.path)",
             [
-                "Choose a template; enter opens it in \(app.options.editor.first ?? "vi") (VISUAL or EDITOR). It is checked as a "
-                    + "template before it is saved; an empty file removes it."
+                "Choose a template and where to edit it: in Gatehouse, or in your editor (VISUAL or EDITOR). It is "
+                    + "checked as a template before it is saved; an empty one is removed."
             ], form
         ) { form in
             let chosen = try form(slot)
@@ -129,6 +132,37 @@ struct ResourcesPane: PaneView {
                 target.status.map { integration.integrationResponses[$0]?.responseTemplates[target.contentType] ?? "" }
                 ?? integration.requestTemplates[target.contentType] ?? ""
             let draftKey = "\(api.id)/\(resourceId)/\(httpMethod)/\(target.label)"
+            let save: @MainActor (String) async throws -> Void = { text in
+                _ = try await app.control.updateIntegration(api: api.id, resource: resourceId, httpMethod: httpMethod) {
+                    integration in
+                    if let status = target.status {
+                        integration.integrationResponses[status]?.responseTemplates[target.contentType] =
+                            text.isEmpty ? nil : text
+                    } else {
+                        integration.requestTemplates[target.contentType] = text.isEmpty ? nil : text
+                    }
+                }
+                app.templateDrafts[draftKey] = nil
+                app.flashInfo(
+                    text.isEmpty
+                        ? "Removed the \(target.label) template of \(httpMethod) — deploy (d) to serve the change"
+                        : "Saved the \(target.label) template of \(httpMethod) (\(text.utf8.count) bytes) — deploy (d) to serve it"
+                )
+            }
+            if try form(place) == "Gatehouse" {
+                app.dialog = .editor(
+                    "\(target.label) template: \(httpMethod) \(row.resource.path)",
+                    [
+                        "VTL as API Gateway evaluates it ($input, $util, $context, $stageVariables). Saved only "
+                            + "when it parses; saved empty, it is removed."
+                    ], current
+                ) { text in
+                    guard text != current else { return app.flashInfo("The \(target.label) template is unchanged") }
+                    if !text.isEmpty { _ = try Template(text) }
+                    try await save(text)
+                }
+                return
+            }
             let edited = try app.edit(app.templateDrafts[draftKey] ?? current, name: "template.vtl")
             guard edited != current else {
                 app.templateDrafts[draftKey] = nil
@@ -148,20 +182,7 @@ struct ResourcesPane: PaneView {
                     return
                 }
             }
-            let text = edited
-            _ = try await app.control.updateIntegration(api: api.id, resource: resourceId, httpMethod: httpMethod) {
-                integration in
-                if let status = target.status {
-                    integration.integrationResponses[status]?.responseTemplates[target.contentType] =
-                        text.isEmpty ? nil : text
-                } else {
-                    integration.requestTemplates[target.contentType] = text.isEmpty ? nil : text
-                }
-            }
-            app.templateDrafts[draftKey] = nil
-            app.flashInfo(
-                "Saved the \(target.label) template of \(httpMethod) (\(text.utf8.count) bytes) — deploy (d) to serve it"
-            )
+            try await save(edited)
         }
     }
 

@@ -51,7 +51,7 @@ extension GatewayControl {
         GatewayEngine(
             threads: threads, quotaPersistence: StoreQuotaPersistence(store: store), accessLog: accessLog,
             healthCheckMilliseconds: healthCheckMilliseconds, pendingHealthChecks: pendingHealthChecks,
-            limits: limits, recordsDetails: recordsDetails)
+            limits: limits, recordsDetails: recordsDetails, functionLogDirectory: functionLogDirectory)
     }
 
     /// Serves this state's deployed stages with `engine`: publishes the configuration now and after every change,
@@ -110,7 +110,8 @@ extension GatewayControl {
                 planKeys: planKeys,
                 vpcLinks: try access.all(VpcLink.self, in: .vpcLink),
                 loadBalancers: try access.all(LoadBalancer.self, in: .loadBalancer), accountThrottle: accountThrottle,
-                domainNames: try access.all(DomainName.self, in: .domainName))
+                domainNames: try access.all(DomainName.self, in: .domainName),
+                functions: try access.all(LambdaFunction.self, in: .function))
         }
     }
 

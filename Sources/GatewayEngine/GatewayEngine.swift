@@ -19,6 +19,7 @@ public final class GatewayEngine: Sendable {
     let health: HealthChecker
     let pipeline: RequestPipeline
     let quotas: QuotaLedger
+    let functions: FunctionHost
     /// A thread for the blocking work (the state's quota counts) that must not run on an event loop.
     let blocking: NIOThreadPool
     let control = ControlHook()
@@ -37,10 +38,12 @@ public final class GatewayEngine: Sendable {
     ///   - limits: timeouts for slow and idle clients, and what one connection may have in flight.
     ///   - recordsDetails: give each access log entry a `RequestDetail` (the integration request sent, the limits),
     ///     at the cost of an execution log per request.
+    ///   - functionLogDirectory: where each Lambda function's log is written (`NAME.log`); nil keeps logs in memory.
     public init(
         threads: Int = System.coreCount, quotaPersistence: QuotaPersistence? = nil,
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil, healthCheckMilliseconds: Int = 500,
-        pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits(), recordsDetails: Bool = false
+        pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits(), recordsDetails: Bool = false,
+        functionLogDirectory: URL? = nil
     ) {
         self.limits = limits
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
@@ -53,9 +56,11 @@ public final class GatewayEngine: Sendable {
         quotas = QuotaLedger(persistence: quotaPersistence)
         blocking = NIOThreadPool(numberOfThreads: 1)
         blocking.start()
+        functions = FunctionHost(
+            group: group, upstream: upstream, blocking: blocking, logDirectory: functionLogDirectory)
         pipeline = RequestPipeline(
-            upstream: upstream, links: links, quotas: quotas, blocking: blocking, accessLog: accessLog,
-            recordsDetails: recordsDetails)
+            upstream: upstream, links: links, functions: functions, quotas: quotas, blocking: blocking,
+            accessLog: accessLog, recordsDetails: recordsDetails)
     }
 
     // MARK: Configuration
@@ -64,6 +69,7 @@ public final class GatewayEngine: Sendable {
     public func publish(_ configuration: EngineConfiguration) {
         let compiled = CompiledSnapshot(configuration, metrics: pipeline.stageMetrics)
         links.update(configuration.loadBalancers)
+        functions.update(configuration.functions)
         health.update(links: configuration.vpcLinks, balancers: configuration.loadBalancers)
         let previous = pipeline.snapshot.withLockedValue { snapshot in
             defer { snapshot = compiled }
@@ -170,6 +176,7 @@ public final class GatewayEngine: Sendable {
         health.stop()
         for channel in channels { try? await channel.close().get() }
         connections.closeAll()
+        functions.shutdown()
         try? await blocking.runIfActive { self.quotas.flush() }
         try? await upstream.shutdown().get()
         try? await blocking.shutdownGracefully()
@@ -231,6 +238,12 @@ public final class GatewayEngine: Sendable {
 
     /// Writes the quota and per-day counts to the state now (they are otherwise written once a second).
     public func flushQuotaCounts() { quotas.flush() }
+
+    /// Each Lambda function's processes and figures.
+    public var functionStatuses: [FunctionStatus] { functions.statuses }
+
+    /// The newest lines of a function's log.
+    public func functionLogLines(_ name: String) -> [String] { functions.log(name)?.lines ?? [] }
 
     /// Sets how many requests a key has made in the quota period running now (UpdateUsage).
     public func setQuotaUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod) {

@@ -69,6 +69,10 @@ enum Schema {
                         PRIMARY KEY (plan_id, key_id, day));
                     """)
         }
+        migrator.registerMigration("v6-functions") { db in
+            // Lambda functions Gatehouse runs, by name.
+            try db.execute(sql: "CREATE TABLE lambda_function (id TEXT PRIMARY KEY, data BLOB NOT NULL);")
+        }
         return migrator
     }
 }

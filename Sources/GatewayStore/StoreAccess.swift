@@ -22,6 +22,7 @@ public struct StoreAccess {
         case loadBalancer = "load_balancer"
         case domainName = "domain_name"
         case authorizer
+        case function = "lambda_function"
 
         var scoped: Bool {
             switch self {

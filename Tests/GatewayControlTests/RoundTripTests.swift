@@ -33,18 +33,22 @@ import Testing
         #expect(before == after)
     }
 
-    /// Templates come back byte for byte: VTL with quotes, backslashes, `$`, `#`, tabs, CRLF and non-ASCII text.
+    /// Templates come back byte for byte: VTL with quotes, backslashes, `$`, `#`, tabs, CRLF and non-ASCII text;
+    /// with them the binary media types and both content handlings.
     @Test(arguments: [(ExportFormat.oas30, false), (.oas30, true), (.swagger2, false), (.swagger2, true)])
     func mappingTemplatesSurviveExportAndImport(format: ExportFormat, yaml: Bool) async throws {
         let request =
             "#set($inputRoot = $input.path('$'))\r\n{\n\t\"name\": \"$util.escapeJavaScript($inputRoot.name)\",\n  \"path\": \"\\$x #if(true)ü 日本#end\"\n}\n"
         let response = "#foreach($i in $input.path('$.items'))$i.id#if($foreach.hasNext),#end#end  \n"
         let document = """
-            {"openapi": "3.0.1", "info": {"title": "templates", "version": "1"}, "paths": {"/t": {"post": {
+            {"openapi": "3.0.1", "info": {"title": "templates", "version": "1"},
+             "x-amazon-apigateway-binary-media-types": ["image/png", "*/*"],
+             "paths": {"/t": {"post": {
               "responses": {"200": {"description": "ok"}},
               "x-amazon-apigateway-integration": {"type": "mock", "passthroughBehavior": "never",
+                "contentHandling": "CONVERT_TO_TEXT",
                 "requestTemplates": {"application/json": \(Self.json(request))},
-                "responses": {"default": {"statusCode": "200",
+                "responses": {"default": {"statusCode": "200", "contentHandling": "CONVERT_TO_BINARY",
                   "responseTemplates": {"application/json": \(Self.json(response))}}}}}}}}
             """
         let control = try memoryControl()
@@ -58,6 +62,9 @@ import Testing
             #expect(
                 method.methodIntegration?.integrationResponses["200"]?.responseTemplates["application/json"] == response
             )
+            #expect(method.methodIntegration?.contentHandling == .convertToText)
+            #expect(method.methodIntegration?.integrationResponses["200"]?.contentHandling == .convertToBinary)
+            #expect(try control.restApi(api.id).binaryMediaTypes == ["image/png", "*/*"])
         }
     }
 

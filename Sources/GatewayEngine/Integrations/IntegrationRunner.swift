@@ -17,6 +17,7 @@ struct IntegrationResult {
 struct IntegrationRunner: Sendable {
     let upstream: UpstreamPool
     let links: VpcLinkDirectory
+    let functions: FunctionHost
 
     /// Headers API Gateway drops from a client request before passing it on.
     static let droppedRequestHeaders: Set<String> = [
@@ -42,10 +43,7 @@ struct IntegrationRunner: Sendable {
         case .http, .httpProxy:
             return http(integration, context, snapshot: snapshot, on: eventLoop)
         case .aws, .awsProxy:
-            context.log?.add(
-                "Execution failed due to configuration error: \(integration.type.rawValue) integrations are not supported by Gatehouse"
-            )
-            return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
+            return lambda(integration, context, on: eventLoop)
         }
     }
 

@@ -75,6 +75,12 @@ enum GatewayFailure: Error {
     case headersTooLarge
     /// No request template for the request's content type, and the passthrough behaviour refuses it.
     case unsupportedMediaType
+    /// A Lambda function failed or answered what a proxy integration cannot use (502).
+    case badGateway
+    /// A Lambda authorizer's policy does not allow the method (`explicit`: it denies it).
+    case accessDenied(explicit: Bool)
+    /// A Lambda authorizer failed or answered no usable policy.
+    case authorizerFailure
 
     /// The gateway response type.
     var responseType: String {
@@ -94,6 +100,9 @@ enum GatewayFailure: Error {
         case .configurationError: "API_CONFIGURATION_ERROR"
         case .requestTooLarge, .headersTooLarge: "REQUEST_TOO_LARGE"
         case .unsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE"
+        case .badGateway: "DEFAULT_5XX"
+        case .accessDenied: "ACCESS_DENIED"
+        case .authorizerFailure: "AUTHORIZER_FAILURE"
         }
     }
 
@@ -109,6 +118,9 @@ enum GatewayFailure: Error {
         case .requestTooLarge: 413
         case .headersTooLarge: 431
         case .unsupportedMediaType: 415
+        case .badGateway: 502
+        case .accessDenied: 403
+        case .authorizerFailure: 500
         }
     }
 
@@ -132,6 +144,11 @@ enum GatewayFailure: Error {
         case .requestTooLarge: "Request Too Large"
         case .headersTooLarge: "HTTP header is larger than 10240 bytes."
         case .unsupportedMediaType: "Unsupported Media Type"
+        case .badGateway, .authorizerFailure: "Internal server error"
+        case .accessDenied(let explicit):
+            explicit
+                ? "User is not authorized to access this resource with an explicit deny"
+                : "User is not authorized to access this resource"
         }
     }
 
@@ -148,6 +165,9 @@ enum GatewayFailure: Error {
         case .integrationTimeout, .integrationFailure, .configurationError: "InternalServerErrorException"
         case .requestTooLarge, .headersTooLarge: "RequestTooLargeException"
         case .unsupportedMediaType: "UnsupportedMediaTypeException"
+        case .badGateway: "InternalServerErrorException"
+        case .accessDenied: "AccessDeniedException"
+        case .authorizerFailure: "AuthorizerFailureException"
         }
     }
 
@@ -155,8 +175,11 @@ enum GatewayFailure: Error {
     /// integration errors (`{"message": "Endpoint request timed out"}`).
     var body: String {
         switch self {
-        case .integrationTimeout, .integrationFailure, .configurationError, .authorizerConfigurationError:
+        case .integrationTimeout, .integrationFailure, .configurationError, .authorizerConfigurationError, .badGateway,
+            .authorizerFailure:
             "{\"message\": \"\(message)\"}"
+        // An authorizer's denial is the one answer API Gateway writes with a capital M.
+        case .accessDenied: "{\"Message\":\"\(message)\"}"
         default: "{\"message\":\"\(message)\"}"
         }
     }

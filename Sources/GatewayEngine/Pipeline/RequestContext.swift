@@ -28,6 +28,11 @@ final class RequestContext: @unchecked Sendable {
     var limits: [String] = []
     /// The cache key looked up, when the method is cached.
     var cacheKey: String?
+    /// The API key the request was admitted with, and its id.
+    var apiKey: String?
+    var apiKeyId: String?
+    /// What a Lambda authorizer returned for the request: `$context.authorizer.*`.
+    var authorizer: AuthorizerOutput?
 
     init(
         requestId: String, extendedId: String, apiId: String, stageName: String, resource: Resource, method: Method,

@@ -103,13 +103,13 @@ final class RequestPipeline: Sendable {
     let recordsDetails: Bool
 
     init(
-        upstream: UpstreamPool, links: VpcLinkDirectory, quotas: QuotaLedger, blocking: NIOThreadPool,
-        accessLog: (@Sendable (AccessLogEntry) -> Void)?, recordsDetails: Bool = false
+        upstream: UpstreamPool, links: VpcLinkDirectory, functions: FunctionHost, quotas: QuotaLedger,
+        blocking: NIOThreadPool, accessLog: (@Sendable (AccessLogEntry) -> Void)?, recordsDetails: Bool = false
     ) {
         self.recordsDetails = recordsDetails && accessLog != nil
         self.blocking = blocking
         snapshot = NIOLockedValueBox(CompiledSnapshot(EngineConfiguration()))
-        integrations = IntegrationRunner(upstream: upstream, links: links)
+        integrations = IntegrationRunner(upstream: upstream, links: links, functions: functions)
         self.quotas = quotas
         self.accessLog = accessLog
     }
@@ -208,6 +208,8 @@ final class RequestPipeline: Sendable {
                 return eventLoop.makeSucceededFuture(response)
             }
             maskedKey = ApiKey.mask(value)
+            context.apiKey = value
+            context.apiKeyId = key.id
             // A key's stored quota count is read once per period, on the blocking thread; then the request is
             // served from the start with it in memory.
             let quotaDates = covering.quota.map { QuotaLedger.dates($0.period, now: Date()) }

@@ -25,13 +25,17 @@ public struct EngineConfiguration: Sendable {
     public var accountThrottle: ThrottleSettings
     /// Custom domain names: requests whose Host is one go through its base path mappings.
     public var domainNames: [DomainName]
+    /// The Lambda functions integrations and authorizers invoke.
+    public var functions: [LambdaFunction]
 
     public init(
         stages: [DeployedStage] = [], apiKeys: [ApiKey] = [], usagePlans: [UsagePlan] = [],
         planKeys: [String: [String]] = [:], vpcLinks: [VpcLink] = [], loadBalancers: [LoadBalancer] = [],
-        accountThrottle: ThrottleSettings = EngineConfiguration.defaultAccountThrottle, domainNames: [DomainName] = []
+        accountThrottle: ThrottleSettings = EngineConfiguration.defaultAccountThrottle, domainNames: [DomainName] = [],
+        functions: [LambdaFunction] = []
     ) {
         self.domainNames = domainNames
+        self.functions = functions
         self.stages = stages
         self.apiKeys = apiKeys
         self.usagePlans = usagePlans

@@ -109,7 +109,10 @@ final class FunctionHost: Sendable {
 final class FunctionPool: Sendable {
     let function: LambdaFunction
     let log: FunctionLog
-    private unowned let host: FunctionHost
+    /// The host's event loops, process-starting thread and backend connections.
+    private let group: EventLoopGroup
+    private let blocking: NIOThreadPool
+    private let upstream: UpstreamPool
     private struct State {
         var instances: [ObjectIdentifier: FunctionInstance] = [:]
         var idle: [FunctionInstance] = []
@@ -123,7 +126,9 @@ final class FunctionPool: Sendable {
 
     init(_ function: LambdaFunction, host: FunctionHost, log: FunctionLog) {
         self.function = function
-        self.host = host
+        group = host.group
+        blocking = host.blocking
+        upstream = host.upstream
         self.log = log
     }
 
@@ -144,7 +149,7 @@ final class FunctionPool: Sendable {
             case throttled
             case closed
         }
-        let loop = host.group.next()
+        let loop = group.next()
         let pick: Pick = state.withLockedValue { state in
             guard !state.closed else { return .closed }
             if let instance = state.idle.popLast() {
@@ -171,7 +176,7 @@ final class FunctionPool: Sendable {
             return instance.run(payload: payload, requestId: requestId, deadline: deadline)
         case .cold(let instance):
             let answer = instance.run(payload: payload, requestId: requestId, deadline: deadline)
-            instance.start(blocking: host.blocking)
+            instance.start(blocking: blocking)
             return answer
         }
     }
@@ -209,7 +214,7 @@ final class FunctionPool: Sendable {
     // MARK: Invoke API endpoints
 
     func invokeURL(payload: ByteBuffer, requestId: String) -> EventLoopFuture<LambdaResult> {
-        let loop = host.group.next()
+        let loop = group.next()
         state.withLockedValue { $0.invocations += 1 }
         guard let text = function.invokeURL, let url = URL(string: text), let hostName = url.host else {
             return loop.makeFailedFuture(LambdaInvokeError.unavailable("The invoke URL of \(function.name) is invalid"))
@@ -226,7 +231,7 @@ final class FunctionPool: Sendable {
         let name = function.name
         let started = NIODeadline.now()
         log.append("START RequestId: \(requestId) Version: $LATEST")
-        return host.upstream.execute(
+        return upstream.execute(
             request, host: hostName, port: url.port ?? 80, on: loop,
             timeout: .seconds(Int64(function.timeout) + 1)
         ).flatMapErrorThrowing { error in
@@ -255,9 +260,10 @@ final class FunctionPool: Sendable {
     }
 }
 
-/// One handler process and the Runtime API served to it on a loopback port of its own.
+/// One handler process and the Runtime API served to it on a loopback port of its own. It and its pool hold
+/// each other until it leaves the pool (its process ended or was stopped).
 final class FunctionInstance: Sendable {
-    private unowned let pool: FunctionPool
+    private let pool: FunctionPool
     let loop: EventLoop
 
     struct Invocation {
@@ -401,6 +407,8 @@ final class FunctionInstance: Sendable {
         }
         if stopped { return }
         try process.run()
+        // Stopped while it was starting: it does not outlive the engine.
+        if state.withLockedValue({ $0.stopped }) { kill(process.processIdentifier, SIGKILL) }
     }
 
     private func failStart(_ reason: String) {

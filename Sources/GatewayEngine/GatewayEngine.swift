@@ -239,6 +239,11 @@ public final class GatewayEngine: Sendable {
     /// Writes the quota and per-day counts to the state now (they are otherwise written once a second).
     public func flushQuotaCounts() { quotas.flush() }
 
+    /// FlushStageAuthorizersCache: the stage's Lambda authorizers run again for the next requests.
+    public func flushAuthorizersCache(api: String, stage: String) {
+        pipeline.authorizerCache.flush(api: api, stage: stage)
+    }
+
     /// Each Lambda function's processes and figures.
     public var functionStatuses: [FunctionStatus] { functions.statuses }
 

@@ -2,6 +2,7 @@ import ControlAPI
 import Foundation
 import GatewayControl
 import GatewayEngine
+import GatewayModel
 import SampleBackend
 import TestSupport
 import Testing
@@ -102,7 +103,23 @@ import Testing
 @Suite(.serialized) struct AuthorizerTests {
     @Test func authorizersAreManagedAndTheirIdentitySourcesChecked() async throws {
         let (client, engine, port) = try await Client.served()
-        try await withCleanup({ try? await engine.stop() }) {
+        // The authorizer's function: allows every request that reaches it.
+        let code = FileManager.default.temporaryDirectory.appendingPathComponent("auth-\(UUID().uuidString)")
+        try await withCleanup({
+            try? await engine.stop()
+            try? FileManager.default.removeItem(at: code)
+        }) {
+            try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
+            try Data(
+                """
+                def handler(event, context):
+                    return {"principalId": "me", "policyDocument": {"Version": "2012-10-17", "Statement": [
+                        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}]}}
+                """.utf8
+            ).write(to: code.appendingPathComponent("app.py"))
+            try await client.control.addFunction(
+                LambdaFunction(
+                    name: "auth", kind: .process, runtime: "python3", handler: "app.handler", code: code.path))
 
             let created = try await client.call("POST", "/restapis", ["name": "secured"])
             let apiId = try #require(created.string("id"))

@@ -113,7 +113,8 @@ enum MappingTemplates {
         let now = Date()
         let identity = Value.MapBox([("sourceIp", .string(request.sourceIP))])
         if let agent = request.headers.first(name: "User-Agent") { identity.put("userAgent", .string(agent)) }
-        if let key = request.headers.first(name: "x-api-key") { identity.put("apiKey", .string(key)) }
+        if let key = context.apiKey ?? request.headers.first(name: "x-api-key") { identity.put("apiKey", .string(key)) }
+        if let id = context.apiKeyId { identity.put("apiKeyId", .string(id)) }
         let map = Value.MapBox([
             ("requestId", .string(context.requestId)), ("extendedRequestId", .string(context.extendedId)),
             ("apiId", .string(context.apiId)), ("stage", .string(context.stageName)),
@@ -126,6 +127,16 @@ enum MappingTemplates {
         if let host = request.headers.first(name: "Host") {
             map.put("domainName", .string(host))
             map.put("domainPrefix", .string(String(host.prefix { $0 != "." })))
+        }
+        if let authorizer = context.authorizer {
+            // `$context.authorizer.principalId`, each context value (as text), a user pool's `claims`.
+            let values = Value.MapBox([])
+            if let principal = authorizer.principalId { values.put("principalId", .string(principal)) }
+            for (name, value) in authorizer.context { values.put(name, .string(value.text)) }
+            if let claims = authorizer.claims {
+                values.put("claims", .map(Value.MapBox(claims.map { ($0.0, Value.string($0.1)) })))
+            }
+            map.put("authorizer", .map(values))
         }
         // Where a template may override the status and headers of the answer (and the request's headers).
         map.put("responseOverride", .map(Value.MapBox([("header", .map(Value.MapBox()))])))

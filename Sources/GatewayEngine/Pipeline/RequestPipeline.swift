@@ -93,6 +93,7 @@ final class RequestPipeline: Sendable {
     let throttles = ThrottleRegistry()
     let quotas: QuotaLedger
     let caches = NIOLockedValueBox<[String: ResponseCache]>([:])
+    let authorizerCache = AuthorizerCache()
     let metrics = NIOLockedValueBox<[String: StageMetrics]>([:])
     let integrations: IntegrationRunner
     /// Where the state's stored quota counts are read, off the event loops.
@@ -142,15 +143,24 @@ final class RequestPipeline: Sendable {
     /// Serves a request on a deployed stage.
     /// - Parameter loadingQuotas: read a key's stored quota count first when it is not in memory (false on the
     ///   second pass, so a failed read cannot loop).
+    /// A request served again after an asynchronous step (a Lambda authorizer, a quota read): its ids, its start,
+    /// and what its authorizer allowed it with.
+    struct Resumed {
+        var requestId: String
+        var extendedId: String
+        var started: NIODeadline
+        var authorizer: AuthorizerOutput?
+    }
+
     func serve(
         _ request: InvokeRequest, api apiId: String, stage stageName: String, on eventLoop: EventLoop,
-        loadingQuotas: Bool = true
+        loadingQuotas: Bool = true, resumed: Resumed? = nil
     )
         -> EventLoopFuture<InvokeResponse>
     {
-        let started = NIODeadline.now()
-        let requestId = RequestIds.requestId()
-        let extendedId = RequestIds.extendedId()
+        let started = resumed?.started ?? NIODeadline.now()
+        let requestId = resumed?.requestId ?? RequestIds.requestId()
+        let extendedId = resumed?.extendedId ?? RequestIds.extendedId()
         let current = snapshot.withLockedValue { $0 }
         let found = current.stage(api: apiId, name: stageName)
         guard let stage = found, let route = stage.routes.match(request.path[...]), let resource = route.resource,
@@ -171,6 +181,7 @@ final class RequestPipeline: Sendable {
             stageVariables: stage.variables, binaryMediaTypes: stage.api.binaryMediaTypes,
             log: recordsDetails ? ExecutionLog() : nil,
             started: started)
+        context.authorizer = resumed?.authorizer
         let methodKey = stage.settingKey(resource, method.httpMethod)
 
         // Authorization (IAM, Lambda or Cognito authorizer) comes before the API key.
@@ -184,11 +195,36 @@ final class RequestPipeline: Sendable {
                 reason: "\(method.authorizationType.rawValue) authorization: \(denied.message)", context: context)
             return eventLoop.makeSucceededFuture(response)
         }
+        // A Lambda authorizer runs (or its cached answer is used), then the request is served on with what it allowed.
+        if resumed?.authorizer == nil, method.authorizationType == .custom, let id = method.authorizerId,
+            let compiled = stage.authorizers[id]
+        {
+            return authorize(compiled, context, on: eventLoop).flatMap { outcome in
+                switch outcome {
+                case .success(let output):
+                    return self.serve(
+                        request, api: apiId, stage: stageName, on: eventLoop, loadingQuotas: loadingQuotas,
+                        resumed: Resumed(
+                            requestId: requestId, extendedId: extendedId, started: started, authorizer: output))
+                case .failure(let refusal):
+                    let response = self.failure(
+                        refusal.failure, stage: stage, requestId: requestId, extendedId: extendedId)
+                    self.finish(
+                        request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
+                        outcome: (methodKey, false, nil, nil), requestId: requestId,
+                        reason: "Lambda authorizer \(compiled.authorizer.name): \(refusal.reason)", context: context)
+                    return eventLoop.makeSucceededFuture(response)
+                }
+            }
+        }
 
         // API key and usage plan.
         var maskedKey: String?
         if method.apiKeyRequired {
-            let value = request.headers.first(name: "x-api-key")
+            // With the API's key source AUTHORIZER, the key is the one the Lambda authorizer named.
+            let value =
+                stage.api.apiKeySource == .authorizer
+                ? context.authorizer?.usageIdentifierKey : request.headers.first(name: "x-api-key")
             let key = value.flatMap { current.keysByValue[$0] }
             guard let value, let key, RequestPipeline.constantTimeEqual(key.value, value), key.enabled,
                 let covering = key.plans[StageRef(apiId: apiId, stage: stageName)]
@@ -218,7 +254,11 @@ final class RequestPipeline: Sendable {
                 return blocking.runIfActive(eventLoop: eventLoop) {
                     quotas.load(plan: covering.id, key: key.id, quotaDates)
                 }.recover { _ in }.flatMap {
-                    self.serve(request, api: apiId, stage: stageName, on: eventLoop, loadingQuotas: false)
+                    self.serve(
+                        request, api: apiId, stage: stageName, on: eventLoop, loadingQuotas: false,
+                        resumed: Resumed(
+                            requestId: requestId, extendedId: extendedId, started: started,
+                            authorizer: context.authorizer))
                 }
             }
             let now = NIODeadline.now().uptimeNanoseconds

@@ -70,7 +70,7 @@ extension ControlAPI {
                 return .empty(202)
             },
             Route("DELETE", "restapis/{api}/stages/{stage}/cache/authorizers") { api, call in
-                _ = try api.control.stage(api: call.apiId, name: call[parameter: "stage"])
+                try await api.control.flushStageAuthorizersCache(api: call.apiId, stage: call[parameter: "stage"])
                 return .empty(202)
             },
         ]

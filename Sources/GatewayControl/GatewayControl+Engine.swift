@@ -184,4 +184,10 @@ extension GatewayControl {
         _ = try self.stage(api: api, name: stage)
         engine?.flushCache(api: api, stage: stage)
     }
+
+    /// Forgets the answers a stage's Lambda authorizers gave (FlushStageAuthorizersCache).
+    public func flushStageAuthorizersCache(api: String, stage: String) throws {
+        _ = try self.stage(api: api, name: stage)
+        engine?.flushAuthorizersCache(api: api, stage: stage)
+    }
 }

@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func aTokenAuthorizerAllowsDeniesAndCachesItsPolicy() async throws {
-        try await serve(type: .token) { _, engine, api, client in
+        try await serve(type: .token) { control, _, api, client in
             let base = "/restapis/\(api.id)/test/_user_request_/items/1"
             let missing = try await client.send(.GET, base)
             #expect(missing.status == 401)
@@ -118,7 +118,7 @@ import Testing
             #expect(crash.status == 500)
             #expect(crash.headers.first(name: "x-amzn-ErrorType") == "AuthorizerConfigurationException")
             // Flushing the stage's authorizer cache makes the next request call the function again.
-            engine.flushAuthorizersCache(api: api.id, stage: "test")
+            try await control.flushStageAuthorizersCache(api: api.id, stage: "test")
             let fresh = try await client.send(.GET, base, headers: ["Authorization": "allow-1"])
             #expect(fresh.body.hasPrefix("user-allow-1 ") && !fresh.body.hasPrefix("user-allow-1 1 "), "\(fresh.body)")
         }

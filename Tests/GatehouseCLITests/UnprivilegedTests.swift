@@ -54,6 +54,47 @@ import Testing
         #expect(served.0 == 200, "\(served.1)")
         #expect(served.1.contains("sunrise.jpg"))
 
+        // A Lambda function run by the ordinary user: its handler process, its Runtime API port, its runtime
+        // client's folder (per user) and its log beside the state.
+        let code = scratch.directory.appendingPathComponent("code")
+        try FileManager.default.createDirectory(at: code, withIntermediateDirectories: true)
+        try Data(
+            "import os\ndef handler(event, context):\n    return {'statusCode': 200, 'body': 'uid %d' % os.getuid()}\n"
+                .utf8
+        ).write(to: code.appendingPathComponent("app.py"))
+        if getuid() == 0 {
+            #expect(chown(code.path, 65534, 65534) == 0)
+            #expect(chown(code.appendingPathComponent("app.py").path, 65534, 65534) == 0)
+        }
+        let add = try Running(
+            [
+                "function", "add", "hello", "--runtime", "python3", "--handler", "app.handler", "--code", code.path,
+                "--state", scratch.state,
+            ], through: Self.asNobody, binary: binary)
+        defer { add.stop() }
+        _ = try await add.wait(for: #"Registered function (hello)"#)
+        let lambda = try await send(
+            "POST", "\(control)/restapis/\(apiId)/resources/\(root)", ["pathPart": "hello"])
+        let lambdaMethod = "\(control)/restapis/\(apiId)/resources/\(try #require(lambda["id"] as? String))/methods/GET"
+        _ = try await send("PUT", lambdaMethod, ["authorizationType": "NONE"])
+        _ = try await send(
+            "PUT", lambdaMethod + "/integration",
+            [
+                "type": "AWS_PROXY", "httpMethod": "POST",
+                "uri":
+                    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:hello/invocations",
+            ])
+        _ = try await send("POST", "\(control)/restapis/\(apiId)/deployments", ["stageName": "test"])
+        // The serving process sees the function the other process registered within a second or so.
+        var answer = (0, "")
+        for _ in 0..<40 {
+            answer = try await http("\(control)/restapis/\(apiId)/test/_user_request_/hello")
+            if answer.0 == 200 { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(answer.0 == 200, "\(answer.1)")
+        #expect(answer.1 == "uid \(getuid() == 0 ? 65534 : getuid())")
+
         // The state the ordinary user created is theirs alone: it holds API key values.
         let attributes = try FileManager.default.attributesOfItem(atPath: scratch.state)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)

@@ -302,13 +302,9 @@ final class FunctionInstance: Sendable {
     /// Hands the instance an invocation; it is delivered at the process's next `next`.
     func run(payload: ByteBuffer, requestId: String, deadline: Date) -> EventLoopFuture<LambdaResult> {
         let promise = loop.makePromise(of: LambdaResult.self)
-        let seconds = function.timeout
-        let timeout = loop.scheduleTask(in: .seconds(Int64(seconds))) { [self] in
-            timedOut(requestId: requestId, seconds: seconds)
-        }
         let reply: (@Sendable (RuntimeReply) -> Void)? = state.withLockedValue { state in
             state.current = Invocation(
-                requestId: requestId, payload: payload, deadline: deadline, promise: promise, timeout: timeout)
+                requestId: requestId, payload: payload, deadline: deadline, promise: promise, timeout: nil)
             guard let waiting = state.waiting else { return nil }
             state.waiting = nil
             return waiting
@@ -513,10 +509,17 @@ final class FunctionInstance: Sendable {
     }
 
     private func deliver(to reply: @escaping @Sendable (RuntimeReply) -> Void) {
+        // The function's timeout runs from the delivery, as Lambda's does: a cold start's init is not part of it.
+        let seconds = function.timeout
         let delivered: Invocation? = state.withLockedValue { state in
             guard var current = state.current, !current.delivered else { return nil }
             current.delivered = true
             current.started = NIODeadline.now()
+            current.deadline = Date().addingTimeInterval(TimeInterval(seconds))
+            let requestId = current.requestId
+            current.timeout = loop.scheduleTask(in: .seconds(Int64(seconds))) { [self] in
+                timedOut(requestId: requestId, seconds: seconds)
+            }
             state.current = current
             if state.initDuration == nil {
                 state.initDuration = Double((NIODeadline.now() - state.started).nanoseconds) / 1_000_000

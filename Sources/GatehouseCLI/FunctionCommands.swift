@@ -141,7 +141,10 @@ struct FunctionCommand: AsyncParsableCommand {
             try await runReporting {
                 let control = try options.control()
                 let function = try control.function(name)
-                let file = control.functionLogDirectory.appendingPathComponent("\(function.name).log")
+                guard let directory = control.functionLogDirectory else {
+                    return print("A state kept in memory keeps its function logs in the serving process")
+                }
+                let file = directory.appendingPathComponent("\(function.name).log")
                 guard let text = try? String(contentsOf: file, encoding: .utf8) else {
                     return print("No log yet for \(function.name): it is written at \(file.path) once it runs")
                 }

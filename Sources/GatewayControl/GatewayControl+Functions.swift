@@ -50,14 +50,10 @@ extension GatewayControl {
         emit(.function, .deleted, id: function.name)
     }
 
-    /// Where the serving process writes each function's log (`NAME.log`): beside the state file, or in a
-    /// directory of this process for a state kept in memory.
-    public nonisolated var functionLogDirectory: URL {
-        if store.location == ":memory:" {
-            return FileManager.default.temporaryDirectory.appendingPathComponent(
-                "gatehouse-functions-\(ProcessInfo.processInfo.processIdentifier)")
-        }
-        return URL(fileURLWithPath: store.location + "-functions")
+    /// Where the serving process writes each function's log (`NAME.log`): beside the state file; nil for a state
+    /// kept in memory, whose function logs stay in memory too.
+    public nonisolated var functionLogDirectory: URL? {
+        store.location == ":memory:" ? nil : URL(fileURLWithPath: store.location + "-functions")
     }
 }
 

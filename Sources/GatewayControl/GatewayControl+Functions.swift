@@ -56,9 +56,3 @@ extension GatewayControl {
         store.location == ":memory:" ? nil : URL(fileURLWithPath: store.location + "-functions")
     }
 }
-
-extension LambdaFunction {
-    static func arn(_ name: String, region: String) -> String {
-        "arn:aws:lambda:\(region):\(Region.accountId):function:\(name)"
-    }
-}

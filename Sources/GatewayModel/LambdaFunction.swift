@@ -32,7 +32,12 @@ public struct LambdaFunction: Codable, Sendable, Equatable, Identifiable {
     public var region: String
 
     public var id: String { name }
-    public var arn: String { "arn:aws:lambda:\(region):\(Region.accountId):function:\(name)" }
+    public var arn: String { LambdaFunction.arn(name, region: region) }
+
+    /// `arn:aws:lambda:REGION:123456789012:function:NAME`.
+    public static func arn(_ name: String, region: String) -> String {
+        "arn:aws:lambda:\(region):\(Region.accountId):function:\(name)"
+    }
 
     public static let runtimes = ["python3", "nodejs"]
     public static let defaultMemorySize = 128

@@ -105,22 +105,19 @@ struct StagesPane: PaneView {
         y += 1
         let (figures, methods) = engine.metrics(api: api.id, stage: stage.stageName)
         let cache = engine.cacheCounters(api: api.id, stage: stage.stageName)
-        let minute = figures.lastMinute
-        func ratio(_ hits: Int, _ misses: Int) -> String {
-            hits + misses == 0 ? "-" : "\(Int((Double(hits) / Double(hits + misses) * 100).rounded()))%"
+        func row(_ label: String, _ counts: MetricsSnapshot.Window) -> (
+            String, String, String, String, String, String, String, String
+        ) {
+            let lookups = counts.cacheHits + counts.cacheMisses
+            let ratio = lookups == 0 ? "-" : "\(Int((Double(counts.cacheHits) / Double(lookups) * 100).rounded()))%"
+            return (
+                label, "\(counts.count)", "\(counts.clientErrors)", "\(counts.serverErrors)", "\(counts.throttled)",
+                "\(counts.cacheHits)", "\(counts.cacheMisses)", ratio
+            )
         }
         let lines = [
             ("", "requests", "4xx", "5xx", "429", "hits", "misses", "hit %"),
-            (
-                "last minute", "\(minute.count)", "\(minute.clientErrors)", "\(minute.serverErrors)",
-                "\(minute.throttled)", "\(minute.cacheHits)", "\(minute.cacheMisses)",
-                ratio(minute.cacheHits, minute.cacheMisses)
-            ),
-            (
-                "since start", "\(figures.count)", "\(figures.clientErrors)", "\(figures.serverErrors)",
-                "\(figures.throttled)", "\(figures.cacheHits)", "\(figures.cacheMisses)",
-                ratio(figures.cacheHits, figures.cacheMisses)
-            ),
+            row("last minute", figures.lastMinute), row("since start", figures.total),
         ]
         for (index, line) in lines.enumerated() where y < rect.maxY {
             let column = max(7, min(10, (rect.width - 12) / 7))

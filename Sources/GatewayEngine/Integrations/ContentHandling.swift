@@ -52,23 +52,12 @@ enum PayloadConversion {
         case binary(ByteBuffer)
     }
 
-    /// The integration request's payload before templates: a binary request stays binary unless the
-    /// integration converts it to text (base64).
-    static func request(
+    /// A body before templates (the integration request's, under the integration's `contentHandling`, or the
+    /// integration response's, under its own): a binary one stays binary unless converted to text (base64).
+    static func payload(
         _ body: ByteBuffer?, contentType: String?, binaryMediaTypes: [String], handling: ContentHandling?
     ) -> Payload {
         let body = body ?? ByteBuffer()
-        guard isBinary(contentType, binaryMediaTypes: binaryMediaTypes) else {
-            return .text(String(buffer: body), converted: false)
-        }
-        return handling == .convertToText ? .text(base64(body), converted: true) : .binary(body)
-    }
-
-    /// The integration response's payload before templates: a binary answer stays binary unless the
-    /// integration response converts it to text (base64).
-    static func response(
-        _ body: ByteBuffer, contentType: String?, binaryMediaTypes: [String], handling: ContentHandling?
-    ) -> Payload {
         guard isBinary(contentType, binaryMediaTypes: binaryMediaTypes) else {
             return .text(String(buffer: body), converted: false)
         }

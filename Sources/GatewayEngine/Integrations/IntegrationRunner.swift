@@ -82,7 +82,7 @@ struct IntegrationRunner: Sendable {
         let source = try requestTemplate(integration, context)
         var result = TransformedRequest(body: context.request.body)
         if source == nil && integration.contentHandling == nil { return result }
-        let payload = PayloadConversion.request(
+        let payload = PayloadConversion.payload(
             context.request.body, contentType: context.request.headers.first(name: "Content-Type"),
             binaryMediaTypes: context.binaryMediaTypes, handling: integration.contentHandling)
         switch payload {
@@ -163,10 +163,12 @@ struct IntegrationRunner: Sendable {
             }
             return IntegrationResult(status: status, headers: headers, body: output, latency: latency)
         }
-        let acceptIsBinary = PayloadConversion.isBinary(
-            PayloadConversion.firstAccepted(accept), binaryMediaTypes: context.binaryMediaTypes)
+        let acceptIsBinary =
+            !context.binaryMediaTypes.isEmpty
+            && PayloadConversion.isBinary(
+                PayloadConversion.firstAccepted(accept), binaryMediaTypes: context.binaryMediaTypes)
         if source == nil && chosen.contentHandling == nil && !acceptIsBinary { return finish(body) }
-        let payload = PayloadConversion.response(
+        let payload = PayloadConversion.payload(
             body, contentType: backendContentType, binaryMediaTypes: context.binaryMediaTypes,
             handling: chosen.contentHandling)
         guard case .text(let text, let converted) = payload else { return finish(body) }
@@ -272,16 +274,18 @@ struct IntegrationRunner: Sendable {
         for (name, value) in overrides.requestHeaders { headers.replaceOrAdd(name: name, value: value) }
         let request = UpstreamRequest(
             method: HTTPMethod(rawValue: verb), target: endpoint.pathAndQuery, headers: headers, body: body)
-        let sendsBinary =
-            (PayloadConversion.isBinary(
-                context.request.headers.first(name: "Content-Type"), binaryMediaTypes: context.binaryMediaTypes)
-                && (isProxy || integration.contentHandling != .convertToText))
-            || (!isProxy && integration.contentHandling == .convertToBinary)
-        context.log?.add("Endpoint request URI: \(endpoint.uri)")
-        context.log?.add("Endpoint request headers: \(ExecutionLog.headers(headers.map { ($0.name, $0.value) }))")
-        context.log?.add(
-            "Endpoint request body after transformations: \(ExecutionLog.body(body, binary: sendsBinary))")
-        context.log?.add("Sending request to \(endpoint.uri)")
+        if let log = context.log {
+            // What is sent is binary when a binary body was not converted to text, or text was decoded.
+            let sendsBinary =
+                (PayloadConversion.isBinary(
+                    context.request.headers.first(name: "Content-Type"), binaryMediaTypes: context.binaryMediaTypes)
+                    && (isProxy || integration.contentHandling != .convertToText))
+                || (!isProxy && integration.contentHandling == .convertToBinary)
+            log.add("Endpoint request URI: \(endpoint.uri)")
+            log.add("Endpoint request headers: \(ExecutionLog.headers(headers.map { ($0.name, $0.value) }))")
+            log.add("Endpoint request body after transformations: \(ExecutionLog.body(body, binary: sendsBinary))")
+            log.add("Sending request to \(endpoint.uri)")
+        }
         let sent = NIODeadline.now()
         return upstream.execute(
             request, host: address.host, port: address.port, on: eventLoop,
@@ -342,24 +346,37 @@ struct IntegrationRunner: Sendable {
             backendContentType: response.headers.first(name: "Content-Type"), latency: latency, context)
     }
 
-    /// The integration response whose selection pattern matches the backend status, else the default one.
+    /// The integration response whose `selectionPattern` matches the backend status, else the default one.
     func selectResponse(_ integration: Integration, backendStatus: Int, _ context: RequestContext) throws
         -> IntegrationResponse
     {
         let status = String(backendStatus)
+        if integration.integrationResponses.isEmpty, integration.type == .mock {
+            return IntegrationResponse(statusCode: status)
+        }
+        return try selectResponse(
+            integration, matching: status, context, subject: "Endpoint Response Status Code: \(status)")
+    }
+
+    /// The integration response whose `selectionPattern` matches `value` whole (a backend status, a Lambda
+    /// function's `errorMessage`), else the default one (no pattern); nil `value` (a Lambda success) takes the
+    /// default.
+    func selectResponse(_ integration: Integration, matching value: String?, _ context: RequestContext, subject: String)
+        throws -> IntegrationResponse
+    {
         let responses = integration.integrationResponses.values.sorted { $0.statusCode < $1.statusCode }
-        for response in responses {
-            guard let pattern = response.selectionPattern else { continue }
-            if let regex = SelectionPatterns.regex(pattern),
-                regex.firstMatch(in: status, range: NSRange(status.startIndex..., in: status)) != nil
-            {
-                return response
+        if let value {
+            let range = NSRange(value.startIndex..., in: value)
+            for response in responses {
+                guard let pattern = response.selectionPattern, !pattern.isEmpty,
+                    let regex = SelectionPatterns.regex("^(?:\(pattern))$")
+                else { continue }
+                if regex.firstMatch(in: value, range: range) != nil { return response }
             }
         }
-        if let fallback = responses.first(where: { $0.selectionPattern == nil }) { return fallback }
-        if responses.isEmpty, integration.type == .mock { return IntegrationResponse(statusCode: status) }
+        if let fallback = responses.first(where: { ($0.selectionPattern ?? "").isEmpty }) { return fallback }
         context.log?.add(
-            "Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: \(status)"
+            "Execution failed due to configuration error: No match for output mapping and no default output mapping configured. \(subject)"
         )
         throw GatewayFailure.configurationError
     }

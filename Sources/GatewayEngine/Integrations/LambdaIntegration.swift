@@ -56,18 +56,13 @@ enum JSONScalar: Sendable, Equatable {
 
 /// What a Lambda authorizer allowed a request with: `$context.authorizer.principalId`, its `context`, and the
 /// API key it names when the API's key source is `AUTHORIZER`.
-struct AuthorizerOutput: Sendable, Equatable {
+struct AuthorizerOutput: Sendable {
     var principalId: String?
     var context: [(String, JSONScalar)] = []
     var usageIdentifierKey: String?
     /// A Cognito user pool's token claims.
     var claims: [(String, String)]?
     var latencyMillis: Int = 0
-
-    static func == (lhs: AuthorizerOutput, rhs: AuthorizerOutput) -> Bool {
-        lhs.principalId == rhs.principalId && lhs.usageIdentifierKey == rhs.usageIdentifierKey
-            && lhs.context.map(\.0) == rhs.context.map(\.0) && lhs.context.map(\.1) == rhs.context.map(\.1)
-    }
 
     /// As the proxy event's `requestContext.authorizer` holds it.
     var eventObject: [String: Any] {
@@ -245,7 +240,7 @@ enum LambdaProxy {
 extension IntegrationRunner {
     /// The endpoint line API Gateway logs for a Lambda call.
     static func lambdaEndpoint(_ function: String, region: String) -> String {
-        "https://lambda.\(region).amazonaws.com/2015-03-31/functions/arn:aws:lambda:\(region):\(Region.accountId):function:\(function)/invocations"
+        "https://lambda.\(region).amazonaws.com/2015-03-31/functions/\(LambdaFunction.arn(function, region: region))/invocations"
     }
 
     /// An `AWS_PROXY` integration, or an `AWS` one whose URI invokes a Lambda function.
@@ -275,10 +270,23 @@ extension IntegrationRunner {
         let endpoint = IntegrationRunner.lambdaEndpoint(name, region: region)
         context.log?.add("Endpoint request URI: \(endpoint)")
         context.log?.add(
-            "Endpoint request headers: {x-amzn-lambda-integration-tag=\(context.requestId), X-Amz-Date=\(context.requestId.prefix(8)), x-amzn-apigateway-api-id=\(context.apiId), Accept=application/json, User-Agent=AmazonAPIGateway_\(context.apiId), X-Amzn-Trace-Id=\(context.traceId)}"
+            "Endpoint request headers: {x-amzn-lambda-integration-tag=\(context.requestId), x-amzn-apigateway-api-id=\(context.apiId), Accept=application/json, User-Agent=AmazonAPIGateway_\(context.apiId), X-Amzn-Trace-Id=\(context.traceId)}"
         )
         context.log?.add("Endpoint request body after transformations: \(ExecutionLog.body(payload, binary: false))")
         context.log?.add("Sending request to \(endpoint)")
+        // A non-proxy answer: the integration response a function error's `errorMessage` selects (a success takes
+        // the default), its templates over the function's payload.
+        @Sendable func mapped(_ body: ByteBuffer, errorMessage: String?, latency: TimeAmount) throws
+            -> IntegrationResult
+        {
+            let chosen = try selectResponse(
+                integration, matching: errorMessage, context, subject: "Lambda errorMessage: \(errorMessage ?? "-")")
+            var headers = HTTPHeaders()
+            applyResponseParameters(chosen, backendHeaders: [:], body: body, into: &headers)
+            return try respond(
+                chosen, headers: headers, body: body, backendContentType: "application/json", latency: latency,
+                context)
+        }
         let sent = NIODeadline.now()
         let timeout = TimeAmount.milliseconds(Int64(integration.timeoutInMillis))
         let answer = eventLoop.makePromise(of: LambdaResult.self)
@@ -294,7 +302,7 @@ extension IntegrationRunner {
                 throw GatewayFailure.integrationTimeout
             case LambdaInvokeError.notFound:
                 context.log?.add(
-                    "Execution failed due to configuration error: Function not found: arn:aws:lambda:\(region):\(Region.accountId):function:\(name) (register it with gatehouse function add)"
+                    "Execution failed due to configuration error: Function not found: \(LambdaFunction.arn(name, region: region)) (register it with gatehouse function add)"
                 )
                 throw GatewayFailure.configurationError
             case LambdaInvokeError.throttled:
@@ -326,12 +334,7 @@ extension IntegrationRunner {
                         throw GatewayFailure.badGateway
                     }
                 }
-                let chosen = try lambdaResponse(integration, errorMessage: nil, context)
-                var headers = HTTPHeaders()
-                applyResponseParameters(chosen, backendHeaders: [:], body: body, into: &headers)
-                return try respond(
-                    chosen, headers: headers, body: body, backendContentType: "application/json", latency: latency,
-                    context)
+                return try mapped(body, errorMessage: nil, latency: latency)
             case .functionError(let body, let type):
                 let message = LambdaProxy.errorMessage(body) ?? type
                 context.log?.add("Received response. Status: 200, Integration latency: \(millis) ms")
@@ -343,35 +346,8 @@ extension IntegrationRunner {
                     )
                     throw GatewayFailure.badGateway
                 }
-                let chosen = try lambdaResponse(integration, errorMessage: message, context)
-                var headers = HTTPHeaders()
-                applyResponseParameters(chosen, backendHeaders: [:], body: body, into: &headers)
-                return try respond(
-                    chosen, headers: headers, body: body, backendContentType: "application/json", latency: latency,
-                    context)
+                return try mapped(body, errorMessage: message, latency: latency)
             }
         }
-    }
-
-    /// The integration response for a Lambda answer: a function error's `errorMessage` matched whole against
-    /// each `selectionPattern`, else (and for a success) the default response.
-    func lambdaResponse(_ integration: Integration, errorMessage: String?, _ context: RequestContext) throws
-        -> IntegrationResponse
-    {
-        let responses = integration.integrationResponses.values.sorted { $0.statusCode < $1.statusCode }
-        if let errorMessage {
-            for response in responses {
-                guard let pattern = response.selectionPattern, !pattern.isEmpty,
-                    let regex = SelectionPatterns.regex("^(?:\(pattern))$")
-                else { continue }
-                let range = NSRange(errorMessage.startIndex..., in: errorMessage)
-                if regex.firstMatch(in: errorMessage, range: range) != nil { return response }
-            }
-        }
-        if let fallback = responses.first(where: { ($0.selectionPattern ?? "").isEmpty }) { return fallback }
-        context.log?.add(
-            "Execution failed due to configuration error: No match for output mapping and no default output mapping configured"
-        )
-        throw GatewayFailure.configurationError
     }
 }

@@ -166,16 +166,15 @@ final class FunctionPool: Sendable {
             state.coldStarts += 1
             return .cold(instance)
         }
-        let deadline = Date().addingTimeInterval(TimeInterval(function.timeout))
         switch pick {
         case .closed:
             return loop.makeFailedFuture(LambdaInvokeError.notFound(function.name))
         case .throttled:
             return loop.makeFailedFuture(LambdaInvokeError.throttled(function.name))
         case .warm(let instance):
-            return instance.run(payload: payload, requestId: requestId, deadline: deadline)
+            return instance.run(payload: payload, requestId: requestId)
         case .cold(let instance):
-            let answer = instance.run(payload: payload, requestId: requestId, deadline: deadline)
+            let answer = instance.run(payload: payload, requestId: requestId)
             instance.start(blocking: blocking)
             return answer
         }
@@ -269,7 +268,8 @@ final class FunctionInstance: Sendable {
     struct Invocation {
         var requestId: String
         var payload: ByteBuffer
-        var deadline: Date
+        /// Set when the invocation is delivered: the function's timeout runs from then.
+        var deadline = Date.distantFuture
         var promise: EventLoopPromise<LambdaResult>
         var delivered = false
         var started = NIODeadline.now()
@@ -300,11 +300,11 @@ final class FunctionInstance: Sendable {
     var log: FunctionLog { pool.log }
 
     /// Hands the instance an invocation; it is delivered at the process's next `next`.
-    func run(payload: ByteBuffer, requestId: String, deadline: Date) -> EventLoopFuture<LambdaResult> {
+    func run(payload: ByteBuffer, requestId: String) -> EventLoopFuture<LambdaResult> {
         let promise = loop.makePromise(of: LambdaResult.self)
         let reply: (@Sendable (RuntimeReply) -> Void)? = state.withLockedValue { state in
             state.current = Invocation(
-                requestId: requestId, payload: payload, deadline: deadline, promise: promise, timeout: nil)
+                requestId: requestId, payload: payload, promise: promise)
             guard let waiting = state.waiting else { return nil }
             state.waiting = nil
             return waiting
@@ -657,22 +657,25 @@ enum RuntimeReply: Sendable {
     case notFound
 }
 
-/// The Runtime API's HTTP side: one request at a time per connection, answered when the instance says.
-final class RuntimeAPIHandler: ChannelInboundHandler, Sendable {
+/// The Runtime API's HTTP side: one request at a time per connection, answered when the instance says. Used on
+/// its channel's event loop only.
+final class RuntimeAPIHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     let instance: FunctionInstance
-    private let request = NIOLockedValueBox<(HTTPRequestHead?, ByteBuffer)>((nil, ByteBuffer()))
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
 
     init(instance: FunctionInstance) { self.instance = instance }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): request.withLockedValue { $0 = (head, ByteBuffer()) }
-        case .body(var part): request.withLockedValue { _ = $0.1.writeBuffer(&part) }
+        case .head(let head):
+            self.head = head
+            body.clear()
+        case .body(var part): body.writeBuffer(&part)
         case .end:
-            let (head, body) = request.withLockedValue { $0 }
             guard let head else { return }
             let channel = context.channel
             let keepAlive = head.isKeepAlive

@@ -2,15 +2,13 @@ import Foundation
 import Histogram
 import NIOConcurrencyHelpers
 
-/// Figures for one stage or one method of it.
+/// Figures for one stage or one method of it. The counts since start are `total`, read as the snapshot's own
+/// (`snapshot.count`, `snapshot.cacheHits`).
+@dynamicMemberLookup
 public struct MetricsSnapshot: Sendable, Equatable {
-    public var count = 0
-    public var clientErrors = 0
-    public var serverErrors = 0
-    public var throttled = 0
-    public var cacheHits = 0
-    public var cacheMisses = 0
-    /// Latency percentiles in microseconds: p50, p90, p99.
+    /// The counts since start.
+    public var total = Window()
+    /// Latency percentiles in microseconds: p50, p99.
     public var latencyP50 = 0
     public var latencyP99 = 0
     public var integrationLatencyP50 = 0
@@ -19,6 +17,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var perSecond: [Int] = []
     /// The same counts over the last 60 seconds only.
     public var lastMinute = Window()
+
+    public subscript<Value>(dynamicMember path: KeyPath<Window, Value>) -> Value { total[keyPath: path] }
 
     /// Counts over a span of time.
     public struct Window: Sendable, Equatable {
@@ -39,11 +39,6 @@ public struct MetricsSnapshot: Sendable, Equatable {
             cacheHits += other.cacheHits
             cacheMisses += other.cacheMisses
         }
-    }
-
-    /// Cache hits over cache lookups, 0 when there were none.
-    public var cacheHitRatio: Double {
-        cacheHits + cacheMisses == 0 ? 0 : Double(cacheHits) / Double(cacheHits + cacheMisses)
     }
 }
 
@@ -94,9 +89,8 @@ final class StageMetrics: Sendable {
             var minute = MetricsSnapshot.Window()
             for window in copy.seconds { minute.add(window) }
             return MetricsSnapshot(
-                count: total.count, clientErrors: total.clientErrors, serverErrors: total.serverErrors,
-                throttled: total.throttled, cacheHits: total.cacheHits, cacheMisses: total.cacheMisses,
-                latencyP50: Int(latency.valueAtPercentile(50)), latencyP99: Int(latency.valueAtPercentile(99)),
+                total: total, latencyP50: Int(latency.valueAtPercentile(50)),
+                latencyP99: Int(latency.valueAtPercentile(99)),
                 integrationLatencyP50: Int(integrationLatency.valueAtPercentile(50)),
                 integrationLatencyP99: Int(integrationLatency.valueAtPercentile(99)),
                 perSecond: (second - 59...second).map { $0 < 0 ? 0 : copy.seconds[$0 % 60].count },

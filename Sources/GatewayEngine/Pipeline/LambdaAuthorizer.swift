@@ -29,11 +29,8 @@ struct AuthorizerAnswer: Sendable {
         return allowed ? .allow : .implicitDeny
     }
 
-    static func coversInvoke(_ action: String) -> Bool {
-        let lower = action.lowercased()
-        return lower == "*" || lower == "execute-api:*" || lower == "execute-api:invoke"
-            || glob(lower, matches: "execute-api:invoke")
-    }
+    /// `execute-api:Invoke`, `execute-api:*`, `*`: IAM's actions are matched without regard to case.
+    static func coversInvoke(_ action: String) -> Bool { glob(action.lowercased(), matches: "execute-api:invoke") }
 
     /// IAM's wildcards: `*` any run of characters (`/` too), `?` any one.
     static func glob(_ pattern: String, matches text: String) -> Bool {
@@ -189,8 +186,10 @@ extension RequestPipeline {
         let region = uri.split(separator: ":").dropFirst(3).first.map(String.init) ?? Region.default
         let methodArn = AuthorizerAnswer.methodArn(context, region: region)
         var identity = compiled.headers.compactMap { context.request.headers.first(name: $0) }
-        let query = context.request.queryItems
-        for name in compiled.queryParameters { identity += query.filter { $0.0 == name }.map(\.1) }
+        if !compiled.queryParameters.isEmpty {
+            let query = context.request.queryItems
+            for name in compiled.queryParameters { identity += query.filter { $0.0 == name }.map(\.1) }
+        }
         let token = compiled.headers.first.flatMap { context.request.headers.first(name: $0) }
         let ttl = authorizer.authorizerResultTtlInSeconds ?? 300
         let cacheKey =

@@ -115,6 +115,7 @@ struct Dialog {
     }
 
     static func editorArea(screen: Size, dialog: Dialog) -> EditorArea {
+        // The screen's origin is the canvas's: the dialog is drawn where this says.
         let frame = Rect(x: 1, y: 1, width: max(20, screen.width - 2), height: max(8, screen.height - 2))
         let inner = frame.width - 4
         let explanation = Array(dialog.text.flatMap { Dialog.wrap($0, to: inner) }.prefix(2))
@@ -266,10 +267,8 @@ struct Dialog {
     private func drawEditor(in canvas: inout Canvas, screen: Rect, theme: Theme, tier: ColorTier) {
         let area = Dialog.editorArea(screen: Size(width: screen.width, height: screen.height), dialog: self)
         let style = theme.style("modal", tier: tier)
-        let frame = Rect(
-            x: screen.x + area.frame.x, y: screen.y + area.frame.y, width: area.frame.width, height: area.frame.height)
-        let dx = frame.x - area.frame.x
-        let dy = frame.y - area.frame.y
+        let frame = area.frame
+        let text = area.text
         canvas.fill(frame, style: style)
         canvas.box(frame, style: style, title: title, titleStyle: theme.style("modal.title", tier: tier))
         let inner = frame.width - 4
@@ -278,7 +277,6 @@ struct Dialog {
         }
         let input = theme.style("input", tier: tier)
         let number = theme.style("modal", tier: tier).with(.dim)
-        let text = Rect(x: area.text.x + dx, y: area.text.y + dy, width: area.text.width, height: area.text.height)
         canvas.fill(text, style: input)
         for offset in 0..<text.height {
             let index = editor.top + offset

@@ -125,7 +125,17 @@ struct TextEditor: Equatable {
         if row < top { top = row }
         if row >= top + height { top = row - height + 1 }
         if column < left { left = column }
-        while left < column, cursorX >= width { left += 1 }
+        // Scrolled right only as far as needed: the first character from which the cursor still fits, found
+        // walking back from it once (a template may be one line of 300 KB).
+        if cursorX >= width {
+            var start = column
+            var used = 0
+            while start > left, used + TextEditor.width(lines[row][start - 1]) <= width - 1 {
+                used += TextEditor.width(lines[row][start - 1])
+                start -= 1
+            }
+            left = start
+        }
     }
 
     /// The cursor's screen column inside the text area, after horizontal scrolling.

@@ -2,6 +2,7 @@ import Foundation
 import GatewayModel
 import NIOCore
 import NIOHTTP1
+import VTL
 
 /// A JSON scalar a Lambda authorizer put in its `context`.
 enum JSONScalar: Sendable, Equatable {
@@ -144,9 +145,41 @@ enum LambdaProxy {
         return object
     }
 
+    /// An event as JSON, keys in order. Written here rather than by JSONSerialization, which takes 0.4–0.9 ms for
+    /// one proxy event on Linux (most of a warm invocation's gateway side); strings are escaped by the writer
+    /// mapping templates use.
     static func encode(_ object: Any) -> ByteBuffer {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return ByteBuffer(bytes: data)
+        var out = ""
+        out.reserveCapacity(1024)
+        write(object, into: &out)
+        return ByteBuffer(string: out)
+    }
+
+    private static func write(_ value: Any, into out: inout String) {
+        switch value {
+        case let text as String: Value.writeJSONString(text, into: &out, escapingSlash: false)
+        case let flag as Bool: out += flag ? "true" : "false"
+        case let number as Int: out += String(number)
+        case let number as Int64: out += String(number)
+        case let number as Double: out += number.isFinite ? String(number) : "null"
+        case let map as [String: Any]:
+            out += "{"
+            for (index, entry) in map.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { out += "," }
+                Value.writeJSONString(entry.key, into: &out, escapingSlash: false)
+                out += ":"
+                write(entry.value, into: &out)
+            }
+            out += "}"
+        case let list as [Any]:
+            out += "["
+            for (index, element) in list.enumerated() {
+                if index > 0 { out += "," }
+                write(element, into: &out)
+            }
+            out += "]"
+        default: out += "null"
+        }
     }
 
     /// Why a function's answer is not a proxy response API Gateway can use; nil when it is.

@@ -45,16 +45,33 @@ enum Bootstraps {
 
     static let python = #"""
         # Gatehouse's Lambda runtime client for Python handlers.
-        import importlib, json, os, sys, time, traceback, urllib.request
+        import http.client, importlib, json, os, sys, time, traceback
 
-        BASE = "http://%s/2018-06-01/runtime" % os.environ["AWS_LAMBDA_RUNTIME_API"]
+        HOST, PORT = os.environ["AWS_LAMBDA_RUNTIME_API"].rsplit(":", 1)
+        BASE = "/2018-06-01/runtime"
+        connection = None
+
+        def call(method, path, body=None, headers=None):
+            # One kept-alive connection to the Runtime API, made again if it was closed.
+            global connection
+            for attempt in (1, 2):
+                if connection is None:
+                    connection = http.client.HTTPConnection(HOST, int(PORT))
+                try:
+                    connection.request(method, BASE + path, body=body, headers=headers or {})
+                    response = connection.getresponse()
+                    return response, response.read()
+                except (http.client.HTTPException, OSError):
+                    connection.close()
+                    connection = None
+                    if attempt == 2:
+                        raise
 
         def post(path, body, error_type=None):
             headers = {"Content-Type": "application/json"}
             if error_type:
                 headers["Lambda-Runtime-Function-Error-Type"] = error_type
-            request = urllib.request.Request(BASE + path, data=body, method="POST", headers=headers)
-            urllib.request.urlopen(request).read()
+            call("POST", path, body, headers)
 
         def handler_frames(error):
             # The handler's frames, without this client's own.
@@ -105,11 +122,11 @@ enum Bootstraps {
         def main():
             handler = load()
             while True:
-                with urllib.request.urlopen(BASE + "/invocation/next") as response:
-                    request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
-                    deadline = int(response.headers.get("Lambda-Runtime-Deadline-Ms", "0"))
-                    arn = response.headers.get("Lambda-Runtime-Invoked-Function-Arn")
-                    event = json.loads(response.read() or b"null")
+                response, payload = call("GET", "/invocation/next")
+                request_id = response.getheader("Lambda-Runtime-Aws-Request-Id")
+                deadline = int(response.getheader("Lambda-Runtime-Deadline-Ms", "0"))
+                arn = response.getheader("Lambda-Runtime-Invoked-Function-Arn")
+                event = json.loads(payload or b"null")
                 try:
                     result = handler(event, Context(request_id, deadline, arn))
                     body = json.dumps(result).encode()

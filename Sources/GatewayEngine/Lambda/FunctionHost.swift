@@ -208,6 +208,7 @@ final class FunctionPool: Sendable {
             return (state.idle, Array(state.instances.values))
         }
         for instance in now ? all : idle { instance.stop() }
+        log.close()
     }
 
     // MARK: Invoke API endpoints
@@ -563,15 +564,16 @@ final class FunctionInstance: Sendable {
             defer { state.reportedInit = true }
             return (state.reportedInit ? nil : state.initDuration, state.process?.processIdentifier)
         }
-        let memory = pid.flatMap(Self.peakMemoryMB)
-        var report =
+        let report =
             "REPORT RequestId: \(invocation.requestId)\tDuration: \(Self.millis(elapsed)) ms\tBilled Duration: "
             + "\(Int(elapsed.rounded(.up))) ms\tMemory Size: \(function.memorySize) MB"
-        if let memory { report += "\tMax Memory Used: \(memory) MB" }
-        if let initDuration { report += "\tInit Duration: \(Self.millis(initDuration)) ms" }
-        if error { report += "\tStatus: error" }
+        let rest =
+            (initDuration.map { "\tInit Duration: \(Self.millis($0)) ms" } ?? "") + (error ? "\tStatus: error" : "")
         log.append("END RequestId: \(invocation.requestId)")
-        log.append(report)
+        // The peak memory is read from /proc on the log's queue, not on the event loop.
+        log.append {
+            report + (pid.flatMap(FunctionInstance.peakMemoryMB).map { "\tMax Memory Used: \($0) MB" } ?? "") + rest
+        }
     }
 
     // MARK: Output

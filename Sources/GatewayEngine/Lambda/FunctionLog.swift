@@ -39,28 +39,37 @@ public final class FunctionLog: Sendable {
     }
 
     /// Writes one of Lambda's own lines (`START RequestId: …`) as it is.
-    func append(_ line: String) {
-        recent.withLockedValue { lines in
-            lines.append(line)
-            if lines.count > FunctionLog.kept { lines.removeFirst(lines.count - FunctionLog.kept) }
-        }
+    func append(_ line: String) { append { line } }
+
+    /// Writes a line made on the log's own queue, in order with the others: what it needs to read (a process's
+    /// `/proc` status) is read there, off the event loops.
+    func append(_ make: @escaping @Sendable () -> String) {
+        let recent = self.recent
         let handle = self.handle
         queue.async {
+            let line = make()
+            recent.withLockedValue { lines in
+                lines.append(line)
+                if lines.count > FunctionLog.kept { lines.removeFirst(lines.count - FunctionLog.kept) }
+            }
             handle.withLockedValue { try? $0?.write(contentsOf: Data((line + "\n").utf8)) }
         }
     }
 
-    /// The newest lines, oldest first.
-    public var lines: [String] { recent.withLockedValue { $0 } }
+    /// The newest lines, oldest first, once every line written so far is in.
+    public var lines: [String] {
+        queue.sync {}
+        return recent.withLockedValue { $0 }
+    }
 
-    /// Waits until every line written so far is in the file.
-    func flush() { queue.sync {} }
-
+    /// Closes the file once the lines written so far are in it; later lines stay in memory only.
     func close() {
-        flush()
-        handle.withLockedValue { handle in
-            try? handle?.close()
-            handle = nil
+        let handle = self.handle
+        queue.async {
+            handle.withLockedValue { handle in
+                try? handle?.close()
+                handle = nil
+            }
         }
     }
 

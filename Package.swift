@@ -67,6 +67,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             // The hot path needs no run-time exclusivity checks; the compiler still checks statically.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]

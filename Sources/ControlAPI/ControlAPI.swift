@@ -77,11 +77,13 @@ public final class ControlAPI: Sendable {
                     "Method \(call.method) is not allowed on \(call.rawPath); use one of \(allowed.joined(separator: ", "))"
                 ), requestId: call.requestId)
         }
-        if options.requireSignature, route.signed,
-            let problem = SigV4.problem(with: request, credentials: options.credentials)
-        {
-            return reply(
-                for: ControlError(status: 403, type: problem.type, message: problem.message), requestId: call.requestId)
+        if options.requireSignature, route.signed {
+            do throws(SigV4.Problem) {
+                try SigV4.check(request, path: request.signedPath ?? request.path, credentials: [options.credentials])
+            } catch {
+                return reply(
+                    for: ControlError(status: 403, type: error.type, message: error.message), requestId: call.requestId)
+            }
         }
         var bound = call
         bound.parameters = parameters

@@ -28,7 +28,9 @@ struct ControlAPIOptions: ParsableArguments {
 
     @Option(
         name: .customLong("access-key-id"),
-        help: "The access key id signatures are checked against (default: $AWS_ACCESS_KEY_ID, else test).")
+        help:
+            "The access key id signatures are checked against, on the control API and AWS_IAM methods (default: $AWS_ACCESS_KEY_ID, else test)."
+    )
     var accessKeyId: String?
 
     @Option(
@@ -55,15 +57,19 @@ struct ControlAPIOptions: ParsableArguments {
         address == "::1" || address == "localhost" || ControlAPI.isLocal(host: address)
     }
 
+    /// The access key signatures are checked against.
+    var credentials: SigV4.Credentials {
+        let environment = SigV4.Credentials.fromEnvironment()
+        return SigV4.Credentials(
+            accessKeyId: accessKeyId ?? environment.accessKeyId,
+            secretAccessKey: secretAccessKey ?? environment.secretAccessKey)
+    }
+
     func api(_ control: GatewayControl, bind: String? = nil) -> ControlAPI {
-        let environment = ProcessInfo.processInfo.environment
-        return ControlAPI(
+        ControlAPI(
             control: control,
             options: .init(
-                allowReset: allowReset, requireSignature: requireSignature,
-                credentials: .init(
-                    accessKeyId: accessKeyId ?? environment["AWS_ACCESS_KEY_ID"] ?? "test",
-                    secretAccessKey: secretAccessKey ?? environment["AWS_SECRET_ACCESS_KEY"] ?? "test"),
+                allowReset: allowReset, requireSignature: requireSignature, credentials: credentials,
                 allowedHosts: Set(allowedHosts + [bind].compactMap { $0 }.filter { !["0.0.0.0", "::"].contains($0) }),
                 allowedOrigins: Set(allowedOrigins)))
     }

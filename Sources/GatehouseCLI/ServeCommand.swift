@@ -58,7 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
             let writer = quiet ? nil : AccessLogWriter()
             if let writer { accessLog = { entry in writer.append(entry.line) } }
             defer { writer?.finish() }
-            let engine = control.makeEngine(threads: threads, accessLog: accessLog, limits: limits.serverLimits)
+            let engine = control.makeEngine(
+                threads: threads, accessLog: accessLog, limits: limits.serverLimits,
+                signingCredentials: [controlOptions.credentials])
             await control.onPublishFailure { problem in warn(problem) }
             await control.setAccountThrottle(ThrottleSettings(burstLimit: accountBurst, rateLimit: accountRate))
             try await control.attach(engine)

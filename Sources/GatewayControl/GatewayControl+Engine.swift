@@ -46,12 +46,13 @@ extension GatewayControl {
         threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil,
         healthCheckMilliseconds: Int = 500, pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits(),
-        recordsDetails: Bool = false
+        recordsDetails: Bool = false, signingCredentials: [SigV4.Credentials] = [.fromEnvironment()]
     ) -> GatewayEngine {
         GatewayEngine(
             threads: threads, quotaPersistence: StoreQuotaPersistence(store: store), accessLog: accessLog,
             healthCheckMilliseconds: healthCheckMilliseconds, pendingHealthChecks: pendingHealthChecks,
-            limits: limits, recordsDetails: recordsDetails, functionLogDirectory: functionLogDirectory)
+            limits: limits, recordsDetails: recordsDetails, functionLogDirectory: functionLogDirectory,
+            signingCredentials: signingCredentials)
     }
 
     /// Serves this state's deployed stages with `engine`: publishes the configuration now and after every change,

@@ -39,11 +39,12 @@ public final class GatewayEngine: Sendable {
     ///   - recordsDetails: give each access log entry a `RequestDetail` (the integration request sent, the limits),
     ///     at the cost of an execution log per request.
     ///   - functionLogDirectory: where each Lambda function's log is written (`NAME.log`); nil keeps logs in memory.
+    ///   - signingCredentials: the access keys whose SigV4 signatures `AWS_IAM` methods accept.
     public init(
         threads: Int = System.coreCount, quotaPersistence: QuotaPersistence? = nil,
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil, healthCheckMilliseconds: Int = 500,
         pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits(), recordsDetails: Bool = false,
-        functionLogDirectory: URL? = nil
+        functionLogDirectory: URL? = nil, signingCredentials: [SigV4.Credentials] = [.fromEnvironment()]
     ) {
         self.limits = limits
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
@@ -60,7 +61,7 @@ public final class GatewayEngine: Sendable {
             group: group, upstream: upstream, blocking: blocking, logDirectory: functionLogDirectory)
         pipeline = RequestPipeline(
             upstream: upstream, links: links, functions: functions, quotas: quotas, blocking: blocking,
-            accessLog: accessLog, recordsDetails: recordsDetails)
+            accessLog: accessLog, recordsDetails: recordsDetails, signingCredentials: signingCredentials)
     }
 
     // MARK: Configuration
@@ -176,7 +177,7 @@ public final class GatewayEngine: Sendable {
         health.stop()
         for channel in channels { try? await channel.close().get() }
         connections.closeAll()
-        functions.shutdown()
+        await functions.shutdown()
         try? await blocking.runIfActive { self.quotas.flush() }
         try? await upstream.shutdown().get()
         try? await blocking.shutdownGracefully()

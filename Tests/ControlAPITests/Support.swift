@@ -43,7 +43,8 @@ struct Client {
     /// A client over a state that an engine serves on a free loopback port (control API on it too).
     static func served() async throws -> (Client, GatewayEngine, Int) {
         let control = try GatewayControl(location: ":memory:")
-        let engine = control.makeEngine(threads: 1)
+        let engine = control.makeEngine(
+            threads: 1, signingCredentials: [.init(accessKeyId: "test", secretAccessKey: "test")])
         try await control.attach(engine)
         let api = ControlAPI(control: control)
         engine.serveControl(api.responder)

@@ -176,9 +176,26 @@ import Testing
             #expect(try await status("token", ["Authorization": "Bearer abc"]).0 == 200)
             #expect(try await status("iam") == (403, "{\"message\":\"Missing Authentication Token\"}"))
             #expect(try await status("iam", ["Authorization": "Bearer abc"]).0 == 403)
-            let signed =
-                "AWS4-HMAC-SHA256 Credential=AKID/20261127/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcd"
-            #expect(try await status("iam", ["Authorization": signed]).0 == 200)
+            // Signed by botocore (the aws CLI's signer), checked against the engine's configured key `test`/`test`.
+            let iamURL = "http://127.0.0.1:\(port)/restapis/\(apiId)/test/_user_request_/iam?b=2&a=%201"
+            let shapeOnly =
+                "AWS4-HMAC-SHA256 Credential=test/20261127/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcd"
+            let forged = try await status("iam", ["Authorization": shapeOnly, "X-Amz-Date": SigV4Signer.now()])
+            #expect(forged.0 == 403)
+            #expect(forged.1.contains("The request signature we calculated does not match"))
+            #expect(try await status("iam?b=2&a=%201", try SigV4Signer.sign(iamURL)).0 == 200)
+            let wrongSecret = try await status("iam?b=2&a=%201", try SigV4Signer.sign(iamURL, secret: "other"))
+            #expect(wrongSecret.0 == 403)
+            #expect(wrongSecret.1.contains("The Canonical String for this request should have been"))
+            #expect(
+                try await status("iam?b=2&a=%201", try SigV4Signer.sign(iamURL, key: "AKIDUNKNOWN"))
+                    == (403, "{\"message\":\"The security token included in the request is invalid.\"}"))
+            let old = try await status("iam?b=2&a=%201", try SigV4Signer.sign(iamURL, at: "2020-01-01T00:00:00"))
+            #expect(old.0 == 403)
+            #expect(old.1.hasPrefix("{\"message\":\"Signature expired: 20200101T000000Z is now earlier than "))
+            #expect(
+                try await status("iam?b=2&a=%202", try SigV4Signer.sign(iamURL)).0 == 403,
+                "the query is part of what is signed")
 
             let patched = try await client.call(
                 "PATCH", "/restapis/\(apiId)/authorizers/\(tokenId)",
@@ -309,4 +326,47 @@ import Testing
             #expect((usage["values"] as? [String: [[Int]]])?[keyId] == [[4, 1], [3, 2]], "\(usage.text)")
         }
     }
+}
+
+/// Signs requests as the aws CLI does (botocore's SigV4Auth), so the engine's check meets a signer it did not write.
+enum SigV4Signer {
+    static func now() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: Date())
+    }
+
+    /// The headers botocore adds to a GET of `url` (`X-Amz-Date`, `Authorization`), signed with `key`/`secret`
+    /// for `execute-api` in us-east-1, at `at` (ISO 8601, UTC) or now.
+    static func sign(_ url: String, key: String = "test", secret: String = "test", at: String? = nil) throws
+        -> [String: String]
+    {
+        let script = """
+            import sys, json, datetime, botocore.auth, botocore.awsrequest, botocore.credentials
+            url, key, secret, at = sys.argv[1:5]
+            if at:
+                fixed = datetime.datetime.fromisoformat(at).replace(tzinfo=datetime.timezone.utc)
+                botocore.auth.get_current_datetime = lambda *a, **k: fixed
+            request = botocore.awsrequest.AWSRequest(method="GET", url=url)
+            credentials = botocore.credentials.Credentials(key, secret)
+            botocore.auth.SigV4Auth(credentials, "execute-api", "us-east-1").add_auth(request)
+            print(json.dumps({k: v for k, v in request.headers.items() if k in ("X-Amz-Date", "Authorization")}))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, url, key, secret, at ?? ""]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+            let headers = try JSONSerialization.jsonObject(with: data) as? [String: String]
+        else { throw SignerError() }
+        return headers
+    }
+
+    struct SignerError: Error {}
 }

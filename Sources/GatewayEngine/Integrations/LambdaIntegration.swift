@@ -127,6 +127,10 @@ enum LambdaProxy {
             identity[name] = NSNull()
         }
         identity["sourceIp"] = request.sourceIP
+        if let accessKey = context.accessKey {
+            identity["accessKey"] = accessKey
+            identity["accountId"] = Region.accountId
+        }
         identity["userAgent"] = request.headers.first(name: "User-Agent") ?? NSNull()
         if let key = context.apiKey {
             identity["apiKey"] = key

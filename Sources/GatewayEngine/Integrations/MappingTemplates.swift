@@ -115,6 +115,10 @@ enum MappingTemplates {
         if let agent = request.headers.first(name: "User-Agent") { identity.put("userAgent", .string(agent)) }
         if let key = context.apiKey ?? request.headers.first(name: "x-api-key") { identity.put("apiKey", .string(key)) }
         if let id = context.apiKeyId { identity.put("apiKeyId", .string(id)) }
+        if let accessKey = context.accessKey {
+            identity.put("accessKey", .string(accessKey))
+            identity.put("accountId", .string(Region.accountId))
+        }
         let map = Value.MapBox([
             ("requestId", .string(context.requestId)), ("extendedRequestId", .string(context.extendedId)),
             ("apiId", .string(context.apiId)), ("stage", .string(context.stageName)),

@@ -95,13 +95,14 @@ final class FunctionHost: Sendable {
 
     func log(_ name: String) -> FunctionLog? { pool(name)?.log }
 
-    /// Stops every process.
-    func shutdown() {
+    /// Stops every process; returns when their Runtime API listeners are closed, so nothing is left to run on the
+    /// event loops after the engine stops.
+    func shutdown() async {
         let all = pools.withLockedValue { pools in
             defer { pools = [:] }
             return Array(pools.values)
         }
-        for pool in all { pool.shutdown(now: true) }
+        for closed in all.flatMap({ $0.shutdown(now: true) }) { try? await closed.get() }
     }
 }
 
@@ -200,15 +201,18 @@ final class FunctionPool: Sendable {
         }
     }
 
-    /// Stops the idle processes at once and the busy ones when they finish (or at once when `now`).
-    func shutdown(now: Bool = false) {
+    /// Stops the idle processes at once and the busy ones when they finish (or at once when `now`); gives the
+    /// closing of the stopped ones' Runtime API listeners.
+    @discardableResult
+    func shutdown(now: Bool = false) -> [EventLoopFuture<Void>] {
         let (idle, all) = state.withLockedValue { state in
             state.closed = true
             defer { state.idle = [] }
             return (state.idle, Array(state.instances.values))
         }
-        for instance in now ? all : idle { instance.stop() }
+        let closed = (now ? all : idle).compactMap { $0.stop() }
         log.close()
+        return closed
     }
 
     // MARK: Invoke API endpoints
@@ -412,7 +416,6 @@ final class FunctionInstance: Sendable {
         log.write(reason, requestId: nil)
         let current = state.withLockedValue { state -> Invocation? in
             defer { state.current = nil }
-            state.stopped = true
             return state.current
         }
         pool.remove(self, failed: true)
@@ -423,24 +426,40 @@ final class FunctionInstance: Sendable {
         stop()
     }
 
-    /// Ends the process (SIGKILL) and the Runtime API.
-    func stop() {
-        let (process, channel) = state.withLockedValue { state in
-            state.stopped = true
-            return (state.process, state.channel)
+    /// Ends the process (SIGKILL) and the Runtime API; an invocation still running fails now, while its event loop
+    /// runs. Gives the closing of the Runtime API listener (nil when it was already stopped).
+    @discardableResult
+    func stop() -> EventLoopFuture<Void>? {
+        let (process, channel, current, wasStopped) = state.withLockedValue { state in
+            defer {
+                state.stopped = true
+                state.current = nil
+            }
+            return (state.process, state.channel, state.current, state.stopped)
         }
         if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        channel?.close(promise: nil)
         pool.remove(self)
+        if let current {
+            current.timeout?.cancel()
+            finishLogging(current, error: true)
+            current.promise.fail(LambdaInvokeError.unavailable("The function \(pool.function.name) was stopped"))
+        }
+        guard !wasStopped, let channel else { return nil }
+        let closed = channel.eventLoop.makePromise(of: Void.self)
+        channel.close(promise: closed)
+        return closed.futureResult.recover { _ in }
     }
 
     private func exited(status: Int32, signalled: Bool) {
-        let (current, channel) = state.withLockedValue { state -> (Invocation?, Channel?) in
-            defer { state.current = nil }
-            state.stopped = true
-            return (state.current, state.channel)
+        let (current, channel, wasStopped) = state.withLockedValue { state -> (Invocation?, Channel?, Bool) in
+            defer {
+                state.current = nil
+                state.stopped = true
+            }
+            return (state.current, state.channel, state.stopped)
         }
-        channel?.close(promise: nil)
+        // A process that was stopped has had its listener closed already (perhaps with the engine's event loops).
+        if !wasStopped { channel?.close(promise: nil) }
         pool.remove(self, failed: current != nil)
         guard let current else { return }
         let reason = signalled ? "signal: \(Self.signalName(status))" : "exit status \(status)"

@@ -102,4 +102,15 @@ enum CivilDate {
         let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
         return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), month, day)
     }
+
+    /// A civil date to days since 1970-01-01 (the inverse of `from(days:)`).
+    static func days(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let m = Int64(month)
+        let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
 }

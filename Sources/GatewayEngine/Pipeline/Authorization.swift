@@ -19,21 +19,28 @@ struct CompiledAuthorizer: Sendable {
     }
 }
 
-/// The method's authorization as API Gateway applies it before the API key: `AWS_IAM` needs a SigV4
-/// `Authorization` header; `CUSTOM` and `COGNITO_USER_POOLS` need the authorizer's identity sources (and a TOKEN
-/// that matches its validation expression). Gatehouse checks no signature and runs no Lambda function or user pool:
-/// a request that passes these checks is let through.
+/// The checks of a method's authorization that come before any authorizer runs: `AWS_IAM` needs a SigV4 signature
+/// made with a configured access key; `CUSTOM` and `COGNITO_USER_POOLS` need the authorizer's identity sources (and
+/// a TOKEN that matches its validation expression). The Lambda authorizer's policy and the user pool's token are
+/// checked after these (`authorize`, `verifyUserPoolToken`).
 enum Authorization {
-    static func failure(for method: Method, stage: CompiledStage, request: InvokeRequest) -> GatewayFailure? {
+    static func failure(
+        for method: Method, stage: CompiledStage, request: InvokeRequest, credentials: [SigV4.Credentials]
+    ) -> GatewayFailure? {
         switch method.authorizationType {
         case .none:
             return nil
         case .awsIam:
             guard let header = request.headers.first(name: "Authorization") else { return .missingAuthenticationToken }
-            let signed =
-                header.hasPrefix("AWS4-HMAC-SHA256 ") && header.contains("Credential=")
-                && header.contains("SignedHeaders=") && header.contains("Signature=")
-            return signed ? nil : .incompleteSignature
+            guard header.hasPrefix("AWS4-HMAC-SHA256 "), let path = request.signedPath else {
+                return .incompleteSignature
+            }
+            do throws(SigV4.Problem) {
+                try SigV4.check(request, path: path, credentials: credentials)
+                return nil
+            } catch {
+                return .signature(error)
+            }
         case .custom, .cognitoUserPools:
             guard let id = method.authorizerId, let compiled = stage.authorizers[id] else {
                 return .authorizerConfigurationError

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import VTL
 
 /// A request as the engine sees it, after the invoke URL's API and stage are taken off.
 public struct InvokeRequest: Sendable {
@@ -13,11 +14,15 @@ public struct InvokeRequest: Sendable {
     public var headers: HTTPHeaders
     public var body: ByteBuffer?
     public var sourceIP: String
+    /// The path as the client sent it (percent-encoded, with the stage or base path), kept for a request that carries
+    /// a SigV4 signature: the signature is over it.
+    public var signedPath: String?
 
     public init(
         method: String, path: String, query: String? = nil, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
-        sourceIP: String = "127.0.0.1"
+        sourceIP: String = "127.0.0.1", signedPath: String? = nil
     ) {
+        self.signedPath = signedPath
         self.method = method
         self.path = path
         self.query = query
@@ -60,6 +65,8 @@ public struct InvokeResponse: Sendable {
 enum GatewayFailure: Error {
     case missingAuthenticationToken
     case incompleteSignature
+    /// An `AWS_IAM` method's SigV4 signature is not good (unknown key, wrong signature, expired).
+    case signature(SigV4.Problem)
     case unauthorized
     case authorizerConfigurationError
     case badRequestParameters(missing: [String])
@@ -87,6 +94,8 @@ enum GatewayFailure: Error {
         switch self {
         case .missingAuthenticationToken: "MISSING_AUTHENTICATION_TOKEN"
         case .incompleteSignature: "INVALID_SIGNATURE"
+        case .signature(let problem):
+            problem.type == "MissingAuthenticationTokenException" ? "MISSING_AUTHENTICATION_TOKEN" : "INVALID_SIGNATURE"
         case .unauthorized: "UNAUTHORIZED"
         case .authorizerConfigurationError: "AUTHORIZER_CONFIGURATION_ERROR"
         case .badRequestParameters: "BAD_REQUEST_PARAMETERS"
@@ -108,7 +117,7 @@ enum GatewayFailure: Error {
 
     var status: Int {
         switch self {
-        case .missingAuthenticationToken, .incompleteSignature, .invalidApiKey, .cacheControlForbidden: 403
+        case .missingAuthenticationToken, .incompleteSignature, .signature, .invalidApiKey, .cacheControlForbidden: 403
         case .unauthorized: 401
         case .authorizerConfigurationError: 500
         case .badRequestParameters, .badRequestBody: 400
@@ -129,6 +138,7 @@ enum GatewayFailure: Error {
         case .missingAuthenticationToken: "Missing Authentication Token"
         case .incompleteSignature:
             "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters (AWS Signature Version 4)"
+        case .signature(let problem): problem.message
         case .unauthorized: "Unauthorized"
         case .authorizerConfigurationError: "Internal server error"
         case .badRequestParameters(let missing):
@@ -156,6 +166,7 @@ enum GatewayFailure: Error {
         switch self {
         case .missingAuthenticationToken: "MissingAuthenticationTokenException"
         case .incompleteSignature: "IncompleteSignatureException"
+        case .signature(let problem): problem.type
         case .unauthorized: "UnauthorizedException"
         case .authorizerConfigurationError: "AuthorizerConfigurationException"
         case .badRequestParameters, .badRequestBody: "BadRequestException"
@@ -180,6 +191,13 @@ enum GatewayFailure: Error {
             "{\"message\": \"\(message)\"}"
         // An authorizer's denial is the one answer API Gateway writes with a capital M.
         case .accessDenied: "{\"Message\":\"\(message)\"}"
+        // A signature's message quotes the canonical request, with its newlines and quotes.
+        case .signature(let problem):
+            {
+                var body = "{\"message\":"
+                Value.writeJSONString(problem.message, into: &body, escapingSlash: false)
+                return body + "}"
+            }()
         default: "{\"message\":\"\(message)\"}"
         }
     }

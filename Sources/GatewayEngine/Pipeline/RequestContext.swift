@@ -33,6 +33,8 @@ final class RequestContext: @unchecked Sendable {
     var apiKeyId: String?
     /// What a Lambda authorizer returned for the request: `$context.authorizer.*`.
     var authorizer: AuthorizerOutput?
+    /// The access key of an `AWS_IAM` method's verified signature.
+    var accessKey: String?
 
     init(
         requestId: String, extendedId: String, apiId: String, stageName: String, resource: Resource, method: Method,

@@ -102,11 +102,15 @@ final class RequestPipeline: Sendable {
     /// Whether each request keeps an execution log and its access log entry a `RequestDetail` (for the console;
     /// `serve` does not pay for it).
     let recordsDetails: Bool
+    /// The access keys whose signatures `AWS_IAM` methods accept.
+    let signingCredentials: [SigV4.Credentials]
 
     init(
         upstream: UpstreamPool, links: VpcLinkDirectory, functions: FunctionHost, quotas: QuotaLedger,
-        blocking: NIOThreadPool, accessLog: (@Sendable (AccessLogEntry) -> Void)?, recordsDetails: Bool = false
+        blocking: NIOThreadPool, accessLog: (@Sendable (AccessLogEntry) -> Void)?, recordsDetails: Bool = false,
+        signingCredentials: [SigV4.Credentials] = []
     ) {
+        self.signingCredentials = signingCredentials
         self.recordsDetails = recordsDetails && accessLog != nil
         self.blocking = blocking
         snapshot = NIOLockedValueBox(CompiledSnapshot(EngineConfiguration()))
@@ -186,7 +190,8 @@ final class RequestPipeline: Sendable {
 
         // Authorization (IAM, Lambda or Cognito authorizer) comes before the API key.
         if method.authorizationType != .none,
-            let denied = Authorization.failure(for: method, stage: stage, request: request)
+            let denied = Authorization.failure(
+                for: method, stage: stage, request: request, credentials: signingCredentials)
         {
             let response = failure(denied, stage: stage, requestId: requestId, extendedId: extendedId)
             finish(
@@ -194,6 +199,9 @@ final class RequestPipeline: Sendable {
                 outcome: (methodKey, false, nil, nil), requestId: requestId,
                 reason: "\(method.authorizationType.rawValue) authorization: \(denied.message)", context: context)
             return eventLoop.makeSucceededFuture(response)
+        }
+        if method.authorizationType == .awsIam {
+            context.accessKey = SigV4.accessKeyId(authorization: request.headers.first(name: "Authorization"))
         }
         // A Lambda authorizer runs (or its cached answer is used), then the request is served on with what it allowed.
         if resumed?.authorizer == nil, method.authorizationType == .custom, let id = method.authorizerId,

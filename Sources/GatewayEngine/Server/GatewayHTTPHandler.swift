@@ -383,9 +383,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
             promise.completeWithTask { await responder(request) ?? missing() }
             return promise.futureResult
         }
+        let signed = headers.first(name: "Authorization")?.hasPrefix("AWS4-HMAC-SHA256 ") == true
         let request = InvokeRequest(
             method: head.method.rawValue, path: String(resourcePath), query: query, headers: headers, body: body,
-            sourceIP: remote?.ipAddress ?? "127.0.0.1")
+            sourceIP: remote?.ipAddress ?? "127.0.0.1", signedPath: signed ? String(rawPath) : nil)
         return pipeline.serve(request, api: String(apiId).lowercased(), stage: String(stage), on: eventLoop)
     }
 

@@ -112,6 +112,8 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "GatewayEngine", "GatewayControl", "GatewayModel", "SampleBackend",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -83,7 +83,8 @@ extension ControlAPI {
             operationName: try body.string("operationName"),
             requestParameters: try body.boolMap("requestParameters") ?? [:],
             requestModels: try body.stringMap("requestModels") ?? [:], authorizerId: try body.string("authorizerId"),
-            requestValidatorId: try body.string("requestValidatorId"))
+            requestValidatorId: try body.string("requestValidatorId"),
+            authorizationScopes: try body.strings("authorizationScopes"))
         return .json(201, Shapes.method(created))
     }
 

@@ -45,7 +45,7 @@ enum Patches {
     static func apply(_ operations: [PatchOperation], to method: inout Method) throws {
         let allowed = [
             "/apiKeyRequired", "/authorizationType", "/authorizerId", "/operationName", "/requestValidatorId",
-            "/requestParameters/{name}", "/requestModels/{contentType}",
+            "/requestParameters/{name}", "/requestModels/{contentType}", "/authorizationScopes",
         ]
         for operation in operations {
             let parts = operation.segments
@@ -56,6 +56,18 @@ enum Patches {
             case (.replace, "authorizerId", 1): method.authorizerId = operation.value
             case (.replace, "operationName", 1): method.operationName = operation.value
             case (.replace, "requestValidatorId", 1): method.requestValidatorId = operation.value
+            case (.add, "authorizationScopes", 1):
+                let scope = try operation.string()
+                var scopes = method.authorizationScopes ?? []
+                if !scopes.contains(scope) { scopes.append(scope) }
+                method.authorizationScopes = scopes
+            case (.remove, "authorizationScopes", 1):
+                if let scope = operation.value {
+                    method.authorizationScopes?.removeAll { $0 == scope }
+                } else {
+                    method.authorizationScopes = nil
+                }
+                if method.authorizationScopes?.isEmpty == true { method.authorizationScopes = nil }
             case (_, "requestParameters", 2):
                 try operation.apply(to: &method.requestParameters, key: parts[1]) {
                     operation.value == nil ? false : try operation.bool()

@@ -19,7 +19,8 @@ public struct Gatehouse: AsyncParsableCommand {
             ServeCommand.self,
             SampleBackendCommand.self, LoadBalancerCommand.self, VpcLinkCommand.self, MethodCommand.self,
             IntegrationCommand.self, TestInvokeCommand.self, DeployCommand.self, StageCommand.self, ApiKeyCommand.self,
-            UsagePlanCommand.self, FunctionCommand.self, ConsoleBenchmarkCommand.self, TemplateBenchmarkCommand.self,
+            UsagePlanCommand.self, FunctionCommand.self, UserPoolCommand.self, ConsoleBenchmarkCommand.self,
+            TemplateBenchmarkCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self)
 

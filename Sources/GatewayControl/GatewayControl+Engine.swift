@@ -112,7 +112,8 @@ extension GatewayControl {
                 vpcLinks: try access.all(VpcLink.self, in: .vpcLink),
                 loadBalancers: try access.all(LoadBalancer.self, in: .loadBalancer), accountThrottle: accountThrottle,
                 domainNames: try access.all(DomainName.self, in: .domainName),
-                functions: try access.all(LambdaFunction.self, in: .function))
+                functions: try access.all(LambdaFunction.self, in: .function),
+                userPools: try access.all(UserPool.self, in: .userPool))
         }
     }
 

@@ -135,7 +135,8 @@ extension GatewayControl {
     public func putMethod(
         api: String, resource: String, httpMethod: String, authorizationType: AuthorizationType = .none,
         apiKeyRequired: Bool = false, operationName: String? = nil, requestParameters: [String: Bool] = [:],
-        requestModels: [String: String] = [:], authorizerId: String? = nil, requestValidatorId: String? = nil
+        requestModels: [String: String] = [:], authorizerId: String? = nil, requestValidatorId: String? = nil,
+        authorizationScopes: [String]? = nil
     ) throws -> Method {
         let verb = httpMethod.uppercased()
         guard HTTPVerb.isValid(verb) else {
@@ -151,6 +152,7 @@ extension GatewayControl {
                 operationName: operationName, requestParameters: requestParameters, requestModels: requestModels)
             method.authorizerId = authorizerId
             method.requestValidatorId = requestValidatorId
+            method.authorizationScopes = authorizationScopes.flatMap { $0.isEmpty ? nil : $0 }
             try validate(method, api: api, access)
             resource.resourceMethods[verb] = method
             return method

@@ -88,7 +88,7 @@ public actor GatewayControl {
 public struct ChangeEvent: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case restApi, resource, method, integration, model, requestValidator, gatewayResponse, deployment, stage
-        case apiKey, usagePlan, usagePlanKey, vpcLink, loadBalancer, domainName, authorizer, function
+        case apiKey, usagePlan, usagePlanKey, vpcLink, loadBalancer, domainName, authorizer, function, userPool
     }
 
     public enum Action: String, Sendable {

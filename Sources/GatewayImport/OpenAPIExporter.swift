@@ -221,7 +221,7 @@ public struct OpenAPIExporter {
         if method.authorizationType == .custom || method.authorizationType == .cognitoUserPools,
             let authorizer = definition.authorizers.first(where: { $0.id == method.authorizerId })
         {
-            security.append(.object([authorizer.name: []]))
+            security.append(.object([authorizer.name: .array((method.authorizationScopes ?? []).map(DocValue.string))]))
         }
         if !security.isEmpty { operation["security"] = .array(security) }
         if extensions {

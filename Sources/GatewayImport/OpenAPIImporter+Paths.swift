@@ -265,6 +265,10 @@ extension OpenAPIImporter {
                     // The authorizer is named here; the import gives it its id.
                     method.authorizationType = authorizer.type == .cognitoUserPools ? .cognitoUserPools : .custom
                     method.authorizerId = authorizer.name
+                    if authorizer.type == .cognitoUserPools {
+                        let scopes = names[name]?.arrayValue?.compactMap(\.stringValue) ?? []
+                        method.authorizationScopes = scopes.isEmpty ? nil : scopes
+                    }
                 } else if scheme.type == "apiKey" {
                     if scheme.authType?.lowercased() == "awssigv4" {
                         method.authorizationType = .awsIam

@@ -11,6 +11,8 @@ public struct Method: Codable, Sendable, Equatable {
     public var httpMethod: String
     public var authorizationType: AuthorizationType
     public var authorizerId: String?
+    /// The OAuth scopes a `COGNITO_USER_POOLS` method needs one of (then it takes an access token, not an ID token).
+    public var authorizationScopes: [String]?
     public var apiKeyRequired: Bool
     public var operationName: String?
     public var requestValidatorId: String?

@@ -73,6 +73,10 @@ enum Schema {
             // Lambda functions Gatehouse runs, by name.
             try db.execute(sql: "CREATE TABLE lambda_function (id TEXT PRIMARY KEY, data BLOB NOT NULL);")
         }
+        migrator.registerMigration("v7-user-pools") { db in
+            // Cognito user pools whose tokens COGNITO_USER_POOLS authorizers verify, by pool id.
+            try db.execute(sql: "CREATE TABLE user_pool (id TEXT PRIMARY KEY, data BLOB NOT NULL);")
+        }
         return migrator
     }
 }

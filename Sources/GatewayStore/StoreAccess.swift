@@ -23,6 +23,7 @@ public struct StoreAccess {
         case domainName = "domain_name"
         case authorizer
         case function = "lambda_function"
+        case userPool = "user_pool"
 
         var scoped: Bool {
             switch self {

@@ -203,6 +203,21 @@ final class RequestPipeline: Sendable {
         if method.authorizationType == .awsIam {
             context.accessKey = SigV4.accessKeyId(authorization: request.headers.first(name: "Authorization"))
         }
+        // A user pool token is verified here and now: no function runs.
+        if resumed?.authorizer == nil, method.authorizationType == .cognitoUserPools, let id = method.authorizerId,
+            let compiled = stage.authorizers[id]
+        {
+            switch verifyUserPoolToken(compiled, method: method, context: context, snapshot: current) {
+            case .success(let output): context.authorizer = output
+            case .failure(let refusal):
+                let response = failure(refusal.failure, stage: stage, requestId: requestId, extendedId: extendedId)
+                finish(
+                    request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
+                    outcome: (methodKey, false, nil, nil), requestId: requestId,
+                    reason: "Cognito authorizer \(compiled.authorizer.name): \(refusal.reason)", context: context)
+                return eventLoop.makeSucceededFuture(response)
+            }
+        }
         // A Lambda authorizer runs (or its cached answer is used), then the request is served on with what it allowed.
         if resumed?.authorizer == nil, method.authorizationType == .custom, let id = method.authorizerId,
             let compiled = stage.authorizers[id]

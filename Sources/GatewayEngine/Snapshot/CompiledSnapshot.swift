@@ -11,6 +11,8 @@ final class CompiledSnapshot: Sendable {
     let accountThrottle: ThrottleSettings
     /// Custom domain name (lowercased) → the domain and its mappings.
     let domains: [String: DomainName]
+    /// Cognito user pool id → its keys.
+    let userPools: [String: CompiledUserPool]
 
     /// - Parameter metrics: the figures of a stage, kept across snapshots; looked up here once per publish so
     ///   that requests need no lookup.
@@ -21,6 +23,9 @@ final class CompiledSnapshot: Sendable {
             stages[compiled.apiId, default: [:]][compiled.stageName] = compiled
         }
         self.stages = stages
+        userPools = Dictionary(
+            configuration.userPools.compactMap(CompiledUserPool.init).map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
         domains = Dictionary(
             configuration.domainNames.map { ($0.domainName.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
 

@@ -27,13 +27,16 @@ public struct EngineConfiguration: Sendable {
     public var domainNames: [DomainName]
     /// The Lambda functions integrations and authorizers invoke.
     public var functions: [LambdaFunction]
+    /// The Cognito user pools `COGNITO_USER_POOLS` authorizers verify tokens against.
+    public var userPools: [UserPool]
 
     public init(
         stages: [DeployedStage] = [], apiKeys: [ApiKey] = [], usagePlans: [UsagePlan] = [],
         planKeys: [String: [String]] = [:], vpcLinks: [VpcLink] = [], loadBalancers: [LoadBalancer] = [],
         accountThrottle: ThrottleSettings = EngineConfiguration.defaultAccountThrottle, domainNames: [DomainName] = [],
-        functions: [LambdaFunction] = []
+        functions: [LambdaFunction] = [], userPools: [UserPool] = []
     ) {
+        self.userPools = userPools
         self.domainNames = domainNames
         self.functions = functions
         self.stages = stages

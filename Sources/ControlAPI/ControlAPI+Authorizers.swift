@@ -1,5 +1,6 @@
 import Foundation
 import GatewayControl
+import GatewayEngine
 import GatewayModel
 
 extension ControlAPI {
@@ -44,11 +45,32 @@ extension ControlAPI {
                 try await api.control.deleteAuthorizer(api: call.apiId, id: call[parameter: "id"])
                 return .empty(202)
             },
+            // TestInvokeAuthorizer.
             Route("POST", "restapis/{api}/authorizers/{id}") { api, call in
-                _ = try api.control.authorizer(api: call.apiId, id: call[parameter: "id"])
-                throw ControlError(
-                    status: 501, type: "NotImplementedException",
-                    message: "Gatehouse runs no Lambda function or user pool, so it cannot test-invoke an authorizer")
+                let body = try call.json()
+                var headers = (try body.stringMap("headers") ?? [:]).sorted { $0.key < $1.key }.map {
+                    ($0.key, $0.value)
+                }
+                if body.has("multiValueHeaders"), let multi = body.values["multiValueHeaders"] as? [String: [String]] {
+                    for (name, values) in multi.sorted(by: { $0.key < $1.key }) {
+                        for value in values where !headers.contains(where: { $0 == (name, value) }) {
+                            headers.append((name, value))
+                        }
+                    }
+                }
+                let result = try await api.control.testInvokeAuthorizer(
+                    api: call.apiId, id: call[parameter: "id"],
+                    input: TestAuthorizerRequest(
+                        pathWithQueryString: try body.string("pathWithQueryString") ?? "/", headers: headers,
+                        body: try body.string("body"), stageVariables: try body.stringMap("stageVariables") ?? [:]))
+                var answer: [String: Any] = [
+                    "clientStatus": result.clientStatus, "log": result.log, "latency": result.latencyMillis,
+                ]
+                answer["principalId"] = result.principalId
+                answer["policy"] = result.policy
+                answer["authorization"] = result.authorization
+                answer["claims"] = result.claims
+                return .json(200, answer)
             },
         ]
     }

@@ -139,6 +139,18 @@ extension GatewayControl {
             definition: definition, resourceId: resource, httpMethod: httpMethod, input: input)
     }
 
+    /// Runs an authorizer of an API's working copy (TestInvokeAuthorizer): its function really runs.
+    public func testInvokeAuthorizer(api: String, id: String, input: TestAuthorizerRequest) async throws
+        -> TestAuthorizerResult
+    {
+        guard let engine else { throw GatewayError.badRequest("Test invocations need a running engine") }
+        let definition = try definition(api)
+        guard let authorizer = definition.authorizers.first(where: { $0.id == id }) else {
+            throw GatewayError.notFound("Invalid Authorizer identifier specified")
+        }
+        return try await engine.testAuthorizer(definition: definition, authorizer: authorizer, input: input)
+    }
+
     /// Requests a key has made under a plan in its current quota period (0 for a plan without a quota).
     public func quotaUsed(plan planId: String, key: String) throws -> Int {
         let plan = try usagePlan(planId)

@@ -202,6 +202,16 @@ public final class GatewayEngine: Sendable {
         }.get()
     }
 
+    /// Runs an authorizer of an API's working copy as TestInvokeAuthorizer does.
+    public func testAuthorizer(definition: ApiDefinition, authorizer: Authorizer, input: TestAuthorizerRequest)
+        async throws -> TestAuthorizerResult
+    {
+        let loop = group.next()
+        return try await loop.flatSubmit {
+            self.pipeline.testAuthorizer(definition: definition, authorizer: authorizer, input: input, on: loop)
+        }.get()
+    }
+
     // MARK: Figures
 
     /// Figures for a stage and each of its methods (keyed `~1path/METHOD`).

@@ -142,7 +142,30 @@ import Testing
             #expect(
                 try await client.call("GET", "/restapis/\(apiId)/authorizers/nope").message
                     == "Invalid Authorizer identifier specified")
-            #expect(try await client.call("POST", "/restapis/\(apiId)/authorizers/\(tokenId)").status == 501)
+            // TestInvokeAuthorizer runs the function with the token and gives what it returned.
+            let tested = try await client.call(
+                "POST", "/restapis/\(apiId)/authorizers/\(tokenId)",
+                ["headers": ["Authorization": "Bearer abc"], "pathWithQueryString": "/token"])
+            #expect(tested.status == 200)
+            #expect(tested.json["clientStatus"] as? Int == 200)
+            #expect(tested.string("principalId") == "me")
+            let policy = try #require(tested.string("policy"))
+            #expect(
+                policy.contains(
+                    "\"Resource\":\"arn:aws:execute-api:us-east-1:123456789012:\(apiId)/test-invoke-stage/GET/token\""),
+                "\(policy)")
+            #expect(tested.string("log")?.contains("Starting authorizer: \(tokenId)") == true)
+            #expect(tested.string("log")?.contains("\"authorizationToken\":\"Bearer abc\"") == true)
+            let noToken = try await client.call(
+                "POST", "/restapis/\(apiId)/authorizers/\(tokenId)", [:] as [String: String])
+            #expect(noToken.json["clientStatus"] as? Int == 401)
+            #expect(noToken.json["principalId"] == nil)
+            let badToken = try await client.call(
+                "POST", "/restapis/\(apiId)/authorizers/\(tokenId)", ["headers": ["Authorization": "Basic abc"]])
+            #expect(badToken.json["clientStatus"] as? Int == 401, "does not match the validation expression")
+            #expect(
+                try await client.call("POST", "/restapis/\(apiId)/authorizers/nope", [:] as [String: String]).status
+                    == 404)
 
             let noAuthorizer = try await client.call(
                 "PUT", "/restapis/\(apiId)/resources/\(root)/methods/GET", ["authorizationType": "CUSTOM"])

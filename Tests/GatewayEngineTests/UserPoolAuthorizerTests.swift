@@ -118,6 +118,23 @@ import _CryptoExtras
         }
     }
 
+    @Test func testInvokeAuthorizerVerifiesTheTokenAndGivesItsClaims() async throws {
+        try await serve { control, _, key, base in
+            let apiId = String(base.split(separator: "/")[1])
+            let authorizer = try #require(try control.authorizers(api: apiId).first)
+            let token = try key.token(Self.claims(use: "id"))
+            let tested = try await control.testInvokeAuthorizer(
+                api: apiId, id: authorizer.id, input: TestAuthorizerRequest(headers: [("Authorization", token)]))
+            #expect(tested.clientStatus == 200, "\(tested.log)")
+            #expect(tested.claims?["sub"] == "5f1c2a3b-user")
+            #expect(tested.claims?["email"] == "ana@example.com")
+            let refused = try await control.testInvokeAuthorizer(
+                api: apiId, id: authorizer.id, input: TestAuthorizerRequest(headers: [("Authorization", "x.y.z")]))
+            #expect(refused.clientStatus == 401)
+            #expect(refused.log.contains("Unauthorized request"))
+        }
+    }
+
     @Test func forgedExpiredForeignAndWrongKindsOfTokensAre401() async throws {
         try await serve { _, client, key, base in
             func status(_ path: String, _ token: String) async throws -> (Int, String) {

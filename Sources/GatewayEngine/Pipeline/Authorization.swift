@@ -45,20 +45,25 @@ enum Authorization {
             guard let id = method.authorizerId, let compiled = stage.authorizers[id] else {
                 return .authorizerConfigurationError
             }
-            var token: String?
-            for name in compiled.headers {
-                guard let value = request.headers.first(name: name), !value.isEmpty else { return .unauthorized }
-                token = token ?? value
-            }
-            if !compiled.queryParameters.isEmpty {
-                let present = Set(request.queryItems.filter { !$0.1.isEmpty }.map(\.0))
-                if compiled.queryParameters.contains(where: { !present.contains($0) }) { return .unauthorized }
-            }
-            if let validation = compiled.validation, let token {
-                let range = NSRange(token.startIndex..., in: token)
-                if validation.firstMatch(in: token, range: range) == nil { return .unauthorized }
-            }
-            return nil
+            return identityFailure(compiled, request: request)
         }
+    }
+
+    /// 401 when an identity source is missing or empty, or a TOKEN does not match the validation expression.
+    static func identityFailure(_ compiled: CompiledAuthorizer, request: InvokeRequest) -> GatewayFailure? {
+        var token: String?
+        for name in compiled.headers {
+            guard let value = request.headers.first(name: name), !value.isEmpty else { return .unauthorized }
+            token = token ?? value
+        }
+        if !compiled.queryParameters.isEmpty {
+            let present = Set(request.queryItems.filter { !$0.1.isEmpty }.map(\.0))
+            if compiled.queryParameters.contains(where: { !present.contains($0) }) { return .unauthorized }
+        }
+        if let validation = compiled.validation, let token {
+            let range = NSRange(token.startIndex..., in: token)
+            if validation.firstMatch(in: token, range: range) == nil { return .unauthorized }
+        }
+        return nil
     }
 }

@@ -13,6 +13,8 @@ struct AuthorizerAnswer: Sendable {
     }
     var statements: [Statement]
     var output: AuthorizerOutput
+    /// The policy document as the function returned it (for TestInvokeAuthorizer).
+    var policy: String = "{}"
 
     enum Decision: Equatable { case allow, explicitDeny, implicitDeny }
 
@@ -108,7 +110,9 @@ struct AuthorizerAnswer: Sendable {
             }
         }
         output.usageIdentifierKey = object["usageIdentifierKey"] as? String
-        return AuthorizerAnswer(statements: statements, output: output)
+        let policy = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]))
+            .map { String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "\\/", with: "/") }
+        return AuthorizerAnswer(statements: statements, output: output, policy: policy ?? "{}")
     }
 
     /// The method ARN API Gateway gives authorizers: `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH`.
@@ -190,7 +194,6 @@ extension RequestPipeline {
             let query = context.request.queryItems
             for name in compiled.queryParameters { identity += query.filter { $0.0 == name }.map(\.1) }
         }
-        let token = compiled.headers.first.flatMap { context.request.headers.first(name: $0) }
         let ttl = authorizer.authorizerResultTtlInSeconds ?? 300
         let cacheKey =
             "\(context.apiId)/\(context.stageName)/\(authorizer.id)/" + identity.joined(separator: "\u{1}")
@@ -221,23 +224,37 @@ extension RequestPipeline {
         if caching, let cached = authorizerCache.lookup(cacheKey, now: NIODeadline.now().uptimeNanoseconds) {
             return eventLoop.makeSucceededFuture(decide(cached, cached: true))
         }
-        let event = AuthorizerAnswer.event(authorizer, token: token, context: context, methodArn: methodArn)
+        let cache = authorizerCache
+        return invokeAuthorizer(compiled, context, function: name, region: region, methodArn: methodArn, on: eventLoop)
+            .map { result in
+                result.flatMap { answer in
+                    if caching {
+                        cache.store(answer, key: cacheKey, ttlSeconds: ttl, now: NIODeadline.now().uptimeNanoseconds)
+                    }
+                    return decide(answer, cached: false)
+                }
+            }
+    }
+
+    /// Calls an authorizer's function with the event for the request and reads its answer; a function that
+    /// fails with `Unauthorized` refuses with 401, any other failure or answer without a policy with 500.
+    func invokeAuthorizer(
+        _ compiled: CompiledAuthorizer, _ context: RequestContext, function name: String, region: String,
+        methodArn: String, on eventLoop: EventLoop
+    ) -> EventLoopFuture<Result<AuthorizerAnswer, AuthorizerRefusal>> {
+        let log = context.log
+        let token = compiled.headers.first.flatMap { context.request.headers.first(name: $0) }
+        let event = AuthorizerAnswer.event(compiled.authorizer, token: token, context: context, methodArn: methodArn)
         let payload = LambdaProxy.encode(event)
         log?.add("Endpoint request URI: \(IntegrationRunner.lambdaEndpoint(name, region: region))")
         log?.add("Endpoint request body after transformations: \(ExecutionLog.body(payload, binary: false))")
-        let cache = authorizerCache
         return integrations.functions.invoke(name, payload: payload, requestId: context.requestId, on: eventLoop)
-            .map { result -> Result<AuthorizerOutput, AuthorizerRefusal> in
+            .map { result -> Result<AuthorizerAnswer, AuthorizerRefusal> in
                 switch result {
                 case .success(let body):
                     log?.add("Authorizer result body before parsing: \(ExecutionLog.body(body, binary: false))")
                     do throws(AuthorizerAnswer.Invalid) {
-                        let answer = try AuthorizerAnswer.parse(body)
-                        if caching {
-                            cache.store(
-                                answer, key: cacheKey, ttlSeconds: ttl, now: NIODeadline.now().uptimeNanoseconds)
-                        }
-                        return decide(answer, cached: false)
+                        return .success(try AuthorizerAnswer.parse(body))
                     } catch {
                         log?.add(
                             "Execution failed due to configuration error: Invalid JSON in response: \(error.reason)")

@@ -48,7 +48,7 @@ extension ConsoleApp {
             running = false
         case .tab: pane = Pane(rawValue: (pane.rawValue + 1) % Pane.allCases.count)!
         case .backTab: pane = Pane(rawValue: (pane.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
-        case .character(let digit) where ("1"..."8").contains(digit):
+        case .character(let digit) where ("1"..."9").contains(digit):
             pane = Pane(rawValue: Int(String(digit))! - 1)!
         case .character("?"): showHelp()
         case .character(":"): openPalette()

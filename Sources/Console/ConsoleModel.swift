@@ -18,6 +18,9 @@ struct ConsoleModel {
     var planKeys: [String: [String]] = [:]
     var links: [VpcLink] = []
     var balancers: [LoadBalancer] = []
+    /// The Lambda functions run here, and the user pools whose tokens authorizers verify.
+    var functions: [LambdaFunction] = []
+    var userPools: [UserPool] = []
     /// The account-level throttle the engine applies.
     var accountThrottle = ThrottleSettings(burstLimit: 5000, rateLimit: 10000)
     /// The state's generation the model was read at.
@@ -47,6 +50,8 @@ struct ConsoleModel {
         planKeys = overview.planKeys
         links = overview.links
         balancers = overview.balancers
+        functions = overview.functions
+        userPools = overview.userPools
         generation = overview.generation
         for (api, all) in resources { rowsByApi[api] = Self.treeRows(all) }
         for (api, stages) in stages {

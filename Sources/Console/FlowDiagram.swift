@@ -22,6 +22,13 @@ enum FlowDiagram {
                 ]
             } else if integration.type == .mock {
                 backend = ["Mock endpoint", "", ""]
+            } else if let name = integration.lambdaFunction {
+                let function = model.functions.first { $0.name == name }
+                backend = [
+                    "Lambda " + name,
+                    function?.runs ?? "not registered: 500",
+                    function.map { "timeout \($0.timeout) s, max \($0.concurrency)" } ?? "",
+                ]
             } else {
                 backend = ["HTTP endpoint", integration.uri ?? "", ""]
             }
@@ -41,7 +48,7 @@ enum FlowDiagram {
                 "Integration Request",
                 integration.map {
                     [
-                        "Type: \($0.connectionType == .vpcLink ? "VPC link" : $0.type.rawValue)",
+                        "Type: \($0.connectionType == .vpcLink ? "VPC link" : $0.lambdaFunction != nil ? ($0.isProxy ? "Lambda proxy" : "Lambda") : $0.type.rawValue)",
                         "Proxy: \($0.isProxy ? "on" : "off")  \($0.httpMethod ?? "")",
                         $0.requestTemplates.isEmpty
                             ? "Timeout: \($0.timeoutInMillis) ms"

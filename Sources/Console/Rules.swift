@@ -149,7 +149,11 @@ struct RuleCheck: Equatable {
                     for method in resource.sortedMethods {
                         let place = "\(at): \(method.httpMethod) \(resource.path)"
                         let integration = method.methodIntegration
-                        if integration?.connectionType != .vpcLink && integration?.type != .mock {
+                        // A mock answers itself and a Lambda function is reached through its API, never a public
+                        // address: neither exposes a backend.
+                        if integration?.connectionType != .vpcLink && integration?.type != .mock
+                            && integration?.lambdaFunction == nil
+                        {
                             r1.append(place + " does not integrate through a VPC link")
                         }
                         if method.httpMethod == "GET", stage.cacheClusterEnabled, !cached(method, resource, stage) {

@@ -98,20 +98,13 @@ struct FunctionCommand: AsyncParsableCommand {
                         ["NAME", "RUNS", "MEMORY", "TIMEOUT", "CONCURRENCY"],
                         functions.map {
                             [
-                                $0.name, FunctionCommand.describe($0), "\($0.memorySize) MB", "\($0.timeout) s",
+                                $0.name,
+                                $0.runs + ($0.kind == .process && $0.command == nil ? " in \($0.code ?? "")" : ""),
+                                "\($0.memorySize) MB", "\($0.timeout) s",
                                 String($0.concurrency),
                             ]
                         }))
             }
-        }
-    }
-
-    static func describe(_ function: LambdaFunction) -> String {
-        switch function.kind {
-        case .invokeURL: return function.invokeURL ?? ""
-        case .process:
-            if let command = function.command { return command.joined(separator: " ") }
-            return "\(function.runtime ?? "") \(function.handler ?? "") in \(function.code ?? "")"
         }
     }
 

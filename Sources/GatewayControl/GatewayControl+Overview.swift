@@ -18,6 +18,8 @@ public struct ControlOverview: Sendable {
     public var planKeys: [String: [String]] = [:]
     public var links: [VpcLink] = []
     public var balancers: [LoadBalancer] = []
+    public var functions: [LambdaFunction] = []
+    public var userPools: [UserPool] = []
     /// The state's generation this overview was read at.
     public var generation = 0
 
@@ -55,6 +57,8 @@ extension GatewayControl {
             for plan in overview.plans { overview.planKeys[plan.id] = try access.keyIds(inPlan: plan.id) }
             overview.links = try access.all(VpcLink.self, in: .vpcLink).sorted { ($0.name, $0.id) < ($1.name, $1.id) }
             overview.balancers = try access.all(LoadBalancer.self, in: .loadBalancer).sorted { $0.name < $1.name }
+            overview.functions = try access.all(LambdaFunction.self, in: .function).sorted { $0.name < $1.name }
+            overview.userPools = try access.all(UserPool.self, in: .userPool).sorted { $0.id < $1.id }
             return overview
         }
     }

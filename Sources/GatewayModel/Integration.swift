@@ -88,6 +88,12 @@ public struct Integration: Codable, Sendable, Equatable {
 
     /// Whether the integration passes requests and responses through unchanged.
     public var isProxy: Bool { type == .httpProxy || type == .awsProxy }
+
+    /// The Lambda function an `AWS` or `AWS_PROXY` integration invokes, by name.
+    public var lambdaFunction: String? {
+        guard type == .aws || type == .awsProxy, let uri else { return nil }
+        return LambdaFunction.name(fromInvocationUri: uri)
+    }
 }
 
 /// An integration response: which backend answers map to which method response, and how.

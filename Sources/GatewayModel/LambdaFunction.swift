@@ -32,6 +32,16 @@ public struct LambdaFunction: Codable, Sendable, Equatable, Identifiable {
     public var region: String
 
     public var id: String { name }
+
+    /// What runs: `python3 app.handler`, the command, or the Invoke API endpoint.
+    public var runs: String {
+        switch kind {
+        case .invokeURL: return invokeURL ?? ""
+        case .process:
+            if let command { return command.joined(separator: " ") }
+            return "\(runtime ?? "") \(handler ?? "")"
+        }
+    }
     public var arn: String { LambdaFunction.arn(name, region: region) }
 
     /// `arn:aws:lambda:REGION:123456789012:function:NAME`.

@@ -148,11 +148,15 @@ import Testing
                     throttle: ThrottleSettings(burstLimit: 200, rateLimit: 100),
                     quota: QuotaSettings(limit: 5000, period: .month))
                 _ = try await control.createUsagePlanKey(plan: plan.id, key: key.id)
+                try await control.addFunction(
+                    LambdaFunction(
+                        name: "resize", kind: .process, runtime: "python3", handler: "app.handler",
+                        code: FileManager.default.temporaryDirectory.path))
                 await console.reload()
                 console.app.flash = nil
                 for (key, name) in [
                     ("1", "apis"), ("2", "resources"), ("3", "stages"), ("4", "keys"), ("5", "plans"), ("6", "links"),
-                    ("7", "rules"),
+                    ("7", "rules"), ("9", "functions"),
                 ] {
                     await console.press(.character(Character(key)))
                     console.app.flash = nil

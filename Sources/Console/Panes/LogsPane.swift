@@ -27,7 +27,13 @@ struct LogsPane: PaneView {
     func open() async {
         let entries = self.entries
         guard entries.indices.contains(selection) else { return }
-        app.dialog = .message("Request \(entries[selection].requestId)", LogsPane.detail(entries[selection]))
+        let entry = entries[selection]
+        // What the Lambda functions the request called printed during it (their logs are by request id).
+        let printed = model.functions.compactMap { function -> (String, [String])? in
+            let lines = (app.engine?.functionLogLines(function.name) ?? []).filter { $0.contains(entry.requestId) }
+            return lines.isEmpty ? nil : (function.name, lines)
+        }
+        app.dialog = .message("Request \(entry.requestId)", LogsPane.detail(entry, functionLogs: printed))
     }
 
     /// A request as a row of the pane: what a reader looks for first (status, request, why), the ids after.
@@ -42,7 +48,7 @@ struct LogsPane: PaneView {
     }
 
     /// What one request went through, for its dialog.
-    static func detail(_ entry: AccessLogEntry) -> [String] {
+    static func detail(_ entry: AccessLogEntry, functionLogs: [(String, [String])] = []) -> [String] {
         var text = [
             "\(entry.method) /\(entry.stage)\(entry.path) → \(entry.status) in \(Form.show((entry.latencyMillis * 10).rounded() / 10)) ms",
             "API \(entry.apiId), stage \(entry.stage), from \(entry.sourceIP), key \(entry.apiKey ?? "none")",
@@ -59,6 +65,10 @@ struct LogsPane: PaneView {
         text += integration.isEmpty ? ["  not called"] : integration.map { "  " + $0 }
         if let latency = detail.integrationLatencyMillis {
             text.append("  integration latency: \(Form.show((latency * 10).rounded() / 10)) ms")
+        }
+        for (name, lines) in functionLogs {
+            text += ["", "Lambda function \(name) (its log, this request)"]
+            text += lines.map { "  " + $0.replacingOccurrences(of: "\t", with: "  ") }
         }
         text += ["", "Cache: " + (entry.cache.map { "\($0), key \(detail.cacheKey ?? "?")" } ?? "not cached")]
         text += ["", "Limits on the way (tightest applies)"]

@@ -3,7 +3,7 @@ import TerminalUI
 
 /// The panes of the console, in the order of the left navigation.
 enum Pane: Int, CaseIterable {
-    case apis, resources, stages, apiKeys, usagePlans, vpcLinks, rules, logs
+    case apis, resources, stages, apiKeys, usagePlans, vpcLinks, rules, logs, functions
 
     /// The type that draws the pane and declares what it does.
     @MainActor
@@ -17,6 +17,7 @@ enum Pane: Int, CaseIterable {
         case .vpcLinks: VpcLinksPane(app: app)
         case .rules: RulesPane(app: app)
         case .logs: LogsPane(app: app)
+        case .functions: FunctionsPane(app: app)
         }
     }
 }

@@ -414,13 +414,17 @@ struct ResourcesPane: PaneView {
         case (.httpProxy?, _): kind = "HTTP proxy"
         case (.http?, _): kind = "HTTP"
         case (.mock?, _): kind = "Mock"
+        case (.awsProxy?, _): kind = "Lambda proxy"
+        case (.aws?, _): kind = "Lambda"
         default: kind = model.links.isEmpty ? "HTTP proxy" : "VPC link proxy"
         }
+        let currentFunction = integration?.uri.flatMap(LambdaFunction.name(fromInvocationUri:))
         let linkId = integration?.connectionId ?? model.links.first?.id ?? ""
         let host =
             model.links.first { $0.id == linkId }.flatMap { model.balancer(of: $0) }?.dnsName ?? "backend.internal"
         var form = Form()
-        let type = form.choice("Type", kind, ["VPC link proxy", "HTTP proxy", "HTTP", "Mock"])
+        let type = form.choice(
+            "Type", kind, ["VPC link proxy", "HTTP proxy", "HTTP", "Mock", "Lambda proxy", "Lambda"])
         let verb = form.choice("HTTP method", integration?.httpMethod ?? method.httpMethod, HTTPVerb.all)
         let url = form.text("Endpoint URL", integration?.uri ?? "http://\(host)\(row.resource.path)")
         let link = form.add("VPC link", linkId, choices: model.links.isEmpty ? nil : model.links.map(\.id)) {
@@ -428,11 +432,24 @@ struct ResourcesPane: PaneView {
         }
         let timeout = form.integer(
             "Timeout (ms)", integration?.timeoutInMillis ?? Integration.defaultTimeout, in: Integration.timeoutRange)
+        // Offered once there is a function to call (the Functions pane, 9, registers them).
+        let functionNames = model.functions.map(\.name)
+        let function =
+            functionNames.isEmpty
+            ? nil
+            : form.choice(
+                "Lambda function",
+                currentFunction.flatMap { functionNames.contains($0) ? $0 : nil } ?? functionNames[0],
+                functionNames)
         let resourceId = row.resource.id
+        let region = app.control.region
         let httpMethod = method.httpMethod
         app.dialog = .form(
             "Integration Request: \(method.httpMethod) \(row.resource.path)",
-            ["With a VPC link, the URL gives the Host header and the path; the link picks the target."], form
+            [
+                "With a VPC link, the URL gives the Host header and the path; the link picks the target. A Lambda "
+                    + "integration calls a function registered on the Functions pane (9)."
+            ], form
         ) { form in
             let chosen = try form(type)
             var integration: Integration
@@ -445,6 +462,18 @@ struct ResourcesPane: PaneView {
                 integration = Integration(
                     type: .http, httpMethod: try form(verb), uri: try form(url),
                     integrationResponses: ["200": IntegrationResponse(statusCode: "200")])
+            case "Lambda proxy", "Lambda":
+                guard let function else {
+                    throw FieldProblem(
+                        field: type.index,
+                        message: "No Lambda function to call yet: register one on the Functions pane (9, then n)")
+                }
+                let name = try form(function)
+                let arn = LambdaFunction.arn(name, region: region)
+                integration = Integration(
+                    type: chosen == "Lambda proxy" ? .awsProxy : .aws, httpMethod: "POST",
+                    uri: "arn:aws:apigateway:\(region):lambda:path/2015-03-31/functions/\(arn)/invocations",
+                    integrationResponses: chosen == "Lambda" ? ["200": IntegrationResponse(statusCode: "200")] : [:])
             case "VPC link proxy":
                 let id = try form(link)
                 guard !id.isEmpty else {

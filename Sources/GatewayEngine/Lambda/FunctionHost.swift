@@ -293,6 +293,9 @@ final class FunctionInstance: Sendable {
         var initDuration: Double?
         var reportedInit = false
         var partial: [Int32: Data] = [:]
+        /// The invocation delivered last: what the process prints after answering (its output can arrive after
+        /// its answer) is still that invocation's.
+        var lastRequestId: String?
     }
     private let state = NIOLockedValueBox(State())
 
@@ -541,6 +544,7 @@ final class FunctionInstance: Sendable {
                 timedOut(requestId: requestId, seconds: seconds)
             }
             state.current = current
+            state.lastRequestId = requestId
             if state.initDuration == nil {
                 state.initDuration = Double((NIODeadline.now() - state.started).nanoseconds) / 1_000_000
             }
@@ -614,7 +618,7 @@ final class FunctionInstance: Sendable {
             state.partial[descriptor] = buffer
             return lines
         }
-        let requestId = state.withLockedValue { $0.current?.requestId }
+        let requestId = state.withLockedValue { $0.current?.requestId ?? $0.lastRequestId }
         for line in lines { log.write(line, requestId: requestId) }
     }
 

@@ -229,9 +229,10 @@ final class FunctionPool: Sendable {
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "X-Amz-Invocation-Type", value: "RequestResponse")
         headers.add(name: "X-Amzn-Trace-Id", value: "Root=\(requestId)")
-        let request = UpstreamRequest(
-            method: .POST, target: "\(base)/2015-03-31/functions/\(function.name)/invocations", headers: headers,
-            body: payload)
+        let target = "\(base)/2015-03-31/functions/\(function.name)/invocations"
+        var signed = InvokeRequest(method: "POST", path: target, headers: headers, body: payload)
+        SigV4.sign(&signed, credentials: .fromEnvironment(), region: function.region, service: "lambda")
+        let request = UpstreamRequest(method: .POST, target: target, headers: signed.headers, body: payload)
         let name = function.name
         let started = NIODeadline.now()
         log.append("START RequestId: \(requestId) Version: $LATEST")

@@ -129,6 +129,23 @@ public enum SigV4 {
         }
     }
 
+    /// Signs a request Gatehouse sends (`X-Amz-Date` and `Authorization` added), as API Gateway signs its calls to
+    /// AWS services: endpoints that stand in for Lambda (moto, LocalStack) tell the service by the credential scope.
+    static func sign(
+        _ request: inout InvokeRequest, credentials: Credentials, region: String, service: String, now: Date = Date()
+    ) {
+        let amzDate = format(now)
+        request.headers.replaceOrAdd(name: "X-Amz-Date", value: amzDate)
+        let signed = ["host", "x-amz-date"].filter { request.headers.contains(name: $0) }
+        let header =
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(amzDate.prefix(8))/\(region)/\(service)/aws4_request, SignedHeaders=\(signed.joined(separator: ";")), Signature=0"
+        guard let authorization = Authorization(header) else { return }
+        let (signature, _, _) = self.signature(
+            request, path: request.path, authorization: authorization, amzDate: amzDate,
+            secret: credentials.secretAccessKey)
+        request.headers.replaceOrAdd(name: "Authorization", value: header.dropLast() + signature)
+    }
+
     /// The signature of a request, with the canonical request and the string to sign it was made from.
     static func signature(
         _ request: InvokeRequest, path: String, authorization: Authorization, amzDate: String, secret: String

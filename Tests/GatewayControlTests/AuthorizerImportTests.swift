@@ -17,9 +17,12 @@ import Testing
                 "x-amazon-apigateway-integration": {"type": "mock", "requestTemplates": {"application/json": "{\"statusCode\": 200}"}}
               },
               "post": {
-                "security": [{"pool": []}],
+                "security": [{"pool": ["orders/write"]}],
                 "responses": {"200": {"description": "ok"}},
-                "x-amazon-apigateway-integration": {"type": "mock"}
+                "x-amazon-apigateway-integration": {
+                  "type": "aws_proxy", "httpMethod": "POST",
+                  "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations"
+                }
               }
             }
           },
@@ -61,6 +64,9 @@ import Testing
         #expect(orders.resourceMethods["GET"]?.authorizerId == authorizers[0].id)
         #expect(orders.resourceMethods["POST"]?.authorizationType == .cognitoUserPools)
         #expect(orders.resourceMethods["POST"]?.authorizerId == authorizers[1].id)
+        #expect(orders.resourceMethods["POST"]?.authorizationScopes == ["orders/write"])
+        #expect(orders.resourceMethods["POST"]?.methodIntegration?.type == .awsProxy)
+        #expect(orders.resourceMethods["POST"]?.methodIntegration?.lambdaFunction == "orders")
 
         for format in ExportFormat.allCases {
             let exported = try await control.export(api, format: format)
@@ -73,6 +79,11 @@ import Testing
             let copiedOrders = try #require(
                 try control.resources(api: again.api.id).first { $0.path == "/orders" })
             #expect(copiedOrders.resourceMethods["GET"]?.authorizerId == copies[0].id, "\(format)")
+            let post = copiedOrders.resourceMethods["POST"]
+            #expect(post?.authorizationScopes == ["orders/write"], "\(format)")
+            #expect(post?.methodIntegration?.type == .awsProxy, "\(format)")
+            #expect(
+                post?.methodIntegration?.uri == orders.resourceMethods["POST"]?.methodIntegration?.uri, "\(format)")
         }
 
         // Put merge keeps the authorizer's id; a method's authorizer cannot be deleted while used.

@@ -21,6 +21,8 @@ struct ConsoleModel {
     /// The Lambda functions run here, and the user pools whose tokens authorizers verify.
     var functions: [LambdaFunction] = []
     var userPools: [UserPool] = []
+    /// Each user pool's key ids, read from its key set once per model.
+    var poolKeyIds: [String: [String]] = [:]
     /// The account-level throttle the engine applies.
     var accountThrottle = ThrottleSettings(burstLimit: 5000, rateLimit: 10000)
     /// The state's generation the model was read at.
@@ -52,6 +54,7 @@ struct ConsoleModel {
         balancers = overview.balancers
         functions = overview.functions
         userPools = overview.userPools
+        for pool in userPools { poolKeyIds[pool.id] = pool.keyIds }
         generation = overview.generation
         for (api, all) in resources { rowsByApi[api] = Self.treeRows(all) }
         for (api, stages) in stages {

@@ -60,7 +60,7 @@ extension ControlAPI {
                 }
                 let result = try await api.control.testInvokeAuthorizer(
                     api: call.apiId, id: call[parameter: "id"],
-                    input: TestAuthorizerRequest(
+                    input: TestInvokeRequest(
                         pathWithQueryString: try body.string("pathWithQueryString") ?? "/", headers: headers,
                         body: try body.string("body"), stageVariables: try body.stringMap("stageVariables") ?? [:]))
                 var answer: [String: Any] = [

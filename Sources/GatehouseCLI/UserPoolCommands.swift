@@ -44,9 +44,8 @@ struct UserPoolCommand: AsyncParsableCommand {
                 let saved = try await options.control().addUserPool(
                     UserPool(id: pool, issuer: issuer, jwks: text, source: jwks), replace: replace)
                 if options.json { return print(Render.json(saved)) }
-                let keys = (try? UserPool.keys(fromJWKS: saved.jwks).map(\.kid)) ?? []
                 print("Registered user pool \(saved.id)\n  ARN: \(saved.arn)\n  issuer: \(saved.issuer)")
-                print("  keys: \(keys.joined(separator: ", "))")
+                print("  keys: \(saved.keyIds.joined(separator: ", "))")
             }
         }
     }
@@ -89,7 +88,7 @@ struct UserPoolCommand: AsyncParsableCommand {
                         pools.map {
                             [
                                 $0.id,
-                                ((try? UserPool.keys(fromJWKS: $0.jwks)) ?? []).map(\.kid).joined(separator: ","),
+                                $0.keyIds.joined(separator: ","),
                                 $0.issuer, $0.source,
                             ]
                         }))

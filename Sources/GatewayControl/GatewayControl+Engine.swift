@@ -140,7 +140,7 @@ extension GatewayControl {
     }
 
     /// Runs an authorizer of an API's working copy (TestInvokeAuthorizer): its function really runs.
-    public func testInvokeAuthorizer(api: String, id: String, input: TestAuthorizerRequest) async throws
+    public func testInvokeAuthorizer(api: String, id: String, input: TestInvokeRequest) async throws
         -> TestAuthorizerResult
     {
         guard let engine else { throw GatewayError.badRequest("Test invocations need a running engine") }

@@ -58,7 +58,8 @@ public final class GatewayEngine: Sendable {
         blocking = NIOThreadPool(numberOfThreads: 1)
         blocking.start()
         functions = FunctionHost(
-            group: group, upstream: upstream, blocking: blocking, logDirectory: functionLogDirectory)
+            group: group, upstream: upstream, blocking: blocking, logDirectory: functionLogDirectory,
+            signing: signingCredentials.first ?? .fromEnvironment())
         pipeline = RequestPipeline(
             upstream: upstream, links: links, functions: functions, quotas: quotas, blocking: blocking,
             accessLog: accessLog, recordsDetails: recordsDetails, signingCredentials: signingCredentials)
@@ -203,7 +204,7 @@ public final class GatewayEngine: Sendable {
     }
 
     /// Runs an authorizer of an API's working copy as TestInvokeAuthorizer does.
-    public func testAuthorizer(definition: ApiDefinition, authorizer: Authorizer, input: TestAuthorizerRequest)
+    public func testAuthorizer(definition: ApiDefinition, authorizer: Authorizer, input: TestInvokeRequest)
         async throws -> TestAuthorizerResult
     {
         let loop = group.next()
@@ -258,8 +259,12 @@ public final class GatewayEngine: Sendable {
     /// Each Lambda function's processes and figures.
     public var functionStatuses: [FunctionStatus] { functions.statuses }
 
-    /// The newest lines of a function's log.
-    public func functionLogLines(_ name: String) -> [String] { functions.log(name)?.lines ?? [] }
+    /// The newest lines of a function's log, once every line written so far is in (`settled`), or as they are
+    /// now (for a screen that draws again soon: it does not wait for the log's writes).
+    public func functionLogLines(_ name: String, settled: Bool = true) -> [String] {
+        guard let log = functions.log(name) else { return [] }
+        return settled ? log.lines : log.latest
+    }
 
     /// Sets how many requests a key has made in the quota period running now (UpdateUsage).
     public func setQuotaUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod) {

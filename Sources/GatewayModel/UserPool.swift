@@ -57,6 +57,9 @@ public struct UserPool: Codable, Sendable, Equatable, Identifiable {
         public var description: String
     }
 
+    /// The ids of its signing keys (none when its key set cannot be read).
+    public var keyIds: [String] { ((try? UserPool.keys(fromJWKS: jwks)) ?? []).map(\.kid) }
+
     /// The RSA signing keys of a JSON Web Key Set; keys of other types or uses are left out.
     public static func keys(fromJWKS text: String) throws(InvalidKeySet) -> [Key] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],

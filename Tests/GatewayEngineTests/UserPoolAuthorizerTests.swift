@@ -124,12 +124,12 @@ import _CryptoExtras
             let authorizer = try #require(try control.authorizers(api: apiId).first)
             let token = try key.token(Self.claims(use: "id"))
             let tested = try await control.testInvokeAuthorizer(
-                api: apiId, id: authorizer.id, input: TestAuthorizerRequest(headers: [("Authorization", token)]))
+                api: apiId, id: authorizer.id, input: TestInvokeRequest(headers: [("Authorization", token)]))
             #expect(tested.clientStatus == 200, "\(tested.log)")
             #expect(tested.claims?["sub"] == "5f1c2a3b-user")
             #expect(tested.claims?["email"] == "ana@example.com")
             let refused = try await control.testInvokeAuthorizer(
-                api: apiId, id: authorizer.id, input: TestAuthorizerRequest(headers: [("Authorization", "x.y.z")]))
+                api: apiId, id: authorizer.id, input: TestInvokeRequest(headers: [("Authorization", "x.y.z")]))
             #expect(refused.clientStatus == 401)
             #expect(refused.log.contains("Unauthorized request"))
         }

@@ -86,7 +86,7 @@ struct FunctionsPane: PaneView {
             y += 1
             let poolRows = model.userPools.isEmpty ? 0 : model.userPools.count + 2
             let room = max(0, rect.maxY - y - poolRows)
-            let lines = app.engine?.functionLogLines(function.name) ?? []
+            let lines = app.engine?.functionLogLines(function.name, settled: false) ?? []
             if lines.isEmpty, room > 0 {
                 canvas.text("No invocation yet.", x: rect.x, y: y, style: style("text.dim"))
                 y += 1
@@ -104,9 +104,10 @@ struct FunctionsPane: PaneView {
         canvas.text("Cognito user pools", x: rect.x, y: y, style: style("table.header"))
         y += 1
         for pool in model.userPools where y < rect.maxY {
-            let keys = ((try? UserPool.keys(fromJWKS: pool.jwks)) ?? []).map(\.kid).joined(separator: ", ")
             y = paragraph(
-                &canvas, "\(pool.id)  keys: \(keys)  from \(pool.source)", x: rect.x, y: y, width: rect.width,
+                &canvas,
+                "\(pool.id)  keys: \((model.poolKeyIds[pool.id] ?? []).joined(separator: ", "))  from \(pool.source)",
+                x: rect.x, y: y, width: rect.width,
                 maxY: rect.maxY, role: "text.strong")
         }
     }

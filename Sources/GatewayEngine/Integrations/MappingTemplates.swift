@@ -178,14 +178,8 @@ enum MappingTemplates {
     /// `$context.requestTime`: `09/Apr/2015:12:34:56 +0000`, worked out from the epoch second (no calendar: it
     /// is made twice per templated request).
     static func requestTime(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = Int(seconds - days * 86_400)
-        let (year, month, day) = CivilDate.from(days: days)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(two(day))/\(months[month - 1])/\(year):\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):"
-            + "\(two(secondOfDay % 60)) +0000"
+        let time = CivilDate.Time(date)
+        return "\(CivilDate.two(time.day))/\(time.monthName)/\(time.year):\(time.clock(":")) +0000"
     }
 
     /// A gateway response's template, with `$context.error` and the request's ids; nil when it does not evaluate

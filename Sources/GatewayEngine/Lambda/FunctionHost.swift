@@ -49,13 +49,19 @@ final class FunctionHost: Sendable {
     let upstream: UpstreamPool
     let blocking: NIOThreadPool
     let logDirectory: URL?
+    /// What calls to Invoke API endpoints are signed with.
+    let signing: SigV4.Credentials
     private let pools = NIOLockedValueBox<[String: FunctionPool]>([:])
 
-    init(group: EventLoopGroup, upstream: UpstreamPool, blocking: NIOThreadPool, logDirectory: URL?) {
+    init(
+        group: EventLoopGroup, upstream: UpstreamPool, blocking: NIOThreadPool, logDirectory: URL?,
+        signing: SigV4.Credentials
+    ) {
         self.group = group
         self.upstream = upstream
         self.blocking = blocking
         self.logDirectory = logDirectory
+        self.signing = signing
     }
 
     /// Takes the functions the state now has: new ones get a pool, changed ones a fresh pool (the old one's
@@ -110,10 +116,11 @@ final class FunctionHost: Sendable {
 final class FunctionPool: Sendable {
     let function: LambdaFunction
     let log: FunctionLog
-    /// The host's event loops, process-starting thread and backend connections.
+    /// The host's event loops, process-starting thread, backend connections and signing key.
     private let group: EventLoopGroup
     private let blocking: NIOThreadPool
     private let upstream: UpstreamPool
+    private let signing: SigV4.Credentials
     private struct State {
         var instances: [ObjectIdentifier: FunctionInstance] = [:]
         var idle: [FunctionInstance] = []
@@ -130,6 +137,7 @@ final class FunctionPool: Sendable {
         group = host.group
         blocking = host.blocking
         upstream = host.upstream
+        signing = host.signing
         self.log = log
     }
 
@@ -231,7 +239,7 @@ final class FunctionPool: Sendable {
         headers.add(name: "X-Amzn-Trace-Id", value: "Root=\(requestId)")
         let target = "\(base)/2015-03-31/functions/\(function.name)/invocations"
         var signed = InvokeRequest(method: "POST", path: target, headers: headers, body: payload)
-        SigV4.sign(&signed, credentials: .fromEnvironment(), region: function.region, service: "lambda")
+        SigV4.sign(&signed, credentials: signing, region: function.region, service: "lambda")
         let request = UpstreamRequest(method: .POST, target: target, headers: signed.headers, body: payload)
         let name = function.name
         let started = NIODeadline.now()

@@ -59,8 +59,11 @@ public final class FunctionLog: Sendable {
     /// The newest lines, oldest first, once every line written so far is in.
     public var lines: [String] {
         queue.sync {}
-        return recent.withLockedValue { $0 }
+        return latest
     }
+
+    /// The newest lines as they are now.
+    public var latest: [String] { recent.withLockedValue { $0 } }
 
     /// Closes the file once the lines written so far are in it; later lines stay in memory only.
     func close() {
@@ -75,22 +78,46 @@ public final class FunctionLog: Sendable {
 
     /// `2026-12-02T05:00:00.123Z`.
     static func timestamp(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
-        let rest = Int(millis - days * 86_400_000)
-        let (year, month, day) = CivilDate.from(days: days)
-        func pad(_ value: Int, _ width: Int = 2) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(year, 4))-\(pad(month))-\(pad(day))T\(pad(rest / 3_600_000)):\(pad(rest / 60_000 % 60)):"
-            + "\(pad(rest / 1000 % 60)).\(pad(rest % 1000, 3))Z"
+        let time = CivilDate.Time(date)
+        let millis =
+            time.millisecond < 10
+            ? "00\(time.millisecond)" : time.millisecond < 100 ? "0\(time.millisecond)" : "\(time.millisecond)"
+        return "\(time.year)-\(CivilDate.two(time.month))-\(CivilDate.two(time.day))T\(time.clock(":")).\(millis)Z"
     }
 }
 
 /// Days since 1970-01-01 to a civil date, without a calendar (Howard Hinnant's algorithm): the engine stamps
 /// times on every templated request and every function log line.
 enum CivilDate {
+    /// A moment's civil date and time of day in UTC.
+    struct Time {
+        var year, month, day, hour, minute, second, millisecond: Int
+        /// Days since 1970-01-01 (a Thursday).
+        var days: Int64
+
+        init(_ date: Date) {
+            let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+            days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
+            let rest = Int(millis - days * 86_400_000)
+            (year, month, day) = CivilDate.from(days: days)
+            (hour, minute, second, millisecond) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000)
+        }
+
+        /// `Mon`…`Sun`.
+        var weekday: String { ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)] }
+        /// `Jan`…`Dec`.
+        var monthName: String {
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][month - 1]
+        }
+        /// `07:00:00` (with `separator` between the parts).
+        func clock(_ separator: String) -> String {
+            CivilDate.two(hour) + separator + CivilDate.two(minute) + separator + CivilDate.two(second)
+        }
+    }
+
+    /// Two digits.
+    static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
     static func from(days: Int64) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

@@ -17,6 +17,11 @@ struct CompiledAuthorizer: Sendable {
             authorizer.type == .token
             ? authorizer.identityValidationExpression.flatMap { try? NSRegularExpression(pattern: "^(?:\($0))$") } : nil
     }
+
+    /// The token a TOKEN or user pool authorizer takes: the first identity-source header of the request.
+    func token(in request: InvokeRequest) -> String? {
+        headers.first.flatMap { request.headers.first(name: $0) }
+    }
 }
 
 /// The checks of a method's authorization that come before any authorizer runs: `AWS_IAM` needs a SigV4 signature

@@ -3,24 +3,6 @@ import GatewayModel
 import NIOCore
 import NIOHTTP1
 
-/// The input of TestInvokeAuthorizer: the request the authorizer sees.
-public struct TestAuthorizerRequest: Sendable {
-    public var pathWithQueryString: String
-    public var headers: [(String, String)]
-    public var body: String?
-    public var stageVariables: [String: String]
-
-    public init(
-        pathWithQueryString: String = "/", headers: [(String, String)] = [], body: String? = nil,
-        stageVariables: [String: String] = [:]
-    ) {
-        self.pathWithQueryString = pathWithQueryString
-        self.headers = headers
-        self.body = body
-        self.stageVariables = stageVariables
-    }
-}
-
 /// What TestInvokeAuthorizer answers: the status a client would get (200 when the authorizer answered with a
 /// policy or verified the token, 401 when it refused, 500 when it failed), its execution log, and what it returned.
 public struct TestAuthorizerResult: Sendable {
@@ -37,7 +19,7 @@ extension RequestPipeline {
     /// Runs an authorizer of an API's working copy as the console's "Test authorizer" does: no deployment, no
     /// cache; a Lambda authorizer's function really runs, a user pool token is really verified.
     func testAuthorizer(
-        definition: ApiDefinition, authorizer: Authorizer, input: TestAuthorizerRequest, on eventLoop: EventLoop
+        definition: ApiDefinition, authorizer: Authorizer, input: TestInvokeRequest, on eventLoop: EventLoop
     ) -> EventLoopFuture<TestAuthorizerResult> {
         let started = NIODeadline.now()
         let requestId = RequestIds.requestId()
@@ -95,14 +77,10 @@ extension RequestPipeline {
                 return eventLoop.makeSucceededFuture(result(refusal.failure.status))
             }
         }
-        let uri = context.substitutingStageVariables(authorizer.authorizerUri ?? "")
-        guard let name = LambdaFunction.name(fromInvocationUri: uri) else {
-            log.add("Execution failed due to configuration error: Invalid authorizer URI '\(uri)'")
+        guard let (name, region) = authorizerFunction(authorizer, context) else {
             return eventLoop.makeSucceededFuture(result(500))
         }
-        let region = uri.split(separator: ":").dropFirst(3).first.map(String.init) ?? Region.default
-        let methodArn =
-            "arn:aws:execute-api:\(region):\(Region.accountId):\(definition.api.id)/test-invoke-stage/GET\(path)"
+        let methodArn = AuthorizerAnswer.methodArn(context, region: region)
         return invokeAuthorizer(compiled, context, function: name, region: region, methodArn: methodArn, on: eventLoop)
             .map { outcome in
                 switch outcome {

@@ -180,14 +180,11 @@ extension RequestPipeline {
     {
         let authorizer = compiled.authorizer
         let log = context.log
-        let uri = context.substitutingStageVariables(authorizer.authorizerUri ?? "")
-        guard let name = LambdaFunction.name(fromInvocationUri: uri) else {
-            log?.add("Execution failed due to configuration error: Invalid authorizer URI '\(uri)'")
+        guard let (name, region) = authorizerFunction(authorizer, context) else {
             return eventLoop.makeSucceededFuture(
                 .failure(AuthorizerRefusal(failure: .authorizerConfigurationError, reason: "its URI names no function"))
             )
         }
-        let region = uri.split(separator: ":").dropFirst(3).first.map(String.init) ?? Region.default
         let methodArn = AuthorizerAnswer.methodArn(context, region: region)
         var identity = compiled.headers.compactMap { context.request.headers.first(name: $0) }
         if !compiled.queryParameters.isEmpty {
@@ -236,6 +233,17 @@ extension RequestPipeline {
             }
     }
 
+    /// The function an authorizer's URI names (stage variables substituted) and its region; nil, and a log line,
+    /// when it names none.
+    func authorizerFunction(_ authorizer: Authorizer, _ context: RequestContext) -> (name: String, region: String)? {
+        let uri = context.substitutingStageVariables(authorizer.authorizerUri ?? "")
+        guard let name = LambdaFunction.name(fromInvocationUri: uri) else {
+            context.log?.add("Execution failed due to configuration error: Invalid authorizer URI '\(uri)'")
+            return nil
+        }
+        return (name, uri.split(separator: ":").dropFirst(3).first.map(String.init) ?? Region.default)
+    }
+
     /// Calls an authorizer's function with the event for the request and reads its answer; a function that
     /// fails with `Unauthorized` refuses with 401, any other failure or answer without a policy with 500.
     func invokeAuthorizer(
@@ -243,8 +251,8 @@ extension RequestPipeline {
         methodArn: String, on eventLoop: EventLoop
     ) -> EventLoopFuture<Result<AuthorizerAnswer, AuthorizerRefusal>> {
         let log = context.log
-        let token = compiled.headers.first.flatMap { context.request.headers.first(name: $0) }
-        let event = AuthorizerAnswer.event(compiled.authorizer, token: token, context: context, methodArn: methodArn)
+        let event = AuthorizerAnswer.event(
+            compiled.authorizer, token: compiled.token(in: context.request), context: context, methodArn: methodArn)
         let payload = LambdaProxy.encode(event)
         log?.add("Endpoint request URI: \(IntegrationRunner.lambdaEndpoint(name, region: region))")
         log?.add("Endpoint request body after transformations: \(ExecutionLog.body(payload, binary: false))")

@@ -42,6 +42,24 @@ public enum SigV4 {
         var signedHeaders: [String]
         var signature: String
 
+        init(
+            accessKeyId: String, date: String, region: String, service: String, signedHeaders: [String],
+            signature: String
+        ) {
+            self.accessKeyId = accessKeyId
+            self.date = date
+            self.region = region
+            self.service = service
+            self.signedHeaders = signedHeaders
+            self.signature = signature
+        }
+
+        /// The header it is read from.
+        var header: String {
+            "AWS4-HMAC-SHA256 Credential=\(accessKeyId)/\(date)/\(region)/\(service)/aws4_request, "
+                + "SignedHeaders=\(signedHeaders.joined(separator: ";")), Signature=\(signature)"
+        }
+
         /// `AWS4-HMAC-SHA256 Credential=AKID/20261127/us-east-1/apigateway/aws4_request, SignedHeaders=…, Signature=…`.
         init?(_ header: String) {
             guard header.hasPrefix("AWS4-HMAC-SHA256 ") else { return nil }
@@ -136,14 +154,15 @@ public enum SigV4 {
     ) {
         let amzDate = format(now)
         request.headers.replaceOrAdd(name: "X-Amz-Date", value: amzDate)
-        let signed = ["host", "x-amz-date"].filter { request.headers.contains(name: $0) }
-        let header =
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(amzDate.prefix(8))/\(region)/\(service)/aws4_request, SignedHeaders=\(signed.joined(separator: ";")), Signature=0"
-        guard let authorization = Authorization(header) else { return }
-        let (signature, _, _) = self.signature(
-            request, path: request.path, authorization: authorization, amzDate: amzDate,
-            secret: credentials.secretAccessKey)
-        request.headers.replaceOrAdd(name: "Authorization", value: header.dropLast() + signature)
+        var authorization = Authorization(
+            accessKeyId: credentials.accessKeyId, date: String(amzDate.prefix(8)), region: region, service: service,
+            signedHeaders: ["host", "x-amz-date"].filter { request.headers.contains(name: $0) }, signature: "")
+        authorization.signature =
+            signature(
+                request, path: request.path, authorization: authorization, amzDate: amzDate,
+                secret: credentials.secretAccessKey
+            ).signature
+        request.headers.replaceOrAdd(name: "Authorization", value: authorization.header)
     }
 
     /// The signature of a request, with the canonical request and the string to sign it was made from.
@@ -231,11 +250,7 @@ public enum SigV4 {
 
     /// A date as `X-Amz-Date` writes it.
     static func format(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let rest = Int(seconds - days * 86_400)
-        let (year, month, day) = CivilDate.from(days: days)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)\(two(month))\(two(day))T\(two(rest / 3600))\(two(rest / 60 % 60))\(two(rest % 60))Z"
+        let time = CivilDate.Time(date)
+        return "\(time.year)\(CivilDate.two(time.month))\(CivilDate.two(time.day))T\(time.clock(""))Z"
     }
 }

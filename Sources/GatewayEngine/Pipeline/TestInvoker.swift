@@ -13,7 +13,7 @@ public struct TestInvokeResult: Sendable {
     public var log: String
 }
 
-/// The input of a Test invocation.
+/// The input of a Test invocation (of a method, or of an authorizer: the request it sees).
 public struct TestInvokeRequest: Sendable {
     public var pathWithQueryString: String
     public var headers: [(String, String)]
@@ -21,7 +21,7 @@ public struct TestInvokeRequest: Sendable {
     public var stageVariables: [String: String]
 
     public init(
-        pathWithQueryString: String, headers: [(String, String)] = [], body: String? = nil,
+        pathWithQueryString: String = "/", headers: [(String, String)] = [], body: String? = nil,
         stageVariables: [String: String] = [:]
     ) {
         self.pathWithQueryString = pathWithQueryString

@@ -106,15 +106,8 @@ enum UserPoolTokens {
 
     /// `Wed Dec 02 07:00:00 UTC 2026`.
     static func javaDate(_ seconds: Double) -> String {
-        let whole = Int64(seconds.rounded(.down))
-        let days = whole >= 0 ? whole / 86_400 : (whole - 86_399) / 86_400
-        let rest = Int(whole - days * 86_400)
-        let (year, month, day) = CivilDate.from(days: days)
-        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return
-            "\(weekday) \(months[month - 1]) \(two(day)) \(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60)) UTC \(year)"
+        let time = CivilDate.Time(Date(timeIntervalSince1970: seconds.rounded(.down)))
+        return "\(time.weekday) \(time.monthName) \(CivilDate.two(time.day)) \(time.clock(":")) UTC \(time.year)"
     }
 
     private static func object(_ part: Substring) -> [String: Any]? {
@@ -136,7 +129,7 @@ extension RequestPipeline {
             log?.add("Unauthorized request: \(context.requestId) (\(reason))")
             return .failure(AuthorizerRefusal(failure: .unauthorized, reason: reason))
         }
-        let token = compiled.headers.first.flatMap { context.request.headers.first(name: $0) } ?? ""
+        let token = compiled.token(in: context.request) ?? ""
         do throws(UserPoolTokens.Refusal) {
             let claims = try UserPoolTokens.verify(token, pools: pools, scopes: method.authorizationScopes ?? [])
             var output = AuthorizerOutput(principalId: nil)

@@ -12,7 +12,7 @@ extension ControlAPI {
             },
             Route("GET", "restapis") { api, call in
                 let (items, position) = try call.page(try api.control.restApis())
-                return .json(200, Shapes.list(items.map(Shapes.restApi), position: position))
+                return .json(200, Shapes.list(items.map { Shapes.restApi($0) }, position: position))
             },
             Route("GET", "restapis/{api}") { api, call in
                 .json(200, Shapes.restApi(try api.control.restApi(call.apiId)))
@@ -41,14 +41,17 @@ extension ControlAPI {
         let name = try body.string("name") ?? ""
         guard !name.isEmpty else { throw ControlError.badRequest("Invalid REST API name specified") }
         var endpointType = EndpointType.edge
-        if let configuration = try body.object("endpointConfiguration"), let types = try configuration.strings("types")
-        {
-            guard types.count == 1, let type = EndpointType(rawValue: types[0]) else {
-                throw ControlError.validation(
-                    value: types.joined(separator: ","), at: "createRestApiInput.endpointConfiguration.types",
-                    allowed: EndpointType.allCases.map(\.rawValue))
+        var ipAddressType: IpAddressType?
+        if let configuration = try body.object("endpointConfiguration") {
+            if let types = try configuration.strings("types") {
+                guard types.count == 1, let type = EndpointType(rawValue: types[0]) else {
+                    throw ControlError.validation(
+                        value: types.joined(separator: ","), at: "createRestApiInput.endpointConfiguration.types",
+                        allowed: EndpointType.allCases.map(\.rawValue))
+                }
+                endpointType = type
             }
-            endpointType = type
+            ipAddressType = try configuration.enumValue("ipAddressType", IpAddressType.self)
         }
         let policy = try body.string("policy")
         let compression = try body.int("minimumCompressionSize")
@@ -62,20 +65,22 @@ extension ControlAPI {
             binaryMediaTypes: try body.strings("binaryMediaTypes") ?? [], version: try body.string("version"),
             tags: try body.stringMap("tags") ?? [:], id: try body.stringMap("tags")?[ControlAPI.customIdTag])
 
-        if policy != nil || compression != nil || disable != nil {
+        if policy != nil || compression != nil || disable != nil || ipAddressType != nil {
+            let ipAddressType = ipAddressType
             created = try await control.updateRestApi(created.id) { api in
                 api.policy = policy
                 api.minimumCompressionSize = compression
                 api.disableExecuteApiEndpoint = disable ?? false
+                api.endpointConfiguration.ipAddressType = ipAddressType
             }
         }
-        return .json(201, Shapes.restApi(created))
+        return .json(201, Shapes.restApi(created, created: true))
     }
 
     /// `POST /restapis?mode=import` with the document as the body; options as query parameters.
     func importRestApi(_ call: ControlCall) async throws -> Reply {
         let outcome = try await control.importRestApi(call.body, options: try importOptions(call))
-        var object = Shapes.restApi(outcome.api)
+        var object = Shapes.restApi(outcome.api, created: true)
         if !outcome.warnings.isEmpty { object["warnings"] = outcome.warnings.map(\.description) }
         return .json(201, object)
     }

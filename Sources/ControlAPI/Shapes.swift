@@ -45,10 +45,16 @@ enum Shapes {
         return object
     }
 
-    static func restApi(_ api: RestApi) -> [String: Any] {
+    /// A REST API. AWS's create and import answers leave out an empty `tags`, which its other answers show.
+    static func restApi(_ api: RestApi, created: Bool = false) -> [String: Any] {
         var object = self.object(api)
         if api.warnings.isEmpty { object["warnings"] = nil }
         if api.binaryMediaTypes.isEmpty { object["binaryMediaTypes"] = nil }
+        if created && api.tags.isEmpty { object["tags"] = nil }
+        if var endpoint = object["endpointConfiguration"] as? [String: Any], endpoint["ipAddressType"] == nil {
+            endpoint["ipAddressType"] = IpAddressType.ipv4.rawValue
+            object["endpointConfiguration"] = endpoint
+        }
         return object
     }
 
@@ -75,8 +81,20 @@ enum Shapes {
         return object
     }
 
+    /// An integration as AWS reports it: `passthroughBehavior` always (WHEN_NO_MATCH unless set), a connection type
+    /// only where there is a connection to make (HTTP and HTTP_PROXY, or a VPC link), no URI or method on a MOCK.
     static func integration(_ integration: Integration) -> [String: Any] {
         var object = self.object(integration)
+        if object["passthroughBehavior"] == nil {
+            object["passthroughBehavior"] = PassthroughBehavior.whenNoMatch.rawValue
+        }
+        if integration.connectionType == .internet, ![.http, .httpProxy].contains(integration.type) {
+            object["connectionType"] = nil
+        }
+        if integration.type == .mock {
+            object["uri"] = nil
+            object["httpMethod"] = nil
+        }
         if integration.integrationResponses.isEmpty { object["integrationResponses"] = nil }
         if integration.requestParameters.isEmpty { object["requestParameters"] = nil }
         if integration.requestTemplates.isEmpty { object["requestTemplates"] = nil }

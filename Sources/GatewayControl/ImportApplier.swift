@@ -6,9 +6,10 @@ enum ImportApplier {
     static func apply(_ imported: ImportedDefinition, to current: ApiDefinition, mode: ImportMode) -> ApiDefinition {
         var result = current
         var api = current.api
+        // Both modes take the document's title as the API's name, as AWS's recorded answers show.
+        if let title = imported.title, !title.isEmpty { api.name = title }
         switch mode {
         case .overwrite:
-            if let title = imported.title, !title.isEmpty { api.name = title }
             api.description = imported.description
             api.version = imported.apiVersion
             api.apiKeySource = imported.apiKeySource ?? .header
@@ -85,15 +86,20 @@ enum ImportApplier {
                 byPath[path] = nil
             }
         }
+        let existingIds = Set(current.resources.map(\.id))
         for (path, methods) in imported.paths {
             guard var resource = byPath[path] else { continue }
             if mode == .overwrite { resource.resourceMethods = [:] }
+            // An integration's cache namespace is its resource's id, except that an overwrite remakes the methods
+            // of a resource that stays with a namespace of their own (as AWS's recorded answers show).
+            let remade = mode == .overwrite && path != rootPath && existingIds.contains(resource.id)
+            let namespace = remade ? Identifiers.resource() : resource.id
             for (httpMethod, importedMethod) in methods {
                 var method = importedMethod.method
                 method.requestValidatorId = importedMethod.requestValidatorName.flatMap { validatorIds[$0] }
                 method.authorizerId = method.authorizerId.flatMap { authorizerIds[$0] }
                 if var integration = method.methodIntegration, integration.cacheNamespace == nil {
-                    integration.cacheNamespace = resource.id
+                    integration.cacheNamespace = namespace
                     method.methodIntegration = integration
                 }
                 resource.resourceMethods[httpMethod] = method

@@ -151,8 +151,9 @@ extension OpenAPIImporter {
                 at: JSONPointer.append(authorizerPointer, "type"))
             return nil
         }
+        // A token or user pool authorizer without an identity source reads the header its scheme names.
         var identitySource = string(settings, "identitySource", at: authorizerPointer)
-        if identitySource == nil, type == .token, scheme["in"]?.stringValue == "header",
+        if identitySource == nil, type != .request, scheme["in"]?.stringValue == "header",
             let header = scheme["name"]?.stringValue
         {
             identitySource = "method.request.header.\(header)"
@@ -187,12 +188,25 @@ extension OpenAPIImporter {
         return path.contains("{") ? nil : path
     }
 
+    /// The segments the basepath option puts in front of every resource path (none when it puts none).
+    mutating func basePathSegments() -> [String] {
+        guard options.basePath != .ignore, let basePath = documentBasePath() else { return [] }
+        let segments = PathRules.segments(basePath)
+        return options.basePath == .split ? Array(segments.dropFirst()) : segments
+    }
+
+    /// The resource path a document path becomes, as API Gateway names it in its warnings.
+    mutating func resourcePath(of path: String) -> String {
+        let segments = basePathSegments()
+        guard !segments.isEmpty else { return path }
+        let prefix = "/" + segments.joined(separator: "/")
+        return path == "/" ? prefix : prefix + path
+    }
+
     /// Resource paths moved under the base path when the option asks for it, with the new ancestors added.
     mutating func applyBasePath(to paths: [String: [String: ImportedMethod]]) -> [String: [String: ImportedMethod]] {
-        guard options.basePath != .ignore, let basePath = documentBasePath() else { return paths }
-        var segments = PathRules.segments(basePath)
-        if options.basePath == .split { segments = Array(segments.dropFirst()) }
-        guard !segments.isEmpty else { return paths }
+        let segments = basePathSegments()
+        guard !segments.isEmpty, let basePath = documentBasePath() else { return paths }
         let prefix = "/" + segments.joined(separator: "/")
         if let problem = PathRules.problem(inPath: prefix) {
             error(

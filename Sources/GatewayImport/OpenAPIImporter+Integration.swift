@@ -3,7 +3,9 @@ import OrderedCollections
 
 extension OpenAPIImporter {
     /// `x-amazon-apigateway-integration`, all its fields; types may be written in lower case.
-    mutating func readIntegration(_ object: OrderedDictionary<String, DocValue>, at pointer: String) -> Integration? {
+    mutating func readIntegration(
+        _ object: OrderedDictionary<String, DocValue>, at pointer: String, path: String, httpMethod: String
+    ) -> Integration? {
         guard let typeText = string(object, "type", at: pointer) else {
             error("The integration has no 'type' (http, http_proxy, mock, aws or aws_proxy)", at: pointer)
             return nil
@@ -42,7 +44,7 @@ extension OpenAPIImporter {
             error("A VPC_LINK integration needs a 'connectionId'", at: pointer)
         }
         integration.credentials = string(object, "credentials", at: pointer)
-        integration.requestParameters = stringMap(object, "requestParameters", at: pointer)
+        integration.requestParameters = readRequestParameters(object, at: pointer, path: path, httpMethod: httpMethod)
         integration.requestTemplates = stringMap(object, "requestTemplates", at: pointer)
         if let text = string(object, "passthroughBehavior", at: pointer) {
             integration.passthroughBehavior = PassthroughBehavior(rawValue: text.uppercased())
@@ -106,5 +108,27 @@ extension OpenAPIImporter {
             return nil
         }
         return handling
+    }
+
+    /// An integration's `requestParameters`: a value that is not a string (`true`, `5`) is left out with API
+    /// Gateway's warning, in its words.
+    mutating func readRequestParameters(
+        _ object: OrderedDictionary<String, DocValue>, at pointer: String, path: String, httpMethod: String
+    ) -> [String: String] {
+        guard let map = self.object(object, "requestParameters", at: pointer) else { return [:] }
+        var result: [String: String] = [:]
+        for (name, value) in map {
+            if let text = value.stringValue {
+                result[name] = text
+            } else {
+                let resource = resourcePath(of: path)
+                warnings.append(
+                    ImportProblem(
+                        message:
+                            "Invalid format for 'requestParameters'. Expected type string for property '\(name)' of resource '\(resource)' and method '\(httpMethod)' but got '\(value.scalarText ?? value.typeName)'"
+                    ))
+            }
+        }
+        return result
     }
 }

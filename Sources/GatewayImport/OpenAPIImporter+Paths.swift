@@ -133,7 +133,8 @@ extension OpenAPIImporter {
         }
         if let integration = object(operation, "x-amazon-apigateway-integration", at: pointer) {
             method.methodIntegration = readIntegration(
-                integration, at: JSONPointer.append(pointer, "x-amazon-apigateway-integration"))
+                integration, at: JSONPointer.append(pointer, "x-amazon-apigateway-integration"), path: path,
+                httpMethod: httpMethod)
         }
         var validatorName = defaultValidator
         if let name = string(operation, "x-amazon-apigateway-request-validator", at: pointer) {
@@ -248,9 +249,18 @@ extension OpenAPIImporter {
         _ operation: OrderedDictionary<String, DocValue>, at pointer: String, schemes: [String: SecurityScheme],
         into method: inout Method
     ) {
-        guard let requirements = array(operation, "security", at: pointer) else { return }
+        // An operation without its own `security` takes the document's, as API Gateway applies it.
+        let (requirements, requirementsPointer): ([DocValue], String)
+        if operation["security"] != nil {
+            guard let own = array(operation, "security", at: pointer) else { return }
+            (requirements, requirementsPointer) = (own, "\(pointer)/security")
+        } else if let global = members["security"]?.arrayValue {
+            (requirements, requirementsPointer) = (global, "/security")
+        } else {
+            return
+        }
         for (index, requirement) in requirements.enumerated() {
-            let requirementPointer = "\(pointer)/security/\(index)"
+            let requirementPointer = "\(requirementsPointer)/\(index)"
             guard let names = requirement.objectValue else {
                 error("A security requirement must be an object, not \(requirement.typeName)", at: requirementPointer)
                 continue

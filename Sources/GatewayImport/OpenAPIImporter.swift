@@ -235,13 +235,7 @@ public struct OpenAPIImporter {
                 at: "/x-amazon-apigateway-request-validator")
         }
         let schemes = readSecuritySchemes()
-        if let security = members["security"]?.arrayValue,
-            security.contains(where: { $0.objectValue?.isEmpty == false })
-        {
-            warn(
-                "Top-level 'security' is not applied by API Gateway; set 'security' on each operation that needs it",
-                at: "/security")
-        }
+        if members["security"] != nil { _ = array(members, "security", at: "") }
         var paths = readPaths(schemes: schemes, validators: validators, defaultValidator: defaultValidator)
         if paths.isEmpty && errors.isEmpty {
             var message = "The document defines no paths, so there is nothing to import: API Gateway imports paths only"
@@ -279,7 +273,7 @@ public struct OpenAPIImporter {
                 })
         }
         let located = warnings.map {
-            ImportProblem(message: $0.message, pointer: $0.pointer, line: parser.line(of: $0.pointer ?? ""))
+            ImportProblem(message: $0.message, pointer: $0.pointer, line: $0.pointer.flatMap(parser.line(of:)))
         }
         return ImportedDefinition(
             version: version, title: title, description: description, apiVersion: apiVersion,

@@ -20,11 +20,20 @@ public enum EndpointType: String, Codable, Sendable, CaseIterable {
 public struct EndpointConfiguration: Codable, Sendable, Equatable {
     public var types: [EndpointType]
     public var vpcEndpointIds: [String]?
+    /// The addresses the endpoint answers on; API Gateway reports `ipv4` when none was chosen.
+    public var ipAddressType: IpAddressType?
 
-    public init(types: [EndpointType], vpcEndpointIds: [String]? = nil) {
+    public init(types: [EndpointType], vpcEndpointIds: [String]? = nil, ipAddressType: IpAddressType? = nil) {
         self.types = types
         self.vpcEndpointIds = vpcEndpointIds
+        self.ipAddressType = ipAddressType
     }
+}
+
+/// `EndpointConfiguration.ipAddressType`.
+public enum IpAddressType: String, Codable, Sendable, CaseIterable {
+    case ipv4
+    case dualstack
 }
 
 /// Where the API key of a request is read from.

@@ -122,7 +122,12 @@ extension ControlAPI {
     func export(_ call: ControlCall) async throws -> Reply {
         let accept = call.header("Accept") ?? "application/json"
         let yaml = accept.contains("yaml")
-        let extensions = call.queryValue("extensions").map { !$0.isEmpty } ?? false
+        // `extensions` names what to add: `documentation`, and anything else adds the integrations.
+        let named = (call.queryValue("extensions") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        let extensions = named.contains { !$0.isEmpty && $0 != "documentation" }
+        let documentation = named.contains("documentation")
         let stage = call[parameter: "stage"]
         _ = try control.stage(api: call.apiId, name: stage)
         let typeText = call[parameter: "type"]
@@ -130,7 +135,7 @@ extension ControlAPI {
             throw ControlError.badRequest("No API exporter for type '\(typeText)'")
         }
         let text = try await control.export(
-            call.apiId, stage: stage, format: format, yaml: yaml, extensions: extensions)
+            call.apiId, stage: stage, format: format, yaml: yaml, extensions: extensions, documentation: documentation)
         let contentType = yaml ? "application/yaml" : "application/json"
         let file = "\(call.apiId)-\(stage)-\(format.rawValue).\(yaml ? "yaml" : "json")"
         return Reply(

@@ -54,6 +54,12 @@ extension ControlAPI {
             },
             Route("PATCH", "restapis/{api}/stages/{stage}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
+                // A stage can publish only a documentation version the API has.
+                for operation in operations where operation.path == "/documentationVersion" {
+                    if let version = operation.value, !version.isEmpty {
+                        _ = try api.control.documentationVersion(api: call.apiId, version: version)
+                    }
+                }
                 let updated = try await api.control.updateStage(
                     api: call.apiId, name: call[parameter: "stage"]
                 ) {
@@ -119,15 +125,20 @@ extension ControlAPI {
         }
         let tracing = try body.bool("tracingEnabled")
         let tags = try body.stringMap("tags")
+        let documentationVersion = try body.string("documentationVersion")
+        if let documentationVersion {
+            _ = try control.documentationVersion(api: apiId, version: documentationVersion)
+        }
         var stage = try await control.createStage(
             api: apiId, name: name, deploymentId: deploymentId, description: try body.string("description"),
             cacheClusterEnabled: try body.bool("cacheClusterEnabled") ?? false,
             cacheClusterSize: try body.enumValue("cacheClusterSize", CacheClusterSize.self),
             variables: try body.stringMap("variables") ?? [:])
-        if tracing != nil || tags != nil {
+        if tracing != nil || tags != nil || documentationVersion != nil {
             stage = try await control.updateStage(api: apiId, name: name) { stage in
                 stage.tracingEnabled = tracing ?? false
                 stage.tags = tags ?? [:]
+                stage.documentationVersion = documentationVersion
             }
         }
         return .json(201, Shapes.stage(stage))

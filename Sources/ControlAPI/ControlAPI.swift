@@ -154,7 +154,6 @@ public final class ControlAPI: Sendable {
         case "sdktypes": return "SDK generation"
         case "restapis" where segments.count >= 3:
             switch segments[2] {
-            case "documentation": return "documentation parts and versions"
             case "stages" where segments.count >= 5 && segments[4] == "sdks": return "SDK generation"
             default: return nil
             }

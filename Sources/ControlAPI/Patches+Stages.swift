@@ -14,6 +14,7 @@ extension Patches {
             [
                 "/description", "/deploymentId", "/cacheClusterEnabled", "/cacheClusterSize", "/tracingEnabled",
                 "/variables/{name}", "/accessLogSettings/format", "/accessLogSettings/destinationArn",
+                "/documentationVersion",
             ] + methodSettingPaths.map { "/{resourcePath}/{httpMethod}/" + $0 }
         for operation in operations {
             let parts = operation.segments
@@ -25,6 +26,8 @@ extension Patches {
             case (.replace, "cacheClusterSize", 1):
                 stage.cacheClusterSize = try operation.enumValue(CacheClusterSize.self)
             case (.replace, "tracingEnabled", 1): stage.tracingEnabled = try operation.bool()
+            case (.replace, "documentationVersion", 1):
+                stage.documentationVersion = operation.value.flatMap { $0.isEmpty ? nil : $0 }
             case (.replace, "accessLogSettings", 2), (.add, "accessLogSettings", 2):
                 var settings = stage.accessLogSettings ?? AccessLogSettings()
                 switch parts[1] {

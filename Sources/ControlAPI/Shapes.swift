@@ -117,6 +117,13 @@ enum Shapes {
 
     static func vpcLink(_ link: VpcLink) -> [String: Any] { object(link) }
 
+    /// A documentation version: its name, date and description (not the parts it holds).
+    static func documentationVersion(_ version: DocumentationVersion) -> [String: Any] {
+        var object = self.object(version)
+        object["parts"] = nil
+        return object
+    }
+
     static func usagePlan(_ plan: UsagePlan) -> [String: Any] {
         var object = self.object(plan)
         object["apiStages"] = plan.apiStages.map { stage -> [String: Any] in

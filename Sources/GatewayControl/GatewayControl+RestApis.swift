@@ -118,14 +118,17 @@ extension GatewayControl {
             models: try access.all(Model.self, in: .model, api: id),
             requestValidators: try access.all(RequestValidator.self, in: .requestValidator, api: id),
             gatewayResponses: try access.all(GatewayResponse.self, in: .gatewayResponse, api: id),
-            authorizers: try access.all(Authorizer.self, in: .authorizer, api: id))
+            authorizers: try access.all(Authorizer.self, in: .authorizer, api: id),
+            documentationParts: try access.all(DocumentationPart.self, in: .documentationPart, api: id))
     }
 
     /// Replaces the stored working copy of an API by `definition`, in the caller's transaction.
     nonisolated func storeDefinition(_ definition: ApiDefinition, _ access: StoreAccess) throws {
         let id = definition.api.id
         try access.save(definition.api, in: .restApi, id: id)
-        for table: StoreAccess.Table in [.resource, .model, .requestValidator, .gatewayResponse, .authorizer] {
+        for table: StoreAccess.Table in [
+            .resource, .model, .requestValidator, .gatewayResponse, .authorizer, .documentationPart,
+        ] {
             try access.deleteAll(from: table, api: id)
         }
         for resource in definition.resources { try access.save(resource, in: .resource, id: resource.id, api: id) }
@@ -138,6 +141,9 @@ extension GatewayControl {
         }
         for authorizer in definition.authorizers {
             try access.save(authorizer, in: .authorizer, id: authorizer.id, api: id)
+        }
+        for part in definition.documentationParts {
+            try access.save(part, in: .documentationPart, id: part.id, api: id)
         }
     }
 
@@ -200,13 +206,15 @@ extension GatewayControl {
     }
 
     /// The API as Swagger 2.0 or OpenAPI 3.0 text: the working copy, or a stage's deployment when `stage` is given.
+    /// With `documentation`, a stage's export carries the documentation version the stage publishes.
     public func export(
-        _ id: String, stage: String? = nil, format: ExportFormat = .oas30, yaml: Bool = false, extensions: Bool = true
+        _ id: String, stage: String? = nil, format: ExportFormat = .oas30, yaml: Bool = false, extensions: Bool = true,
+        documentation: Bool = false
     )
         throws -> String
     {
-        let definition: ApiDefinition = try read { access in
-            guard let stage else { return try loadDefinition(id, access) }
+        let (definition, version): (ApiDefinition, DocumentationVersion?) = try read { access in
+            guard let stage else { return (try loadDefinition(id, access), nil) }
             _ = try requireApi(id, access)
             guard let found = try access.one(Stage.self, in: .stage, id: stage, api: id) else {
                 throw GatewayError.notFound("Invalid stage identifier specified")
@@ -214,9 +222,14 @@ extension GatewayControl {
             guard let snapshot = try access.snapshot(deployment: found.deploymentId, api: id) else {
                 throw GatewayError.notFound("Invalid Deployment identifier specified")
             }
-            return snapshot
+            let version = try found.documentationVersion.flatMap { name -> DocumentationVersion? in
+                guard documentation else { return nil }
+                return try access.one(DocumentationVersion.self, in: .documentationVersion, id: name, api: id)
+            }
+            return (snapshot, version)
         }
         return try OpenAPIExporter.render(
-            definition, format: format, yaml: yaml, stageName: stage, region: region, extensions: extensions)
+            definition, format: format, yaml: yaml, stageName: stage, region: region, extensions: extensions,
+            documentation: version)
     }
 }

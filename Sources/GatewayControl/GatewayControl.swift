@@ -89,6 +89,7 @@ public struct ChangeEvent: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case restApi, resource, method, integration, model, requestValidator, gatewayResponse, deployment, stage
         case apiKey, usagePlan, usagePlanKey, vpcLink, loadBalancer, domainName, authorizer, function, userPool
+        case documentationPart, documentationVersion
     }
 
     public enum Action: String, Sendable {

@@ -62,6 +62,11 @@ enum ImportApplier {
             authorizer.id = existing.id
             return authorizer
         }
+        // Documentation parts by location, when the document has any.
+        if !imported.documentationParts.isEmpty {
+            result.documentationParts = GatewayControl.lay(
+                imported.documentationParts, over: current.documentationParts, mode: mode)
+        }
         let authorizerIds = Dictionary(
             result.authorizers.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
 

@@ -61,6 +61,8 @@ public struct ImportedDefinition: Sendable {
     public var gatewayResponses: [GatewayResponse]
     /// Authorizers by name (their `id` is the name until the import stores them); methods name them the same way.
     public var authorizers: [Authorizer] = []
+    /// The parts of `x-amazon-apigateway-documentation` (their ids are made when they are stored).
+    public var documentationParts: [DocumentationPart] = []
     public var warnings: [ImportProblem]
 
     /// The number of methods.

@@ -16,14 +16,17 @@ public struct OpenAPIExporter {
     let stageName: String?
     let region: String
     let extensions: Bool
+    /// The documentation version to write as `x-amazon-apigateway-documentation`, if any.
+    var documentation: DocumentationVersion? = nil
 
     /// The export of `definition` as a document tree.
     public static func document(
         _ definition: ApiDefinition, format: ExportFormat, stageName: String? = nil, region: String = Region.default,
-        extensions: Bool = true
+        extensions: Bool = true, documentation: DocumentationVersion? = nil
     ) -> DocValue {
         OpenAPIExporter(
-            definition: definition, format: format, stageName: stageName, region: region, extensions: extensions
+            definition: definition, format: format, stageName: stageName, region: region, extensions: extensions,
+            documentation: documentation
         )
         .build()
     }
@@ -31,9 +34,11 @@ public struct OpenAPIExporter {
     /// The export as JSON or YAML text.
     public static func render(
         _ definition: ApiDefinition, format: ExportFormat, yaml: Bool, stageName: String? = nil,
-        region: String = Region.default, extensions: Bool = true
+        region: String = Region.default, extensions: Bool = true, documentation: DocumentationVersion? = nil
     ) throws -> String {
-        let tree = document(definition, format: format, stageName: stageName, region: region, extensions: extensions)
+        let tree = document(
+            definition, format: format, stageName: stageName, region: region, extensions: extensions,
+            documentation: documentation)
         return yaml ? try DocumentWriter.yaml(tree) : DocumentWriter.json(tree)
     }
 
@@ -89,6 +94,7 @@ public struct OpenAPIExporter {
             if !components.isEmpty { root["components"] = .object(components) }
         }
         if extensions { addApiExtensions(to: &root) }
+        if let documentation { root["x-amazon-apigateway-documentation"] = Self.documentation(documentation) }
         return .object(root)
     }
 
@@ -153,6 +159,23 @@ public struct OpenAPIExporter {
             }
             root["x-amazon-apigateway-request-validators"] = .object(validators)
         }
+    }
+
+    /// A documentation version as `x-amazon-apigateway-documentation`, which the importer reads back.
+    static func documentation(_ version: DocumentationVersion) -> DocValue {
+        let parts = version.parts.map { part -> DocValue in
+            var location: OrderedDictionary<String, DocValue> = ["type": .string(part.location.type.rawValue)]
+            if let path = part.location.path { location["path"] = .string(path) }
+            if let method = part.location.method { location["method"] = .string(method) }
+            if let statusCode = part.location.statusCode { location["statusCode"] = .string(statusCode) }
+            if let name = part.location.name { location["name"] = .string(name) }
+            let properties = (try? DocumentParser(data: Data(part.properties.utf8)).parse()) ?? [:]
+            return ["location": .object(location), "properties": properties]
+        }
+        return [
+            "version": .string(version.version), "createdDate": .string(timestamp(version.createdDate)),
+            "documentationParts": .array(parts),
+        ]
     }
 
     // MARK: Paths

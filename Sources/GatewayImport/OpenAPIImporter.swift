@@ -256,11 +256,7 @@ public struct OpenAPIImporter {
         let (endpoint, disableExecuteApi) = readEndpointConfiguration()
         let policy = readPolicy()
         let gatewayResponses = readGatewayResponses()
-        if members["x-amazon-apigateway-documentation"] != nil && !options.ignoreDocumentation {
-            warn(
-                "Documentation parts are not imported by Gatehouse", at: "/x-amazon-apigateway-documentation",
-                limitation: true)
-        }
+        let documentationParts = options.ignoreDocumentation ? [] : readDocumentationParts()
         for key in ["x-amazon-apigateway-authorizer", "x-amazon-apigateway-integrations"] where members[key] != nil {
             warn("'\(key)' is not imported by Gatehouse", at: JSONPointer.append("", key), limitation: true)
         }
@@ -281,7 +277,8 @@ public struct OpenAPIImporter {
             minimumCompressionSize: minimumCompressionSize, endpointConfiguration: endpoint,
             disableExecuteApiEndpoint: disableExecuteApi, policy: policy, paths: paths, models: models,
             requestValidators: validators, gatewayResponses: gatewayResponses,
-            authorizers: schemes.values.compactMap(\.authorizer).sorted { $0.name < $1.name }, warnings: located)
+            authorizers: schemes.values.compactMap(\.authorizer).sorted { $0.name < $1.name },
+            documentationParts: documentationParts, warnings: located)
     }
 
     /// Fields that belong to the other major version are refused, as a sign of a document mixed up between them.

@@ -6,10 +6,12 @@ public struct ApiDefinition: Codable, Sendable, Equatable {
     public var requestValidators: [RequestValidator]
     public var gatewayResponses: [GatewayResponse]
     public var authorizers: [Authorizer]
+    public var documentationParts: [DocumentationPart]
 
     public init(
         api: RestApi, resources: [Resource], models: [Model] = [], requestValidators: [RequestValidator] = [],
-        gatewayResponses: [GatewayResponse] = [], authorizers: [Authorizer] = []
+        gatewayResponses: [GatewayResponse] = [], authorizers: [Authorizer] = [],
+        documentationParts: [DocumentationPart] = []
     ) {
         self.api = api
         self.resources = resources
@@ -17,13 +19,14 @@ public struct ApiDefinition: Codable, Sendable, Equatable {
         self.requestValidators = requestValidators
         self.gatewayResponses = gatewayResponses
         self.authorizers = authorizers
+        self.documentationParts = documentationParts
     }
 
     enum CodingKeys: String, CodingKey {
-        case api, resources, models, requestValidators, gatewayResponses, authorizers
+        case api, resources, models, requestValidators, gatewayResponses, authorizers, documentationParts
     }
 
-    /// Reads definitions saved before authorizers were kept (deployments of older states) too.
+    /// Reads definitions saved before authorizers and documentation parts were kept (deployments of older states).
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         api = try container.decode(RestApi.self, forKey: .api)
@@ -32,6 +35,8 @@ public struct ApiDefinition: Codable, Sendable, Equatable {
         requestValidators = try container.decode([RequestValidator].self, forKey: .requestValidators)
         gatewayResponses = try container.decode([GatewayResponse].self, forKey: .gatewayResponses)
         authorizers = try container.decodeIfPresent([Authorizer].self, forKey: .authorizers) ?? []
+        documentationParts =
+            try container.decodeIfPresent([DocumentationPart].self, forKey: .documentationParts) ?? []
     }
 
     /// The resources sorted by path.

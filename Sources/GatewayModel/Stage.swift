@@ -91,6 +91,8 @@ public struct Stage: Codable, Sendable, Equatable {
     public var tags: [String: String]
     /// Where and how API Gateway would write access logs (kept and shown; Gatehouse's own access log is local).
     public var accessLogSettings: AccessLogSettings?
+    /// The documentation version the stage publishes (what an export of the stage documents).
+    public var documentationVersion: String?
 
     public init(
         stageName: String, restApiId: String, deploymentId: String, description: String? = nil,

@@ -77,6 +77,18 @@ enum Schema {
             // Cognito user pools whose tokens COGNITO_USER_POOLS authorizers verify, by pool id.
             try db.execute(sql: "CREATE TABLE user_pool (id TEXT PRIMARY KEY, data BLOB NOT NULL);")
         }
+        migrator.registerMigration("v8-documentation") { db in
+            // An API's documentation parts (its working copy) and its published documentation versions.
+            try db.execute(
+                sql: """
+                    CREATE TABLE documentation_part (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
+                    CREATE TABLE documentation_version (
+                        api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                        id TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (api_id, id));
+                    """)
+        }
         return migrator
     }
 }

@@ -24,10 +24,14 @@ public struct StoreAccess {
         case authorizer
         case function = "lambda_function"
         case userPool = "user_pool"
+        case documentationPart = "documentation_part"
+        case documentationVersion = "documentation_version"
 
         var scoped: Bool {
             switch self {
-            case .resource, .model, .requestValidator, .gatewayResponse, .deployment, .stage, .authorizer: true
+            case .resource, .model, .requestValidator, .gatewayResponse, .deployment, .stage, .authorizer,
+                .documentationPart, .documentationVersion:
+                true
             default: false
             }
         }

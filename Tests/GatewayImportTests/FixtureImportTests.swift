@@ -49,8 +49,13 @@ import Testing
         let pets = try #require(api.models.first { $0.name == "Pets" }?.schema)
         #expect(pets.contains("https://apigateway.amazonaws.com/restapis/abcdef1234/models/Pet"))
         #expect(!pets.contains("#/definitions"))
-        #expect(api.warnings.map(\.message) == ["Documentation parts are not imported by Gatehouse"])
-        #expect(api.warnings.first?.line != nil)
+        #expect(api.warnings.isEmpty)
+        // Its documentation parts come in with their locations' defaults filled in.
+        let parts = api.documentationParts
+        #expect(parts.count > 10)
+        #expect(parts.contains { $0.location == .init(type: .api) })
+        let petId = try #require(parts.first { $0.location.type == .pathParameter })
+        #expect(petId.location == .init(type: .pathParameter, path: "/pets/{petId}", method: "*", name: "petId"))
     }
 
     @Test func proxyResourceOpenAPI30() throws {
@@ -160,10 +165,10 @@ import Testing
             """#
         let error = Fixtures.failure(traced, options: .init(failOnWarnings: true))
         #expect(error?.description.contains("Warning: TRACE is not a method API Gateway supports") == true)
-        // What Gatehouse itself does not keep (documentation parts) is reported but does not refuse the document,
-        // as API Gateway, which keeps them, would not.
+        // The console's own petstore, documentation parts and all, imports without a warning.
         let petstore = try Fixtures.read("aws-console-petstore-swagger2.json", options: .init(failOnWarnings: true))
-        #expect(petstore.warnings.map(\.message) == ["Documentation parts are not imported by Gatehouse"])
+        #expect(petstore.warnings.isEmpty)
+        #expect(petstore.documentationParts.count > 10)
         #expect(throws: Never.self) {
             try Fixtures.read("aws-docs-proxy-resource-oas30.json", options: .init(failOnWarnings: true))
         }

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+/// Documentation parts and versions: the control API's operations, the import of
+/// `x-amazon-apigateway-documentation`, a stage's documentation version and its export.
+@Suite struct DocumentationTests {
+    static let recorded = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/aws-recorded/import")
+
+    @Test func partsAreCreatedListedChangedAndDeleted() async throws {
+        let client = try Client()
+        let (api, _) = try await client.createApi("documented")
+        let parts = "/restapis/\(api)/documentation/parts"
+
+        let whole = try await client.call(
+            "POST", parts, ["location": ["type": "API"], "properties": "{\"description\": \"The API\"}"])
+        #expect(whole.status == 201, "\(whole.text)")
+        let method = try await client.call(
+            "POST", parts,
+            [
+                "location": ["type": "METHOD", "path": "/pets", "method": "get"],
+                "properties": "{\"summary\": \"List\"}",
+            ])
+        #expect(method.status == 201, "\(method.text)")
+        // The location comes back with the method's case and the defaults API Gateway fills in.
+        #expect((method["location"] as? [String: String]) == ["type": "METHOD", "path": "/pets", "method": "GET"])
+        let response = try await client.call(
+            "POST", parts, ["location": ["type": "RESPONSE"], "properties": "{\"description\": \"ok\"}"])
+        #expect(
+            (response["location"] as? [String: String]) == [
+                "type": "RESPONSE", "path": "/", "method": "*", "statusCode": "*",
+            ])
+
+        // Each bad input says what is wrong, and nothing is stored.
+        let again = try await client.call("POST", parts, ["location": ["type": "API"], "properties": "{}"])
+        #expect(again.status == 409)
+        let misplaced = try await client.call(
+            "POST", parts, ["location": ["type": "API", "path": "/pets"], "properties": "{}"])
+        #expect(misplaced.status == 400)
+        #expect(misplaced.message?.contains("'path' is not a valid field for a part of type API") == true)
+        let nameless = try await client.call(
+            "POST", parts, ["location": ["type": "QUERY_PARAMETER", "path": "/pets"], "properties": "{}"])
+        #expect(nameless.message?.contains("needs a 'name'") == true)
+        let notObject = try await client.call(
+            "POST", parts, ["location": ["type": "MODEL", "name": "Pet"], "properties": "[1]"])
+        #expect(notObject.message == "Documentation part properties must be a JSON object")
+        #expect(try await client.call("GET", parts).items.count == 3)
+
+        #expect(try await client.call("GET", parts + "?type=METHOD").items.count == 1)
+        #expect(try await client.call("GET", parts + "?path=/pets").items.count == 1)
+        let id = try #require(method.string("id"))
+        let changed = try await client.call(
+            "PATCH", "\(parts)/\(id)", patch(("replace", "/properties", "{\"summary\": \"All pets\"}")))
+        #expect(changed.string("properties") == "{\"summary\": \"All pets\"}")
+        let moved = try await client.call("PATCH", "\(parts)/\(id)", patch(("replace", "/location/path", "/x")))
+        #expect(moved.status == 400)
+        #expect(try await client.call("DELETE", "\(parts)/\(id)").status == 202)
+        let gone = try await client.call("GET", "\(parts)/\(id)")
+        #expect(gone.status == 404)
+        #expect(gone.message == "Invalid Documentation part identifier specified")
+    }
+
+    @Test func importedDocumentationIsKeptPublishedAndExported() async throws {
+        let client = try Client()
+        let document = try Data(contentsOf: Self.recorded.appendingPathComponent("petstore-authorizer.swagger.json"))
+        let imported = try await client.call("POST", "/restapis?mode=import", document)
+        #expect(imported.status == 201, "\(imported.text)")
+        #expect(imported["warnings"] == nil, "\(imported.text)")
+        let api = try #require(imported.string("id"))
+        let parts = try await client.call("GET", "/restapis/\(api)/documentation/parts")
+        #expect(parts.items.count == 14)
+        let petId = parts.items.first {
+            ($0["location"] as? [String: String])?["type"] == "PATH_PARAMETER"
+        }
+        #expect(
+            (petId?["location"] as? [String: String]) == [
+                "type": "PATH_PARAMETER", "path": "/pets/{petId}", "method": "*", "name": "petId",
+            ])
+        #expect(petId?["properties"] as? String == "{\"description\":\"The id of the pet to retrieve\"}")
+
+        // A version publishes the parts as they are; a stage names it; the stage's export carries it.
+        try await client.call("POST", "/restapis/\(api)/deployments", ["stageName": "prod"])
+        let version = try await client.call(
+            "POST", "/restapis/\(api)/documentation/versions",
+            ["documentationVersion": "v1", "description": "first", "stageName": "prod"])
+        #expect(version.status == 201, "\(version.text)")
+        #expect(version.string("version") == "v1")
+        #expect(version["createdDate"] != nil)
+        #expect(try await client.call("GET", "/restapis/\(api)/stages/prod").string("documentationVersion") == "v1")
+        let duplicate = try await client.call(
+            "POST", "/restapis/\(api)/documentation/versions", ["documentationVersion": "v1"])
+        #expect(duplicate.status == 409)
+        let published = try await client.call("DELETE", "/restapis/\(api)/documentation/versions/v1")
+        #expect(published.status == 409)
+        let unknown = try await client.call(
+            "PATCH", "/restapis/\(api)/stages/prod", patch(("replace", "/documentationVersion", "v9")))
+        #expect(unknown.status == 404)
+
+        let export = try await client.call(
+            "GET", "/restapis/\(api)/stages/prod/exports/swagger?extensions=documentation")
+        let exported = try #require(export.json["x-amazon-apigateway-documentation"] as? [String: Any])
+        #expect(exported["version"] as? String == "v1")
+        #expect((exported["documentationParts"] as? [Any])?.count == 14)
+        let plain = try await client.call("GET", "/restapis/\(api)/stages/prod/exports/swagger")
+        #expect(plain.json["x-amazon-apigateway-documentation"] == nil)
+
+        // The export imports back with the same parts.
+        let again = try await client.call("POST", "/restapis?mode=import", Data(export.text.utf8))
+        let copy = try #require(again.string("id"))
+        #expect(try await client.call("GET", "/restapis/\(copy)/documentation/parts").items.count == 14)
+    }
+
+    @Test func partsAreImportedInMergeAndOverwriteModes() async throws {
+        let client = try Client()
+        let (api, _) = try await client.createApi("documented")
+        let parts = "/restapis/\(api)/documentation/parts"
+        try await client.call(
+            "POST", parts, ["location": ["type": "API"], "properties": "{\"description\": \"old\"}"])
+        try await client.call(
+            "POST", parts, ["location": ["type": "MODEL", "name": "Pet"], "properties": "{\"description\": \"pet\"}"])
+        let document = """
+            {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {},
+             "x-amazon-apigateway-documentation": {"version": "1", "documentationParts": [
+               {"location": {"type": "API"}, "properties": {"description": "new"}},
+               {"location": {"type": "RESOURCE", "path": "/pets"}, "properties": {"description": "pets"}}]}}
+            """
+        let merged = try await client.call("PUT", parts + "?mode=merge", Data(document.utf8))
+        #expect(merged.status == 200, "\(merged.text)")
+        #expect((merged["ids"] as? [String])?.count == 2)
+        let afterMerge = try await client.call("GET", parts)
+        #expect(afterMerge.items.count == 3)
+        let apiPart = afterMerge.items.first { ($0["location"] as? [String: String])?["type"] == "API" }
+        #expect(apiPart?["properties"] as? String == "{\"description\":\"new\"}")
+
+        let overwritten = try await client.call("PUT", parts + "?mode=overwrite", Data(document.utf8))
+        #expect(overwritten.status == 200)
+        #expect(try await client.call("GET", parts).items.count == 2)
+        let bad = try await client.call(
+            "PUT", parts,
+            Data(
+                #"{"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {}, "x-amazon-apigateway-documentation": {"documentationParts": [{"location": {"type": "SOMEWHERE"}}]}}"#
+                    .utf8))
+        #expect(bad.status == 400)
+        #expect(bad.message?.contains("Invalid documentation part type 'SOMEWHERE'") == true)
+        #expect(try await client.call("GET", parts).items.count == 2)
+    }
+}

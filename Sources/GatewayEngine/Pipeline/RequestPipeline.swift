@@ -167,7 +167,8 @@ final class RequestPipeline: Sendable {
         let extendedId = resumed?.extendedId ?? RequestIds.extendedId()
         let current = snapshot.withLockedValue { $0 }
         let found = current.stage(api: apiId, name: stageName)
-        guard let stage = found, let route = stage.routes.match(request.path[...]), let resource = route.resource,
+        guard let stage = found, let route = stage.routes.match(request.path[...], method: request.method),
+            let resource = route.resource,
             let method = resource.resourceMethods[request.method] ?? resource.resourceMethods["ANY"]
         else {
             let response = failure(

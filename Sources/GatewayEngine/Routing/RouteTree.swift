@@ -46,32 +46,52 @@ final class RouteNode: Sendable {
     /// The resource a path names, with the path parameters it binds (decoded, and as received); nil when none
     /// matches. A trailing slash is ignored, as API Gateway ignores it. `path` is routed in normal form (see
     /// `RequestPath`).
-    func match(_ path: Substring) -> RouteMatch? {
+    ///
+    /// With `method`, a resource matches only if it has that method (or ANY), and the search goes on past one that
+    /// has not: API Gateway answers `OPTIONS /test`, where `/test` has only POST, from a sibling `/{proxy+}` that
+    /// has OPTIONS. When no resource on the way has the method, the path's resource is the match all the same
+    /// (so that the caller can say no method matches).
+    func match(_ path: Substring, method: String? = nil) -> RouteMatch? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         var found = RouteMatch()
-        guard let resource = match(segments[...], &found) else { return nil }
+        if let method, let resource = match(segments[...], method: method, &found) {
+            found.resource = resource
+            return found
+        }
+        found = RouteMatch()
+        guard let resource = match(segments[...], method: nil, &found) else { return nil }
         found.resource = resource
         return found
     }
 
-    private func match(_ segments: ArraySlice<Substring>, _ found: inout RouteMatch) -> Resource? {
+    private func match(_ segments: ArraySlice<Substring>, method: String?, _ found: inout RouteMatch) -> Resource? {
+        func serves(_ resource: Resource) -> Bool {
+            guard let method else { return true }
+            return resource.resourceMethods[method] != nil || resource.resourceMethods["ANY"] != nil
+        }
         guard let first = segments.first else {
-            if let resource { return resource }
+            if let resource, serves(resource) { return resource }
             return nil
         }
         let rest = segments.dropFirst()
         let decoded = RequestPath.decoded(first)
-        if let literal = literals[decoded], let resource = literal.match(rest, &found) { return resource }
-        if let (name, node) = variable {
+        if let literal = literals[decoded] {
             var attempt = found
-            attempt.parameters[name] = decoded
-            attempt.raw[name] = String(first)
-            if let resource = node.match(rest, &attempt) {
+            if let resource = literal.match(rest, method: method, &attempt) {
                 found = attempt
                 return resource
             }
         }
-        if let (name, node) = greedy, let resource = node.resource {
+        if let (name, node) = variable {
+            var attempt = found
+            attempt.parameters[name] = decoded
+            attempt.raw[name] = String(first)
+            if let resource = node.match(rest, method: method, &attempt) {
+                found = attempt
+                return resource
+            }
+        }
+        if let (name, node) = greedy, let resource = node.resource, serves(resource) {
             found.parameters[name] = segments.map(RequestPath.decoded).joined(separator: "/")
             found.raw[name] = segments.joined(separator: "/")
             return resource

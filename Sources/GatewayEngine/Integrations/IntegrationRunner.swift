@@ -23,8 +23,10 @@ struct IntegrationRunner: Sendable {
     static let droppedRequestHeaders: Set<String> = [
         "connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server",
         "te", "transfer-encoding", "trailer", "upgrade", "www-authenticate", "host", "keep-alive", "proxy-connection",
-        "x-api-key",
+        "x-api-key", "via", "content-encoding",
     ]
+    /// Headers a request parameter may not map: the framing is API Gateway's own (a mapping makes it a 500).
+    static let unmappableRequestHeaders: Set<String> = ["content-length", "transfer-encoding"]
     /// Backend response headers API Gateway renames to `x-amzn-Remapped-<name>`.
     static let remappedResponseHeaders: Set<String> = ["connection", "content-length", "date", "server"]
     /// Backend response headers API Gateway drops.
@@ -255,17 +257,26 @@ struct IntegrationRunner: Sendable {
             where !IntegrationRunner.droppedRequestHeaders.contains(name.lowercased()) {
                 headers.add(name: name, value: value)
             }
-        } else if let contentType = context.request.headers.first(name: "Content-Type") {
-            headers.add(name: "Content-Type", value: contentType)
+        } else {
+            // A non-proxy HTTP integration sends what its mappings name, and asks for JSON, as AWS does.
+            headers.add(name: "Accept", value: "application/json")
         }
+        var mappedHost = false
         for (key, source) in integration.requestParameters where key.hasPrefix("integration.request.header.") {
             let name = String(key.dropFirst("integration.request.header.".count))
+            if IntegrationRunner.unmappableRequestHeaders.contains(name.lowercased()) {
+                context.log?.add(
+                    "Execution failed due to configuration error: the request parameter \(key) maps a header API Gateway sets itself"
+                )
+                return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
+            }
             if let values = context.values(of: source) {
                 headers.remove(name: name)
                 for value in values { headers.add(name: name, value: value) }
+                if name.lowercased() == "host" { mappedHost = true }
             }
         }
-        headers.replaceOrAdd(name: "Host", value: endpoint.hostHeader)
+        if !mappedHost { headers.replaceOrAdd(name: "Host", value: endpoint.hostHeader) }
         headers.replaceOrAdd(name: "x-amzn-apigateway-api-id", value: context.apiId)
         if headers.first(name: "User-Agent") == nil {
             headers.add(name: "User-Agent", value: "AmazonAPIGateway_\(context.apiId)")

@@ -405,7 +405,8 @@ final class RequestPipeline: Sendable {
                         expires: expires))
             }
             var headers = result.headers
-            headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId)
+            // A trace id only when an endpoint was called: AWS adds none to a MOCK's answer.
+            if result.latency != nil { headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId) }
             let response = self.decorate(
                 status: result.status, headers: headers, body: result.body, requestId: requestId, extendedId: extendedId
             )

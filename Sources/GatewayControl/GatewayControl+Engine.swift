@@ -132,7 +132,7 @@ extension GatewayControl {
         guard let found = definition.resources.first(where: { $0.id == resource }) else {
             throw GatewayError.notFound("Invalid resource identifier specified")
         }
-        guard found.resourceMethods[httpMethod.uppercased()] != nil else {
+        guard found.resourceMethods[httpMethod.uppercased()] ?? found.resourceMethods["ANY"] != nil else {
             throw GatewayError.notFound("Invalid Method identifier specified")
         }
         return try await engine.testInvoke(

@@ -393,3 +393,43 @@ enum SigV4Signer {
 
     struct SignerError: Error {}
 }
+
+/// TestInvokeMethod as AWS answers it where the method or the path is not spelled out.
+@Suite(.serialized) struct TestInvokeEdgeTests {
+    @Test func anyMethodsTakeAnyVerbAndAMissingPathIsTheResourcesOwn() async throws {
+        let (client, engine, _) = try await Client.served()
+        try await withCleanup({ try? await engine.stop() }) {
+            let (apiId, root) = try await client.createApi("edges")
+            let item = try #require(
+                try await client.call("POST", "/restapis/\(apiId)/resources/\(root)", ["pathPart": "items"]).string(
+                    "id"))
+            let validator = try #require(
+                try await client.call(
+                    "POST", "/restapis/\(apiId)/requestvalidators",
+                    ["name": "params", "validateRequestBody": false, "validateRequestParameters": true]
+                ).string("id"))
+            try await client.mockMethod(api: apiId, resource: item, verb: "ANY", ["authorizationType": "NONE"])
+
+            // GET on a resource that has only ANY runs the ANY method with GET.
+            let get = try await client.call("POST", "/restapis/\(apiId)/resources/\(item)/methods/GET", [:])
+            #expect(get["status"] as? Int == 200, "\(get.text)")
+            let log = try #require(get["log"] as? String)
+            #expect(log.contains("HTTP Method: GET, Resource Path: /items"), "\(log)")
+
+            // A required path parameter the path does not bind is missing, named with the others.
+            try await client.call(
+                "PATCH", "/restapis/\(apiId)/resources/\(item)/methods/ANY",
+                patch(
+                    ("add", "/requestParameters/method.request.path.itemId", "true"),
+                    ("add", "/requestParameters/method.request.querystring.owner", "true"),
+                    ("replace", "/requestValidatorId", validator)))
+            let refused = try await client.call(
+                "POST", "/restapis/\(apiId)/resources/\(item)/methods/POST", ["pathWithQueryString": "/items"])
+            #expect(refused["status"] as? Int == 400)
+            #expect(
+                (refused["log"] as? String)?.contains(
+                    "Request validation failed: Missing required request parameters: [itemId, owner]") == true,
+                "\(refused.text)")
+        }
+    }
+}

@@ -339,7 +339,9 @@ final class RequestPipeline: Sendable {
         }
 
         // Method request validation.
-        if method.requestValidatorId != nil, let invalid = stage.validation.check(method, request).failure {
+        if method.requestValidatorId != nil,
+            let invalid = stage.validation.check(method, request, pathParameters: route.parameters).failure
+        {
             let response = failure(invalid, stage: stage, requestId: requestId, extendedId: extendedId)
             finish(
                 request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,

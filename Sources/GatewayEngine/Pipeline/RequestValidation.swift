@@ -17,7 +17,10 @@ struct RequestValidation: Sendable {
 
     /// Why the request fails its method's validator, with the execution-log line; nil failure when it passes (or
     /// the method has no validator).
-    func check(_ method: Method, _ request: InvokeRequest) -> (failure: GatewayFailure?, log: String?) {
+    /// `pathParameters` are the ones the request's path bound: a required one it did not bind is missing too.
+    func check(_ method: Method, _ request: InvokeRequest, pathParameters: [String: String]) -> (
+        failure: GatewayFailure?, log: String?
+    ) {
         guard let id = method.requestValidatorId, let validator = validators[id] else { return (nil, nil) }
         if validator.validateRequestParameters {
             var missing: [String] = []
@@ -27,6 +30,7 @@ struct RequestValidation: Sendable {
                 switch location {
                 case .querystring where !query.contains(name): missing.append(name)
                 case .header where request.headers.first(name: name) == nil: missing.append(name)
+                case .path where (pathParameters[name] ?? "").isEmpty: missing.append(name)
                 default: break
                 }
             }

@@ -41,12 +41,16 @@ extension RequestPipeline {
         let started = NIODeadline.now()
         let requestId = RequestIds.requestId()
         let log = ExecutionLog()
+        // An ANY method is test-invoked with whichever verb is asked for, as AWS does.
+        let asked = httpMethod.uppercased()
         guard let resource = definition.resources.first(where: { $0.id == resourceId }),
-            let method = resource.resourceMethods[httpMethod.uppercased()]
+            let method = resource.resourceMethods[asked] ?? resource.resourceMethods["ANY"]
         else {
             return eventLoop.makeFailedFuture(GatewayError.notFound("Invalid Method identifier specified"))
         }
-        let parts = input.pathWithQueryString.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        // Without a path the request is for the resource's own path (its template, as AWS logs it).
+        let given = input.pathWithQueryString.isEmpty ? resource.path : input.pathWithQueryString
+        let parts = given.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = RequestPath.normalized(parts.first ?? resource.path[...])
         var parameters: [String: String] = [:]
         var raw: [String: String] = [:]
@@ -58,9 +62,7 @@ extension RequestPipeline {
         }
         var headers = HTTPHeaders()
         for (name, value) in input.headers { headers.add(name: name, value: value) }
-        let verb =
-            method.httpMethod == "ANY"
-            ? (input.headers.first { $0.0.lowercased() == "x-http-method" }?.1 ?? "GET") : method.httpMethod
+        let verb = method.httpMethod == "ANY" && asked == "ANY" ? "GET" : asked
         let request = InvokeRequest(
             method: verb, path: path, query: parts.count > 1 ? String(parts[1]) : nil, headers: headers,
             body: input.body.map { ByteBuffer(string: $0) }, sourceIP: "test-invoke-source-ip")
@@ -76,7 +78,8 @@ extension RequestPipeline {
         log.add("Method request query string: \(ExecutionLog.map(request.queryItems))")
         log.add("Method request headers: \(ExecutionLog.headers(input.headers))")
         log.add("Method request body before transformations: \(ExecutionLog.body(input.body ?? ""))")
-        let (invalid, validationLine) = RequestValidation(definition).check(method, request)
+        let (invalid, validationLine) = RequestValidation(definition).check(
+            method, request, pathParameters: parameters)
         if let validationLine { log.add(validationLine) }
         let answered: EventLoopFuture<InvokeResponse>
         if let invalid {

@@ -76,23 +76,25 @@ extension ControlAPI {
                 return .json(200, Shapes.list(items.map(Shapes.gatewayResponse), position: position))
             },
             Route("GET", "restapis/{api}/gatewayresponses/{type}") { api, call in
-                let type = call[parameter: "type"]
+                let type = try ControlAPI.gatewayResponseType(call)
                 guard let response = try await api.gatewayResponses(call).first(where: { $0.responseType == type })
                 else { throw GatewayError.notFound("Invalid Gateway Response type specified") }
                 return .json(200, Shapes.gatewayResponse(response))
             },
             Route("PUT", "restapis/{api}/gatewayresponses/{type}") { api, call in
                 let body = try call.json()
+                let type = try ControlAPI.gatewayResponseType(call)
+                // A put without templates gets API Gateway's default one, as AWS answers.
                 let response = GatewayResponse(
-                    responseType: call[parameter: "type"], statusCode: try body.string("statusCode"),
+                    responseType: type, statusCode: try body.string("statusCode"),
                     responseParameters: try body.stringMap("responseParameters") ?? [:],
-                    responseTemplates: try body.stringMap("responseTemplates") ?? [:])
+                    responseTemplates: try body.stringMap("responseTemplates") ?? GatewayResponses.defaultTemplates)
                 let saved = try await api.control.putGatewayResponse(api: call.apiId, response: response)
                 return .json(201, Shapes.gatewayResponse(saved))
             },
             Route("PATCH", "restapis/{api}/gatewayresponses/{type}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
-                let type = call[parameter: "type"]
+                let type = try ControlAPI.gatewayResponseType(call)
                 guard var response = try await api.gatewayResponses(call).first(where: { $0.responseType == type })
                 else { throw GatewayError.notFound("Invalid Gateway Response type specified") }
                 try Patches.apply(operations, to: &response)
@@ -117,21 +119,38 @@ extension ControlAPI {
     }
 
     /// Every response type: the API's own, and API Gateway's defaults for the rest (`defaultResponse: true`).
+    /// The `{type}` of a gateway response path, or AWS's ValidationException for a type that is not one.
+    static func gatewayResponseType(_ call: ControlCall) throws -> String {
+        let type = call[parameter: "type"]
+        guard GatewayResponse.types.contains(type) else {
+            throw ControlError.validation(value: type, at: "responseType", allowed: GatewayResponse.types.sorted())
+        }
+        return type
+    }
+
+    /// Every type, set or not. A type not set shows its default status and, when `DEFAULT_4XX` or `DEFAULT_5XX`
+    /// (by its status's class) is set, that one's parameters and templates, as the engine answers with them.
     func gatewayResponses(_ call: ControlCall) async throws -> [GatewayResponse] {
         let own = try control.gatewayResponses(api: call.apiId)
         let byType = Dictionary(own.map { ($0.responseType, $0) }, uniquingKeysWith: { first, _ in first })
         return GatewayResponse.types.sorted().map { type in
-            byType[type]
-                ?? GatewayResponse(
-                    responseType: type, statusCode: GatewayResponses.defaultStatus[type],
-                    responseTemplates: ["application/json": "{\"message\":$context.error.messageString}"],
-                    defaultResponse: true)
+            if let set = byType[type] { return set }
+            let status = GatewayResponses.defaultStatus[type]
+            let family = (status?.hasPrefix("5") ?? (type == "DEFAULT_5XX")) ? "DEFAULT_5XX" : "DEFAULT_4XX"
+            let inherited = type == family ? nil : byType[family]
+            return GatewayResponse(
+                responseType: type, statusCode: status, responseParameters: inherited?.responseParameters ?? [:],
+                responseTemplates: inherited?.responseTemplates ?? GatewayResponses.defaultTemplates,
+                defaultResponse: true)
         }
     }
 }
 
 /// API Gateway's default status code of each gateway response type.
 enum GatewayResponses {
+    /// The template of every gateway response API Gateway has not been given another one for.
+    static let defaultTemplates = ["application/json": "{\"message\":$context.error.messageString}"]
+
     static let defaultStatus: [String: String] = [
         "ACCESS_DENIED": "403", "API_CONFIGURATION_ERROR": "500", "AUTHORIZER_CONFIGURATION_ERROR": "500",
         "AUTHORIZER_FAILURE": "500", "BAD_REQUEST_PARAMETERS": "400", "BAD_REQUEST_BODY": "400",
@@ -148,8 +167,9 @@ extension Shapes {
             "responseType": response.responseType, "defaultResponse": response.defaultResponse,
         ]
         if let status = response.statusCode { object["statusCode"] = status }
-        if !response.responseParameters.isEmpty { object["responseParameters"] = response.responseParameters }
-        if !response.responseTemplates.isEmpty { object["responseTemplates"] = response.responseTemplates }
+        // Both maps are always there, empty or not, as AWS answers.
+        object["responseParameters"] = response.responseParameters
+        object["responseTemplates"] = response.responseTemplates
         return object
     }
 }

@@ -145,3 +145,42 @@ import Testing
         #expect(try await client.call("GET", parts).items.count == 2)
     }
 }
+
+/// Gateway responses as AWS answers them: defaults, the families' overrides, bad types.
+@Suite struct GatewayResponseShapeTests {
+    @Test func putsGetDefaultsAndFamiliesShowInTheTypesNotSet() async throws {
+        let client = try Client()
+        let (api, _) = try await client.createApi("responses")
+        let base = "/restapis/\(api)/gatewayresponses"
+        let put = try await client.call("PUT", "\(base)/THROTTLED", ["statusCode": "503"])
+        #expect(put.status == 201)
+        #expect((put["responseParameters"] as? [String: String]) == [:])
+        #expect(
+            (put["responseTemplates"] as? [String: String]) == [
+                "application/json": "{\"message\":$context.error.messageString}"
+            ])
+        #expect(put["defaultResponse"] as? Bool == false)
+
+        try await client.call(
+            "PUT", "\(base)/DEFAULT_4XX",
+            [
+                "responseParameters": ["gatewayresponse.header.Access-Control-Allow-Origin": "'*'"],
+                "responseTemplates": ["application/json": "{\"error\":$context.error.messageString}"],
+            ])
+        let invalidKey = try await client.call("GET", "\(base)/INVALID_API_KEY")
+        #expect(invalidKey["statusCode"] as? String == "403")
+        #expect(invalidKey["defaultResponse"] as? Bool == true)
+        #expect(
+            (invalidKey["responseParameters"] as? [String: String]) == [
+                "gatewayresponse.header.Access-Control-Allow-Origin": "'*'"
+            ])
+        let timeout = try await client.call("GET", "\(base)/INTEGRATION_TIMEOUT")
+        #expect((timeout["responseParameters"] as? [String: String]) == [:], "a 5XX type is not a 4XX's")
+        #expect(try await client.call("GET", "\(base)/THROTTLED")["statusCode"] as? String == "503")
+
+        let bad = try await client.call("PUT", "\(base)/NOT_A_TYPE", ["statusCode": "400"])
+        #expect(bad.status == 400)
+        #expect(bad.errorType == "ValidationException")
+        #expect(bad.message?.contains("Member must satisfy enum value set") == true)
+    }
+}

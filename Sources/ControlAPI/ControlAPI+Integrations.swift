@@ -33,7 +33,8 @@ extension ControlAPI {
                     try Patches.apply(operations, to: &response)
                     method.methodResponses[status] = response
                 }
-                return .json(200, Shapes.object(updated.methodResponses[status]!))
+                // UpdateMethodResponse answers 201, as AWS does (its other updates answer 200).
+                return .json(201, Shapes.object(updated.methodResponses[status]!))
             },
             Route("DELETE", response) { api, call in
                 try await api.control.deleteMethodResponse(

@@ -100,10 +100,16 @@ extension ControlAPI {
                 }
             }
         }
+        let canary = try body.object("canarySettings").map { settings in
+            CanarySettings(
+                percentTraffic: try settings.double("percentTraffic") ?? 0, deploymentId: "",
+                stageVariableOverrides: try settings.stringMap("stageVariableOverrides") ?? [:],
+                useStageCache: try settings.bool("useStageCache") ?? false)
+        }
         let deployment = try await control.createDeployment(
             api: apiId, stageName: stageName, stageDescription: try body.string("stageDescription"),
-            description: try body.string("description"))
-        if let stageName, variables != nil || cacheEnabled != nil || cacheSize != nil || tracing != nil {
+            description: try body.string("description"), canary: canary)
+        if let stageName, canary == nil, variables != nil || cacheEnabled != nil || cacheSize != nil || tracing != nil {
             _ = try await control.updateStage(api: apiId, name: stageName) { stage in
                 if let variables { stage.variables = variables }
                 if let cacheEnabled { stage.cacheClusterEnabled = cacheEnabled }
@@ -126,6 +132,13 @@ extension ControlAPI {
         let tracing = try body.bool("tracingEnabled")
         let tags = try body.stringMap("tags")
         let documentationVersion = try body.string("documentationVersion")
+        let canary = try body.object("canarySettings").map { settings in
+            CanarySettings(
+                percentTraffic: try settings.double("percentTraffic") ?? 0,
+                deploymentId: try settings.string("deploymentId") ?? deploymentId,
+                stageVariableOverrides: try settings.stringMap("stageVariableOverrides") ?? [:],
+                useStageCache: try settings.bool("useStageCache") ?? false)
+        }
         if let documentationVersion {
             _ = try control.documentationVersion(api: apiId, version: documentationVersion)
         }
@@ -134,11 +147,12 @@ extension ControlAPI {
             cacheClusterEnabled: try body.bool("cacheClusterEnabled") ?? false,
             cacheClusterSize: try body.enumValue("cacheClusterSize", CacheClusterSize.self),
             variables: try body.stringMap("variables") ?? [:])
-        if tracing != nil || tags != nil || documentationVersion != nil {
+        if tracing != nil || tags != nil || documentationVersion != nil || canary != nil {
             stage = try await control.updateStage(api: apiId, name: name) { stage in
                 stage.tracingEnabled = tracing ?? false
                 stage.tags = tags ?? [:]
                 stage.documentationVersion = documentationVersion
+                stage.canarySettings = canary
             }
         }
         return .json(201, Shapes.stage(stage))

@@ -14,7 +14,8 @@ extension Patches {
             [
                 "/description", "/deploymentId", "/cacheClusterEnabled", "/cacheClusterSize", "/tracingEnabled",
                 "/variables/{name}", "/accessLogSettings/format", "/accessLogSettings/destinationArn",
-                "/documentationVersion",
+                "/documentationVersion", "/canarySettings/percentTraffic", "/canarySettings/deploymentId",
+                "/canarySettings/stageVariableOverrides/{name}", "/canarySettings/useStageCache",
             ] + methodSettingPaths.map { "/{resourcePath}/{httpMethod}/" + $0 }
         for operation in operations {
             let parts = operation.segments
@@ -26,6 +27,19 @@ extension Patches {
             case (.replace, "cacheClusterSize", 1):
                 stage.cacheClusterSize = try operation.enumValue(CacheClusterSize.self)
             case (.replace, "tracingEnabled", 1): stage.tracingEnabled = try operation.bool()
+            case (.remove, "canarySettings", 1): stage.canarySettings = nil
+            case (_, "canarySettings", 2), (_, "canarySettings", 3):
+                // The canary's own settings; a canary that was not there starts on the stage's deployment.
+                var canary = stage.canarySettings ?? CanarySettings(deploymentId: stage.deploymentId)
+                switch (operation.op, parts[1], parts.count) {
+                case (.replace, "percentTraffic", 2): canary.percentTraffic = try operation.double()
+                case (.replace, "deploymentId", 2): canary.deploymentId = try operation.string()
+                case (.replace, "useStageCache", 2): canary.useStageCache = try operation.bool()
+                case (_, "stageVariableOverrides", 3):
+                    try operation.apply(to: &canary.stageVariableOverrides, key: parts[2]) { try operation.string() }
+                default: throw operation.unsupported(allowed)
+                }
+                stage.canarySettings = canary
             case (.replace, "documentationVersion", 1):
                 stage.documentationVersion = operation.value.flatMap { $0.isEmpty ? nil : $0 }
             case (.replace, "accessLogSettings", 2), (.add, "accessLogSettings", 2):

@@ -7,18 +7,38 @@ extension GatewayControl {
     public static let maximumStages = 10
 
     /// Freezes the working copy into a deployment and, with `stageName`, creates or repoints that stage.
+    /// With `canary`, the deployment becomes the canary of the stage `stageName` (which must exist) instead of
+    /// its deployment: the canary's `deploymentId` is the new deployment's.
     public func createDeployment(
-        api: String, stageName: String? = nil, stageDescription: String? = nil, description: String? = nil
+        api: String, stageName: String? = nil, stageDescription: String? = nil, description: String? = nil,
+        canary: CanarySettings? = nil
     )
         throws -> Deployment
     {
         if let stageName, let problem = Stage.problem(inName: stageName) { throw GatewayError.badRequest(problem) }
+        if let canary, let problem = CanarySettings.problem(inPercent: canary.percentTraffic) {
+            throw GatewayError.badRequest(problem)
+        }
         let (deployment, stageCreated) = try write { access -> (Deployment, Bool?) in
             let definition = try loadDefinition(api, access)
             try checkDeployable(definition, access)
             let deployment = Deployment(
                 id: Identifiers.deployment(), restApiId: api, description: description,
                 apiSummary: Deployment.summary(of: definition))
+            if let canary {
+                guard let stageName, var stage = try access.one(Stage.self, in: .stage, id: stageName, api: api)
+                else {
+                    throw GatewayError.badRequest(
+                        "A canary deployment needs an existing stage: create the stage first, then deploy its canary")
+                }
+                try access.save(deployment: deployment, snapshot: definition)
+                var settings = canary
+                settings.deploymentId = deployment.id
+                stage.canarySettings = settings
+                stage.lastUpdatedDate = Date()
+                try access.save(stage, in: .stage, id: stageName, api: api)
+                return (deployment, false)
+            }
             try access.save(deployment: deployment, snapshot: definition)
             guard let stageName else { return (deployment, nil) }
             if var stage = try access.one(Stage.self, in: .stage, id: stageName, api: api) {
@@ -106,7 +126,9 @@ extension GatewayControl {
             guard try access.one(Deployment.self, in: .deployment, id: id, api: api) != nil else {
                 throw GatewayError.notFound("Invalid Deployment identifier specified")
             }
-            if try access.all(Stage.self, in: .stage, api: api).contains(where: { $0.deploymentId == id }) {
+            if try access.all(Stage.self, in: .stage, api: api).contains(where: {
+                $0.deploymentId == id || $0.canarySettings?.deploymentId == id
+            }) {
                 throw GatewayError.badRequest("Active stages pointing to this deployment must be moved or deleted")
             }
             try access.delete(from: .deployment, id: id, api: api)
@@ -192,6 +214,22 @@ extension GatewayControl {
     }
 
     nonisolated func validate(_ stage: Stage, _ access: StoreAccess) throws {
+        if let canary = stage.canarySettings {
+            if let problem = CanarySettings.problem(inPercent: canary.percentTraffic) {
+                throw GatewayError.badRequest(problem)
+            }
+            guard
+                try access.one(Deployment.self, in: .deployment, id: canary.deploymentId, api: stage.restApiId) != nil
+            else {
+                throw GatewayError.badRequest(
+                    "Invalid deployment identifier specified for the canary: \(canary.deploymentId)")
+            }
+            for (name, value) in canary.stageVariableOverrides {
+                if let problem = Stage.problem(inVariable: name, value: value) {
+                    throw GatewayError.badRequest(problem)
+                }
+            }
+        }
         guard try access.one(Deployment.self, in: .deployment, id: stage.deploymentId, api: stage.restApiId) != nil
         else {
             throw GatewayError.badRequest("Invalid Deployment identifier specified: \(stage.deploymentId)")

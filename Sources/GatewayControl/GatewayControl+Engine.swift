@@ -100,7 +100,10 @@ extension GatewayControl {
                     guard let snapshot = try access.snapshot(deployment: stage.deploymentId, api: api.id) else {
                         continue
                     }
-                    stages.append(.init(stage: stage, definition: snapshot))
+                    let canary = try stage.canarySettings.flatMap {
+                        try access.snapshot(deployment: $0.deploymentId, api: api.id)
+                    }
+                    stages.append(.init(stage: stage, definition: snapshot, canaryDefinition: canary))
                 }
             }
             let plans = try access.all(UsagePlan.self, in: .usagePlan)

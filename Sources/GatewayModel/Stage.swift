@@ -74,6 +74,30 @@ public struct AccessLogSettings: Codable, Sendable, Equatable {
     }
 }
 
+/// A stage's canary: `percentTraffic` percent of its requests are served by `deploymentId`, with the stage's
+/// variables overridden by `stageVariableOverrides`, and from the stage's cache only when `useStageCache`.
+public struct CanarySettings: Codable, Sendable, Equatable {
+    public var percentTraffic: Double
+    public var deploymentId: String
+    public var stageVariableOverrides: [String: String]
+    public var useStageCache: Bool
+
+    public init(
+        percentTraffic: Double = 0, deploymentId: String, stageVariableOverrides: [String: String] = [:],
+        useStageCache: Bool = false
+    ) {
+        self.percentTraffic = percentTraffic
+        self.deploymentId = deploymentId
+        self.stageVariableOverrides = stageVariableOverrides
+        self.useStageCache = useStageCache
+    }
+
+    /// Why `percent` cannot be a canary's share of traffic, or nil: from 0 to 100.
+    public static func problem(inPercent percent: Double) -> String? {
+        (0...100).contains(percent) ? nil : "Canary traffic percentage must be between 0.0 and 100.0"
+    }
+}
+
 /// A stage: a named pointer to a deployment, with its cache, throttling and variables.
 public struct Stage: Codable, Sendable, Equatable {
     public var stageName: String
@@ -93,6 +117,8 @@ public struct Stage: Codable, Sendable, Equatable {
     public var accessLogSettings: AccessLogSettings?
     /// The documentation version the stage publishes (what an export of the stage documents).
     public var documentationVersion: String?
+    /// A canary release: a share of the stage's traffic served by another deployment.
+    public var canarySettings: CanarySettings?
 
     public init(
         stageName: String, restApiId: String, deploymentId: String, description: String? = nil,

@@ -128,6 +128,7 @@ enum MappingTemplates {
             ("requestTimeEpoch", .integer(Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))),
             ("accountId", .string("123456789012")), ("identity", .map(identity)),
         ])
+        if let canary = context.isCanaryRequest { map.put("isCanaryRequest", .bool(canary)) }
         if let host = request.headers.first(name: "Host") {
             map.put("domainName", .string(host))
             map.put("domainPrefix", .string(String(host.prefix { $0 != "." })))

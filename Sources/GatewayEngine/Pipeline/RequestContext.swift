@@ -35,6 +35,8 @@ final class RequestContext: @unchecked Sendable {
     var authorizer: AuthorizerOutput?
     /// The access key of an `AWS_IAM` method's verified signature.
     var accessKey: String?
+    /// `$context.isCanaryRequest`: whether the stage's canary serves the request; nil when the stage has none.
+    var isCanaryRequest: Bool?
 
     init(
         requestId: String, extendedId: String, apiId: String, stageName: String, resource: Resource, method: Method,

@@ -124,7 +124,9 @@ final class RequestPipeline: Sendable {
     /// The cache of a stage, made (or remade, when its budget changed) on demand.
     func cache(for stage: CompiledStage) -> ResponseCache {
         caches.withLockedValue { caches in
-            let key = RequestPipeline.stageKey(stage.apiId, stage.stageName)
+            // A canary that does not use the stage's cache has one of its own.
+            let key =
+                RequestPipeline.stageKey(stage.apiId, stage.stageName) + (stage.usesStageCache ? "" : "#canary")
             if let cache = caches[key], cache.budget == stage.cacheBudget { return cache }
             let cache = ResponseCache(budget: stage.cacheBudget)
             caches[key] = cache
@@ -166,7 +168,7 @@ final class RequestPipeline: Sendable {
         let requestId = resumed?.requestId ?? RequestIds.requestId()
         let extendedId = resumed?.extendedId ?? RequestIds.extendedId()
         let current = snapshot.withLockedValue { $0 }
-        let found = current.stage(api: apiId, name: stageName)
+        let found = current.stage(api: apiId, name: stageName)?.serving()
         guard let stage = found, let route = stage.routes.match(request.path[...], method: request.method),
             let resource = route.resource,
             let method = resource.resourceMethods[request.method] ?? resource.resourceMethods["ANY"]
@@ -187,6 +189,7 @@ final class RequestPipeline: Sendable {
             log: recordsDetails ? ExecutionLog() : nil,
             started: started)
         context.authorizer = resumed?.authorizer
+        if stage.isCanary || stage.canary != nil { context.isCanaryRequest = stage.isCanary }
         let methodKey = stage.settingKey(resource, method.httpMethod)
 
         // Authorization (IAM, Lambda or Cognito authorizer) comes before the API key.

@@ -87,16 +87,32 @@ final class CompiledStage: Sendable {
     let authorizers: [String: CompiledAuthorizer]
     /// The request validators and model schemas methods are checked with.
     let validation: RequestValidation
+    /// The stage's canary and the percentage of requests it serves; nil on a canary itself.
+    let canary: CompiledStage?
+    let canaryPercent: Double
+    /// Whether this is a stage's canary, and if so whether it answers from the stage's cache.
+    let isCanary: Bool
+    let usesStageCache: Bool
 
-    init(_ deployed: EngineConfiguration.DeployedStage, metrics: StageMetrics) {
+    convenience init(_ deployed: EngineConfiguration.DeployedStage, metrics: StageMetrics) {
+        self.init(deployed, metrics: metrics, asCanaryOf: nil)
+    }
+
+    /// A stage, or (with `settings`) its canary: the canary's deployment, the stage's variables under its
+    /// overrides, the stage's settings and figures.
+    private init(
+        _ deployed: EngineConfiguration.DeployedStage, metrics: StageMetrics, asCanaryOf settings: CanarySettings?
+    ) {
         self.metrics = metrics
         let stage = deployed.stage
         apiId = stage.restApiId
         stageName = stage.stageName
-        deploymentId = stage.deploymentId
+        isCanary = settings != nil
+        usesStageCache = settings?.useStageCache ?? true
+        deploymentId = settings?.deploymentId ?? stage.deploymentId
         api = deployed.definition.api
         routes = RouteNode.build(deployed.definition.resources)
-        variables = stage.variables
+        variables = stage.variables.merging(settings?.stageVariableOverrides ?? [:]) { $1 }
         cacheEnabled = stage.cacheClusterEnabled
         cacheBudget = CacheBudget.bytes(for: stage.cacheClusterSize ?? .gb0_5)
         methodSettings = stage.methodSettings
@@ -115,6 +131,20 @@ final class CompiledStage: Sendable {
         authorizers = Dictionary(
             deployed.definition.authorizers.map { ($0.id, CompiledAuthorizer($0)) },
             uniquingKeysWith: { first, _ in first })
+        if settings == nil, let canarySettings = stage.canarySettings, let definition = deployed.canaryDefinition {
+            canary = CompiledStage(
+                .init(stage: stage, definition: definition), metrics: metrics, asCanaryOf: canarySettings)
+            canaryPercent = canarySettings.percentTraffic
+        } else {
+            canary = nil
+            canaryPercent = 0
+        }
+    }
+
+    /// The stage that serves one request: the canary for its share of requests, else the stage.
+    func serving() -> CompiledStage {
+        guard let canary, canaryPercent > 0 else { return self }
+        return canaryPercent >= 100 || Double.random(in: 0..<100) < canaryPercent ? canary : self
     }
 
     /// The settings key of a method (`~1pets/GET`).

@@ -7,10 +7,13 @@ public struct EngineConfiguration: Sendable {
     public struct DeployedStage: Sendable {
         public var stage: Stage
         public var definition: ApiDefinition
+        /// The API the stage's canary deployment froze, when the stage has a canary.
+        public var canaryDefinition: ApiDefinition?
 
-        public init(stage: Stage, definition: ApiDefinition) {
+        public init(stage: Stage, definition: ApiDefinition, canaryDefinition: ApiDefinition? = nil) {
             self.stage = stage
             self.definition = definition
+            self.canaryDefinition = canaryDefinition
         }
     }
 

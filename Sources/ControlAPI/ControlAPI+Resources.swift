@@ -29,12 +29,25 @@ extension ControlAPI {
                 let operations = try PatchOperation.list(try call.json())
                 var resource = try api.control.resource(
                     api: call.apiId, id: call.resourceId)
+                // UpdateResource takes replace /pathPart and /parentId, refused in AWS's own words otherwise.
                 for operation in operations {
-                    guard operation.op == .replace, operation.path == "/pathPart" else {
-                        throw operation.unsupported(["/pathPart"])
+                    guard operation.op == .replace else {
+                        throw ControlError.badRequest(
+                            "Invalid patch path  '\(operation.path)' specified for op '\(operation.op.rawValue)'. Please choose supported operations"
+                        )
                     }
-                    resource = try await api.control.updateResource(
-                        api: call.apiId, id: resource.id, pathPart: try operation.string())
+                    switch operation.path {
+                    case "/pathPart":
+                        resource = try await api.control.updateResource(
+                            api: call.apiId, id: resource.id, pathPart: try operation.string(), parentId: nil)
+                    case "/parentId":
+                        resource = try await api.control.updateResource(
+                            api: call.apiId, id: resource.id, pathPart: nil, parentId: try operation.string())
+                    default:
+                        throw ControlError.badRequest(
+                            "Invalid patch path  '\(operation.path)' specified for op 'replace'. Must be one of: [/parentId, /pathPart]"
+                        )
+                    }
                 }
                 return .json(200, Shapes.resource(resource, embedMethods: false))
             },

@@ -12,7 +12,7 @@ extension ControlAPI {
             },
             Route("GET", "restapis") { api, call in
                 let (items, position) = try call.page(try api.control.restApis())
-                return .json(200, Shapes.list(items.map { Shapes.restApi($0) }, position: position))
+                return .json(200, Shapes.list(items.map { Shapes.restApi($0, listed: true) }, position: position))
             },
             Route("GET", "restapis/{api}") { api, call in
                 .json(200, Shapes.restApi(try api.control.restApi(call.apiId)))
@@ -57,7 +57,10 @@ extension ControlAPI {
         let compression = try body.int("minimumCompressionSize")
         let disable = try body.bool("disableExecuteApiEndpoint")
         if let compression, !(0...10_485_760).contains(compression) {
-            throw ControlError.badRequest("Invalid minimumCompressionSize \(compression): must be from 0 to 10485760")
+            throw ControlError.badRequest(RestApi.compressionSizeMessage)
+        }
+        if let description = try body.string("description"), description.isEmpty {
+            throw ControlError.badRequest("Description cannot be an empty string")
         }
         var created = try await control.createRestApi(
             name: name, description: try body.string("description"), endpointType: endpointType,

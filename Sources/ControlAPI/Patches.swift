@@ -19,21 +19,29 @@ enum Patches {
             case (.replace, "policy"): api.policy = operation.value
             case (.replace, "apiKeySource"): api.apiKeySource = try operation.enumValue(ApiKeySource.self)
             case (.replace, "minimumCompressionSize"):
-                api.minimumCompressionSize =
-                    operation.value.map { $0.isEmpty } ?? true ? nil : try operation.int(0...10_485_760)
+                if let text = operation.value, !text.isEmpty {
+                    guard let size = Int(text), (0...10_485_760).contains(size) else {
+                        throw ControlError.badRequest(RestApi.compressionSizeMessage)
+                    }
+                    api.minimumCompressionSize = size
+                } else {
+                    api.minimumCompressionSize = nil
+                }
+            case (_, "minimumCompressionSize"):
+                throw ControlError.badRequest("Invalid patch operation specified. Must be one of: [replace]")
             case (.replace, "disableExecuteApiEndpoint"): api.disableExecuteApiEndpoint = try operation.bool()
-            case (.add, "binaryMediaTypes") where parts.count == 1:
-                let type = try operation.string()
-                if !api.binaryMediaTypes.contains(type) { api.binaryMediaTypes.append(type) }
-            case (.remove, "binaryMediaTypes") where parts.count == 1:
-                let type = try operation.string()
-                api.binaryMediaTypes.removeAll { $0 == type }
-            case (.replace, "binaryMediaTypes") where parts.count == 1:
-                api.binaryMediaTypes = [try operation.string()]
+            // binaryMediaTypes is patched like a map keyed by the type (`/binaryMediaTypes/image~1png`); the list
+            // itself is not a patch path, as AWS answers.
+            case (_, "binaryMediaTypes") where parts.count == 1:
+                throw ControlError.badRequest("Invalid patch path /binaryMediaTypes")
             case (.add, "binaryMediaTypes") where parts.count == 2:
                 if !api.binaryMediaTypes.contains(parts[1]) { api.binaryMediaTypes.append(parts[1]) }
             case (.remove, "binaryMediaTypes") where parts.count == 2:
                 api.binaryMediaTypes.removeAll { $0 == parts[1] }
+            case (.replace, "binaryMediaTypes") where parts.count == 2:
+                api.binaryMediaTypes.removeAll { $0 == parts[1] }
+                let type = try operation.string()
+                if !api.binaryMediaTypes.contains(type) { api.binaryMediaTypes.append(type) }
             case (.replace, "endpointConfiguration") where parts.count >= 2 && parts[1] == "types":
                 let type = try operation.enumValue(EndpointType.self)
                 api.endpointConfiguration.types = [type]

@@ -45,12 +45,13 @@ enum Shapes {
         return object
     }
 
-    /// A REST API. AWS's create and import answers leave out an empty `tags`, which its other answers show.
-    static func restApi(_ api: RestApi, created: Bool = false) -> [String: Any] {
+    /// A REST API. AWS's create and import answers and its lists leave out an empty `tags`, which its other
+    /// answers show.
+    static func restApi(_ api: RestApi, created: Bool = false, listed: Bool = false) -> [String: Any] {
         var object = self.object(api)
         if api.warnings.isEmpty { object["warnings"] = nil }
         if api.binaryMediaTypes.isEmpty { object["binaryMediaTypes"] = nil }
-        if created && api.tags.isEmpty { object["tags"] = nil }
+        if (created || listed) && api.tags.isEmpty { object["tags"] = nil }
         if var endpoint = object["endpointConfiguration"] as? [String: Any], endpoint["ipAddressType"] == nil {
             endpoint["ipAddressType"] = IpAddressType.ipv4.rawValue
             object["endpointConfiguration"] = endpoint

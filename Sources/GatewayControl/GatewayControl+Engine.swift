@@ -133,7 +133,7 @@ extension GatewayControl {
         guard let engine else { throw GatewayError.badRequest("Test invocations need a running engine") }
         let definition = try definition(api)
         guard let found = definition.resources.first(where: { $0.id == resource }) else {
-            throw GatewayError.notFound("Invalid resource identifier specified")
+            throw GatewayError.notFound("Invalid Resource identifier specified")
         }
         guard found.resourceMethods[httpMethod.uppercased()] ?? found.resourceMethods["ANY"] != nil else {
             throw GatewayError.notFound("Invalid Method identifier specified")

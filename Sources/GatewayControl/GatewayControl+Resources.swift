@@ -63,23 +63,47 @@ extension GatewayControl {
 
     /// Renames a resource's path part; the paths of everything below it follow.
     public func updateResource(api: String, id: String, pathPart: String) throws -> Resource {
+        try updateResource(api: api, id: id, pathPart: pathPart, parentId: nil)
+    }
+
+    /// Renames a resource (`pathPart`), moves it under another parent (`parentId`), or both; its descendants'
+    /// paths follow. Checked as API Gateway checks a new resource there, and a move may not make a cycle.
+    public func updateResource(api: String, id: String, pathPart newPart: String?, parentId newParent: String?) throws
+        -> Resource
+    {
         let updated = try write { access in
             let resource = try requireResource(id, api: api, access)
-            guard let parentId = resource.parentId else {
-                throw GatewayError.badRequest("The root resource cannot be renamed")
+            guard let currentParent = resource.parentId else {
+                throw GatewayError.badRequest("The root resource cannot be renamed or moved")
             }
+            let pathPart = newPart ?? resource.pathPart ?? ""
+            let parentId = newParent ?? currentParent
             guard PathRules.isValidPathPart(pathPart) else {
                 throw GatewayError.badRequest(PathRules.invalidPathPartMessage)
             }
+            let parent = try requireResource(parentId, api: api, access)
             let all = try access.all(Resource.self, in: .resource, api: api)
+            if parent.id == id || parent.path.hasPrefix(resource.path + "/") {
+                throw GatewayError.badRequest("Resources cannot be cyclical.")
+            }
+            if parent.isGreedy {
+                throw GatewayError.badRequest(
+                    "Cannot create a child of a resource with a greedy path variable: \(parent.pathPart ?? "")")
+            }
             let siblings = all.filter { $0.parentId == parentId && $0.id != id }
             if siblings.contains(where: { $0.pathPart == pathPart }) {
                 throw GatewayError.conflict("Another resource with the same parent already has this name: \(pathPart)")
             }
+            if PathRules.variableName(pathPart) != nil,
+                let sibling = siblings.first(where: { PathRules.variableName($0.pathPart ?? "") != nil })
+            {
+                throw GatewayError.badRequest(
+                    "A sibling (\(sibling.pathPart ?? "")) of this resource already has a variable path part -- only one is allowed"
+                )
+            }
             if PathRules.isGreedy(pathPart), all.contains(where: { $0.parentId == id }) {
                 throw GatewayError.badRequest("A resource with children cannot become a greedy path variable")
             }
-            let parent = try requireResource(parentId, api: api, access)
             let newPath = parent.path == "/" ? "/" + pathPart : parent.path + "/" + pathPart
             if let problem = PathRules.problem(inPath: newPath) { throw GatewayError.badRequest(problem) }
             let oldPath = resource.path
@@ -88,6 +112,7 @@ extension GatewayControl {
                 item.path = newPath + item.path.dropFirst(oldPath.count)
                 if item.id == id {
                     item.pathPart = pathPart
+                    item.parentId = parentId
                     result = item
                 }
                 try access.save(item, in: .resource, id: item.id, api: api)

@@ -71,7 +71,7 @@ public actor GatewayControl {
     nonisolated func requireResource(_ id: String, api: String, _ access: StoreAccess) throws -> Resource {
         _ = try requireApi(api, access)
         guard let resource = try access.one(Resource.self, in: .resource, id: id, api: api) else {
-            throw GatewayError.notFound("Invalid resource identifier specified")
+            throw GatewayError.notFound("Invalid Resource identifier specified")
         }
         return resource
     }

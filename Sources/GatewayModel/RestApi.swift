@@ -85,4 +85,7 @@ public struct RestApi: Codable, Sendable, Equatable, Identifiable {
 
     /// The endpoint type shown first (an API has one).
     public var endpointType: EndpointType { endpointConfiguration.types.first ?? .edge }
+
+    /// AWS's answer to a `minimumCompressionSize` outside 0 to 10485760, or not a number.
+    public static let compressionSizeMessage = "Invalid minimum compression size, must be between 0 and 10485760"
 }

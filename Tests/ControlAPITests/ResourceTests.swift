@@ -79,7 +79,7 @@ import Testing
         #expect(try await client.call("DELETE", "/restapis/\(api)/resources/\(pets)").status == 202)
         #expect(
             try await client.call("GET", "/restapis/\(api)/resources/\(pets)").message
-                == "Invalid resource identifier specified")
+                == "Invalid Resource identifier specified")
     }
 
     /// Every operation on something that is not there: 404 NotFoundException with API Gateway's message.
@@ -88,7 +88,7 @@ import Testing
         let (api, root, _) = try await petsApi(client)
         let cases: [(String, String, String)] = [
             ("GET", "/restapis/nope", "Invalid API identifier specified 123456789012:nope"),
-            ("GET", "/restapis/\(api)/resources/nope", "Invalid resource identifier specified"),
+            ("GET", "/restapis/\(api)/resources/nope", "Invalid Resource identifier specified"),
             ("GET", "/restapis/\(api)/resources/\(root)/methods/GET", "Invalid Method identifier specified"),
             ("GET", "/restapis/\(api)/deployments/nope", "Invalid Deployment identifier specified"),
             ("GET", "/restapis/\(api)/stages/nope", "Invalid stage identifier specified"),

@@ -46,7 +46,7 @@ func expectGatewayError(
         await expectGatewayError(.notFound, "Invalid API identifier specified 123456789012:nope") {
             _ = try await control.createResource(api: "nope", parentId: root, pathPart: "x")
         }
-        await expectGatewayError(.notFound, "Invalid resource identifier specified") {
+        await expectGatewayError(.notFound, "Invalid Resource identifier specified") {
             _ = try await control.createResource(api: api.id, parentId: "zzzzzz", pathPart: "x")
         }
         await expectGatewayError(.badRequest, "root resource cannot be deleted") {

@@ -24,7 +24,9 @@ extension GatewayControl {
                 "Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]")
         }
         let model = Model(
-            id: Identifiers.shortObject(), name: name, description: description, schema: schema,
+            // An empty description is none, as AWS answers.
+            id: Identifiers.shortObject(), name: name, description: description.flatMap { $0.isEmpty ? nil : $0 },
+            schema: schema,
             contentType: contentType)
         try write { access in
             _ = try requireApi(api, access)
@@ -68,14 +70,15 @@ extension GatewayControl {
             guard let model = try access.all(Model.self, in: .model, api: api).first(where: { $0.name == name }) else {
                 throw GatewayError.notFound("Invalid model name specified: \(name)")
             }
-            for resource in try access.all(Resource.self, in: .resource, api: api) {
-                for method in resource.sortedMethods {
+            // The method named is the last that uses it in path order, as AWS's recorded answers name it.
+            for resource in try access.all(Resource.self, in: .resource, api: api).sorted(by: { $0.path > $1.path }) {
+                for method in resource.sortedMethods.reversed() {
                     let used =
                         method.requestModels.values.contains(name)
                         || method.methodResponses.values.contains { $0.responseModels.values.contains(name) }
                     if used {
                         throw GatewayError.conflict(
-                            "Cannot delete model '\(name)', is referenced in method: \(resource.path)/\(method.httpMethod)"
+                            "Cannot delete model '\(name)', is referenced in method request: \(resource.path)/\(method.httpMethod)"
                         )
                     }
                 }

@@ -164,9 +164,10 @@ extension GatewayControl {
         authorizationScopes: [String]? = nil
     ) throws -> Method {
         let verb = httpMethod.uppercased()
+        try requireMethodResource(resource, api: api)
         guard HTTPVerb.isValid(verb) else {
             throw GatewayError.badRequest(
-                "Invalid HttpMethod specified. Valid options are \(HTTPVerb.all.joined(separator: ","))")
+                "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY")
         }
         let method = try changeResource(api: api, id: resource) { resource, access in
             if resource.resourceMethods[verb] != nil {
@@ -198,6 +199,7 @@ extension GatewayControl {
         throws -> Method
     {
         let verb = httpMethod.uppercased()
+        try requireMethodResource(resource, api: api)
         let method = try changeResource(api: api, id: resource) { resource, access in
             var method = try requireMethod(verb, in: resource)
             try change(&method)
@@ -220,15 +222,29 @@ extension GatewayControl {
         emit(.method, .deleted, id: "\(resource)/\(verb)", api: api)
     }
 
+    /// A method's resource, named as AWS names it when the API itself is unknown too.
+    nonisolated func requireMethodResource(_ id: String, api: String) throws {
+        try read { access in
+            guard try access.one(RestApi.self, in: .restApi, id: api) != nil,
+                try access.one(Resource.self, in: .resource, id: id, api: api) != nil
+            else { throw GatewayError.notFound("Invalid Resource identifier specified") }
+        }
+    }
+
     nonisolated func validate(_ method: Method, api: String, _ access: StoreAccess) throws {
-        for key in method.requestParameters.keys where ParameterLocation.parse(methodRequestKey: key) == nil {
-            throw GatewayError.badRequest(
-                "Invalid method request parameter '\(key)': use method.request.{path|querystring|header}.NAME")
+        var names: Set<String> = []
+        for key in method.requestParameters.keys.sorted() {
+            guard let (_, name) = ParameterLocation.parse(methodRequestKey: key) else {
+                throw GatewayError.badRequest(
+                    "Invalid method request parameter '\(key)': use method.request.{path|querystring|header}.NAME")
+            }
+            guard names.insert(name).inserted else {
+                throw GatewayError.badRequest("Parameter names must be unique across querystring, header and path")
+            }
         }
         let models = Set(try access.all(Model.self, in: .model, api: api).map(\.name))
-        for (contentType, model) in method.requestModels where !models.contains(model) {
-            throw GatewayError.badRequest(
-                "Invalid model identifier specified: \(model) (request model for \(contentType))")
+        for model in method.requestModels.values where !models.contains(model) {
+            throw GatewayError.badRequest("Invalid model identifier specified: \(model)")
         }
         for response in method.methodResponses.values {
             for model in response.responseModels.values where !models.contains(model) {
@@ -241,7 +257,7 @@ extension GatewayControl {
                 let authorizer = try access.one(Authorizer.self, in: .authorizer, id: id, api: api)
             else {
                 throw GatewayError.badRequest(
-                    "Invalid authorizer ID specified. Setting the authorization type to \(method.authorizationType.rawValue) requires a valid authorizer."
+                    "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer."
                 )
             }
             if (authorizer.type == .cognitoUserPools) != (method.authorizationType == .cognitoUserPools) {
@@ -255,7 +271,7 @@ extension GatewayControl {
         if let validator = method.requestValidatorId,
             try access.one(RequestValidator.self, in: .requestValidator, id: validator, api: api) == nil
         {
-            throw GatewayError.badRequest("Invalid Request Validator Id specified")
+            throw GatewayError.badRequest("Invalid Request Validator identifier specified")
         }
         if let integration = method.methodIntegration { try validate(integration, access) }
     }

@@ -14,24 +14,24 @@ extension ControlAPI {
             Route("POST", "restapis/{api}/models") { api, call in
                 let body = try call.json()
                 guard let name = try body.string("name"), !name.isEmpty else {
-                    throw ControlError.badRequest("No Model Name specified")
+                    throw ControlError.badRequest("Model name must be non-empty")
+                }
+                _ = try api.control.restApi(call.apiId)
+                guard let schema = try body.string("schema"), !schema.isEmpty else {
+                    throw ControlError.badRequest(Model.emptySchemaMessage)
                 }
                 let model = try await api.control.createModel(
-                    api: call.apiId, name: name, schema: try body.string("schema"),
+                    api: call.apiId, name: name, schema: schema,
                     contentType: try body.string("contentType") ?? "application/json",
                     description: try body.string("description"))
                 return .json(201, Shapes.object(model))
             },
             Route("GET", "restapis/{api}/models/{name}") { api, call in
-                let name = call[parameter: "name"]
-                let models = try api.control.models(api: call.apiId)
-                guard let model = models.first(where: { $0.name == name }) else {
-                    throw GatewayError.notFound("Invalid Model Name specified")
-                }
-                return .json(200, Shapes.object(model))
+                .json(200, Shapes.object(try api.namedModel(call)))
             },
             Route("PATCH", "restapis/{api}/models/{name}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
+                _ = try api.namedModel(call)
                 let model = try await api.control.updateModel(
                     api: call.apiId, name: call[parameter: "name"]
                 ) {
@@ -40,6 +40,7 @@ extension ControlAPI {
                 return .json(200, Shapes.object(model))
             },
             Route("DELETE", "restapis/{api}/models/{name}") { api, call in
+                _ = try api.namedModel(call)
                 try await api.control.deleteModel(api: call.apiId, name: call[parameter: "name"])
                 return .empty(202)
             },
@@ -50,6 +51,10 @@ extension ControlAPI {
             },
             Route("POST", "restapis/{api}/requestvalidators") { api, call in
                 let body = try call.json()
+                // AWS answers a validator for an unknown API with a 400 of its own wording.
+                guard (try? api.control.restApi(call.apiId)) != nil else {
+                    throw ControlError.badRequest("Invalid REST API identifier specified")
+                }
                 let validator = try await api.control.createRequestValidator(
                     api: call.apiId, name: try body.string("name") ?? "",
                     validateRequestBody: try body.bool("validateRequestBody") ?? false,
@@ -106,6 +111,15 @@ extension ControlAPI {
                 return .empty(202)
             },
         ]
+    }
+
+    /// The model a path names. AWS answers an unknown model, and a model of an unknown API, alike.
+    func namedModel(_ call: ControlCall) throws -> Model {
+        let name = call[parameter: "name"]
+        guard let model = (try? control.models(api: call.apiId))?.first(where: { $0.name == name }) else {
+            throw GatewayError.notFound("Invalid model name specified: \(name)")
+        }
+        return model
     }
 
     func requestValidator(_ call: ControlCall) async throws -> RequestValidator {

@@ -50,15 +50,15 @@ enum Patches {
         }
     }
 
+    /// A method's patch paths: `/apiKeyRequired`, `/authorizationType`, `/authorizerId`, `/operationName`,
+    /// `/requestValidatorId` (replace only), `/requestParameters/{name}`, `/requestModels/{contentType}`,
+    /// `/authorizationScopes`.
     static func apply(_ operations: [PatchOperation], to method: inout Method) throws {
-        let allowed = [
-            "/apiKeyRequired", "/authorizationType", "/authorizerId", "/operationName", "/requestValidatorId",
-            "/requestParameters/{name}", "/requestModels/{contentType}", "/authorizationScopes",
-        ]
         for operation in operations {
             let parts = operation.segments
             switch (operation.op, parts.first ?? "", parts.count) {
-            case (.replace, "apiKeyRequired", 1): method.apiKeyRequired = try operation.bool()
+            // AWS reads a flag as Java's Boolean.parseBoolean does: "true" in any case, anything else false.
+            case (.replace, "apiKeyRequired", 1): method.apiKeyRequired = operation.value?.lowercased() == "true"
             case (.replace, "authorizationType", 1):
                 method.authorizationType = try operation.enumValue(AuthorizationType.self)
             case (.replace, "authorizerId", 1): method.authorizerId = operation.value
@@ -82,9 +82,16 @@ enum Patches {
                 }
             case (_, "requestModels", 2):
                 try operation.apply(to: &method.requestModels, key: parts[1]) { try operation.string() }
-            default: throw operation.unsupported(allowed)
+            case (_, "apiKeyRequired", 1), (_, "authorizationType", 1), (_, "authorizerId", 1),
+                (_, "operationName", 1), (_, "requestValidatorId", 1):
+                throw ControlError.badRequest("Invalid patch operation specified. Must be one of: [replace]")
+            default:
+                // AWS's answer for a path a method does not have, written as the client wrote it.
+                throw ControlError.badRequest("Invalid patch path \(operation.path)")
             }
         }
+        // An authorizer is kept only for the authorization types that use one, as AWS answers.
+        if method.authorizationType == .none || method.authorizationType == .awsIam { method.authorizerId = nil }
     }
 
     static func apply(_ operations: [PatchOperation], to response: inout MethodResponse) throws {
@@ -193,9 +200,19 @@ enum Patches {
     static func apply(_ operations: [PatchOperation], to model: inout Model) throws {
         for operation in operations {
             switch (operation.op, operation.path) {
-            case (.replace, "/schema"): model.schema = try operation.string()
-            case (.replace, "/description"): model.description = operation.value
-            default: throw operation.unsupported(["/schema", "/description"])
+            case (.replace, "/schema"):
+                let schema = try operation.string()
+                guard !schema.isEmpty else { throw ControlError.badRequest(Model.emptySchemaMessage) }
+                model.schema = schema
+            case (.replace, "/description"): model.description = operation.value.flatMap { $0.isEmpty ? nil : $0 }
+            case (.replace, _):
+                throw ControlError.badRequest(
+                    "Invalid patch path  '\(operation.path)' specified for op 'replace'. Must be one of: [/description, /schema]"
+                )
+            default:
+                throw ControlError.badRequest(
+                    "Invalid patch path  '\(operation.path)' specified for op '\(operation.op.rawValue)'. Please choose supported operations"
+                )
             }
         }
     }

@@ -34,6 +34,9 @@ public struct Model: Codable, Sendable, Equatable, Identifiable {
     }
 
     /// Whether `name` is a valid model name (letters and digits only).
+    /// AWS's answer to a model without a schema.
+    public static let emptySchemaMessage = "Model schema must have at least 1 property or array items defined"
+
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }

@@ -92,7 +92,7 @@ import Testing
             ("GET", "/restapis/\(api)/resources/\(root)/methods/GET", "Invalid Method identifier specified"),
             ("GET", "/restapis/\(api)/deployments/nope", "Invalid Deployment identifier specified"),
             ("GET", "/restapis/\(api)/stages/nope", "Invalid stage identifier specified"),
-            ("GET", "/restapis/\(api)/models/Nope", "Invalid Model Name specified"),
+            ("GET", "/restapis/\(api)/models/Nope", "Invalid model name specified: Nope"),
             ("GET", "/apikeys/nope", "Invalid API Key identifier specified"),
             ("GET", "/usageplans/nope", "Invalid Usage Plan ID specified"),
             ("GET", "/vpclinks/nope", "Invalid VPC link identifier specified"),

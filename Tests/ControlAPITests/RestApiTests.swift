@@ -172,7 +172,7 @@ import Testing
         #expect(try await client.call("POST", "/restapis/\(id)/models", ["name": "Bad", "schema": "{"]).status == 400)
         #expect(
             try await client.call("POST", "/restapis/\(id)/models", ["schema": "{}"]).message
-                == "No Model Name specified")
+                == "Model name must be non-empty", "AWS's recorded wording")
 
         let validator = try await client.call(
             "POST", "/restapis/\(id)/requestvalidators", ["name": "body", "validateRequestBody": true])

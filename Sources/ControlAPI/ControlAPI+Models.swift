@@ -66,12 +66,14 @@ extension ControlAPI {
             },
             Route("PATCH", "restapis/{api}/requestvalidators/{id}") { api, call in
                 let operations = try PatchOperation.list(try call.json())
+                _ = try await api.requestValidator(call)
                 let validator = try await api.control.updateRequestValidator(
                     api: call.apiId, id: call[parameter: "id"]
                 ) { try Patches.apply(operations, to: &$0) }
                 return .json(200, Shapes.object(validator))
             },
             Route("DELETE", "restapis/{api}/requestvalidators/{id}") { api, call in
+                _ = try await api.requestValidator(call)
                 try await api.control.deleteRequestValidator(api: call.apiId, id: call[parameter: "id"])
                 return .empty(202)
             },
@@ -122,13 +124,11 @@ extension ControlAPI {
         return model
     }
 
+    /// The validator a path names. AWS answers an unknown validator, and a validator of an unknown API, alike.
     func requestValidator(_ call: ControlCall) async throws -> RequestValidator {
         let id = call[parameter: "id"]
-        guard
-            let validator = try control.requestValidators(api: call.apiId).first(where: {
-                $0.id == id
-            })
-        else { throw GatewayError.badRequest("Invalid Request Validator Id specified") }
+        guard let validator = (try? control.requestValidators(api: call.apiId))?.first(where: { $0.id == id })
+        else { throw GatewayError.notFound(RequestValidator.unknownMessage) }
         return validator
     }
 

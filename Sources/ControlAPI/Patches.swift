@@ -219,11 +219,25 @@ enum Patches {
 
     static func apply(_ operations: [PatchOperation], to validator: inout RequestValidator) throws {
         for operation in operations {
+            // Flags are read as Java's Boolean.parseBoolean reads them (no value is false), as AWS answers.
             switch (operation.op, operation.path) {
-            case (.replace, "/name"): validator.name = try operation.string()
-            case (.replace, "/validateRequestBody"): validator.validateRequestBody = try operation.bool()
-            case (.replace, "/validateRequestParameters"): validator.validateRequestParameters = try operation.bool()
-            default: throw operation.unsupported(["/name", "/validateRequestBody", "/validateRequestParameters"])
+            case (.replace, "/name"):
+                guard let name = operation.value, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ControlError.badRequest("Request Validator name cannot be blank")
+                }
+                validator.name = name
+            case (.replace, "/validateRequestBody"):
+                validator.validateRequestBody = operation.value?.lowercased() == "true"
+            case (.replace, "/validateRequestParameters"):
+                validator.validateRequestParameters = operation.value?.lowercased() == "true"
+            case (.replace, _):
+                throw ControlError.badRequest(
+                    "Invalid patch path  '\(operation.path)' specified for op 'replace'. Must be one of: [/name, /validateRequestParameters, /validateRequestBody]"
+                )
+            default:
+                throw ControlError.badRequest(
+                    "Invalid patch path  '\(operation.path)' specified for op '\(operation.op.rawValue)'. Please choose supported operations"
+                )
             }
         }
     }

@@ -126,7 +126,7 @@ extension GatewayControl {
         let validator = try write { access in
             _ = try requireApi(api, access)
             guard var validator = try access.one(RequestValidator.self, in: .requestValidator, id: id, api: api) else {
-                throw GatewayError.notFound("Invalid Request Validator Id specified")
+                throw GatewayError.notFound(RequestValidator.unknownMessage)
             }
             try change(&validator)
             validator.id = id
@@ -145,7 +145,7 @@ extension GatewayControl {
         try write { access in
             _ = try requireApi(api, access)
             guard try access.delete(from: .requestValidator, id: id, api: api) else {
-                throw GatewayError.notFound("Invalid Request Validator Id specified")
+                throw GatewayError.notFound(RequestValidator.unknownMessage)
             }
             for var resource in try access.all(Resource.self, in: .resource, api: api)
             where resource.resourceMethods.values.contains(where: { $0.requestValidatorId == id }) {

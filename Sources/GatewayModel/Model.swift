@@ -58,6 +58,9 @@ public struct Model: Codable, Sendable, Equatable, Identifiable {
 
 /// Which parts of a request API Gateway validates.
 public struct RequestValidator: Codable, Sendable, Equatable, Identifiable {
+    /// AWS's answer to a validator that is not there (also when its API is not).
+    public static let unknownMessage = "Invalid Request Validator identifier specified"
+
     public var id: String
     public var name: String
     public var validateRequestBody: Bool

@@ -182,7 +182,7 @@ import Testing
         #expect(try await client.call("DELETE", "/restapis/\(id)/requestvalidators/\(validatorId)").status == 202)
         #expect(
             try await client.call("GET", "/restapis/\(id)/requestvalidators/\(validatorId)").message
-                == "Invalid Request Validator Id specified")
+                == "Invalid Request Validator identifier specified")
 
         let defaults = try await client.call("GET", "/restapis/\(id)/gatewayresponses?limit=500")
         #expect(defaults.items.count == 21, "every type, with API Gateway's defaults")

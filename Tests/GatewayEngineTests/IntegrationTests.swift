@@ -8,6 +8,10 @@ import Testing
 
 @testable import GatewayEngine
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Integrations other than the VPC-link proxy, and what happens when backends misbehave.
 @Suite struct IntegrationTests {
     /// An API with one method at `path`, integrated as `integration`, deployed to `test`, served on a fresh engine.
@@ -137,23 +141,24 @@ import Testing
     @Test func backendDownOrBrokenGives504AndTheGatewayKeepsServing() async throws {
         let closing = try await ScriptedServer { _ in .closeMidResponse }
         let garbage = try await ScriptedServer(garbage: true)
-        let unused = try await ScriptedServer { _ in .respond(status: 200, headers: [], body: "") }
-        let downPort = unused.port
-        await unused.stop()
-        defer {
-            Task {
-                await closing.stop(); await garbage.stop()
+        let (fd, downPort) = try Self.refusingPort()
+        defer { close(fd) }
+        try await withCleanup({
+            await closing.stop()
+            await garbage.stop()
+        }) {
+            for port in [downPort, closing.port, garbage.port] {
+                let proxy = Integration(type: .httpProxy, httpMethod: "GET", uri: "http://127.0.0.1:\(port)/")
+                let (_, engine, api, client) = try await serve(proxy)
+                try await withCleanup({ try? await engine.stop() }) {
+                    let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
+                    #expect(response.status == 504, "port \(port)")
+                    #expect(response.body == "{\"message\": \"Network error communicating with endpoint\"}")
+                    // The gateway still answers.
+                    #expect(
+                        try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/nothing").status == 403)
+                }
             }
-        }
-        for port in [downPort, closing.port, garbage.port] {
-            let proxy = Integration(type: .httpProxy, httpMethod: "GET", uri: "http://127.0.0.1:\(port)/")
-            let (_, engine, api, client) = try await serve(proxy)
-            let response = try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/thing")
-            #expect(response.status == 504, "port \(port)")
-            #expect(response.body == "{\"message\": \"Network error communicating with endpoint\"}")
-            // The gateway still answers.
-            #expect(try await client.send(.GET, "/restapis/\(api.id)/test/_user_request_/nothing").status == 403)
-            try await engine.stop()
         }
     }
 
@@ -256,10 +261,31 @@ import Testing
         }
     }
 
+    /// A loopback port that refuses connections for as long as the returned descriptor is open: bound but not
+    /// listening, so no other test's server can take it meanwhile (a freed port could be reused at once).
+    static func refusingPort() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     @Test func linkWithNoReachableTargetFails() async throws {
-        let unused = try await ScriptedServer { _ in .respond(status: 200, headers: [], body: "") }
-        let port = unused.port
-        await unused.stop()
+        let (fd, port) = try Self.refusingPort()
+        defer { close(fd) }
         let control = try GatewayControl(location: ":memory:")
         let engine = control.makeEngine(threads: 1, healthCheckMilliseconds: 20, pendingHealthChecks: 3)
         try await control.attach(engine)

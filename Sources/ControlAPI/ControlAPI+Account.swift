@@ -21,7 +21,7 @@ extension ControlAPI {
             },
             Route("GET", "account") { api, _ in .json(200, await api.accountShape()) },
             Route("PATCH", "account") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateAccountInput")
                 try api.account.withLockedValue { account in
                     var changed = account
                     for operation in operations {

@@ -33,7 +33,7 @@ extension ControlAPI {
                         try api.control.authorizer(api: call.apiId, id: call[parameter: "id"])))
             },
             Route("PATCH", "restapis/{api}/authorizers/{id}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateAuthorizerInput")
                 let updated = try await api.control.updateAuthorizer(
                     api: call.apiId, id: call[parameter: "id"]
                 ) {

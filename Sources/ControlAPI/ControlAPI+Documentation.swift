@@ -42,10 +42,15 @@ extension ControlAPI {
             },
             Route("PATCH", "restapis/{api}/documentation/parts/{id}") { api, call in
                 var properties: String?
-                for operation in try PatchOperation.list(try call.json()) {
-                    guard operation.op == .replace, operation.path == "/properties" else {
+                for operation in try PatchOperation.list(try call.json(), input: "updateDocumentationPartInput") {
+                    guard operation.op == .replace else {
                         throw ControlError.badRequest(
-                            "Invalid patch path '\(operation.path)' for op '\(operation.op.rawValue)': a documentation part takes replace /properties"
+                            "Invalid patch path  '\(operation.path)' specified for op '\(operation.op.rawValue)'. Please choose supported operations"
+                        )
+                    }
+                    guard operation.path == "/properties" else {
+                        throw ControlError.badRequest(
+                            "Invalid patch path  '\(operation.path)' specified for op 'replace'. Must be one of: [/properties]"
                         )
                     }
                     properties = try operation.string()
@@ -83,7 +88,7 @@ extension ControlAPI {
             Route("PATCH", "restapis/{api}/documentation/versions/{version}") { api, call in
                 let version = call[parameter: "version"]
                 var description = try api.control.documentationVersion(api: call.apiId, version: version).description
-                for operation in try PatchOperation.list(try call.json()) {
+                for operation in try PatchOperation.list(try call.json(), input: "updateDocumentationVersionInput") {
                     switch (operation.op, operation.path) {
                     case (.replace, "/description"), (.add, "/description"): description = operation.value
                     case (.remove, "/description"): description = nil
@@ -105,7 +110,17 @@ extension ControlAPI {
     }
 
     static func documentationLocation(_ object: JSONObject) throws -> DocumentationPartLocation {
-        guard let type = try object.enumValue("type", DocumentationPartType.self) else {
+        // AWS's answer to an unknown type lists the types in this order.
+        let listed = [
+            "RESPONSE_BODY", "RESPONSE", "METHOD", "MODEL", "AUTHORIZER", "RESPONSE_HEADER", "RESOURCE",
+            "PATH_PARAMETER",
+            "REQUEST_BODY", "QUERY_PARAMETER", "API", "REQUEST_HEADER",
+        ]
+        guard
+            let type = try object.enumValue(
+                "type", DocumentationPartType.self, member: "createDocumentationPartInput.location.type", listed: listed
+            )
+        else {
             throw ControlError.badRequest("Documentation part location type must not be null")
         }
         return DocumentationPartLocation(

@@ -36,7 +36,7 @@ extension ControlAPI {
                 .json(200, Shapes.domainName(try api.control.domainName(call[parameter: "domain"])))
             },
             Route("PATCH", "domainnames/{domain}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateDomainNameInput")
                 let domain = try await api.control.updateDomainName(call[parameter: "domain"]) { domain in
                     for operation in operations {
                         switch (operation.op, operation.path) {
@@ -78,7 +78,7 @@ extension ControlAPI {
                 .json(200, Shapes.object(try await api.basePathMapping(call)))
             },
             Route("PATCH", "domainnames/{domain}/basepathmappings/{path}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateBasePathMappingInput")
                 var mapping = try await api.basePathMapping(call)
                 for operation in operations {
                     switch (operation.op, operation.path.lowercased()) {

@@ -11,6 +11,7 @@ extension ControlAPI {
         return [
             Route("PUT", response) { api, call in
                 let body = try call.json()
+                _ = try ControlAPI.responseStatus(call)
                 let saved = try await api.control.putMethodResponse(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb,
@@ -19,10 +20,13 @@ extension ControlAPI {
                     responseModels: try body.stringMap("responseModels") ?? [:])
                 return .json(201, Shapes.object(saved))
             },
-            Route("GET", response) { api, call in .json(200, Shapes.object(try await api.methodResponse(call))) },
+            Route("GET", response) { api, call in
+                _ = try ControlAPI.responseStatus(call)
+                return .json(200, Shapes.object(try await api.methodResponse(call)))
+            },
             Route("PATCH", response) { api, call in
-                let operations = try PatchOperation.list(try call.json())
-                let status = call[parameter: "status"]
+                let operations = try PatchOperation.list(try call.json(), input: "updateMethodResponseInput")
+                let status = try ControlAPI.responseStatus(call)
                 let updated = try await api.control.updateMethod(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb
@@ -37,6 +41,7 @@ extension ControlAPI {
                 return .json(201, Shapes.object(updated.methodResponses[status]!))
             },
             Route("DELETE", response) { api, call in
+                _ = try ControlAPI.responseStatus(call)
                 try await api.control.deleteMethodResponse(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb,
@@ -51,7 +56,7 @@ extension ControlAPI {
                 return .json(200, Shapes.integration(integration))
             },
             Route("PATCH", integration) { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateIntegrationInput")
                 let updated = try await api.control.updateIntegration(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb
@@ -66,11 +71,18 @@ extension ControlAPI {
             },
             Route("PUT", integrationResponse) { api, call in
                 let body = try call.json()
+                let status = try ControlAPI.responseStatus(call)
+                let templates = try body.stringMap("responseTemplates") ?? [:]
+                if let bad = templates.keys.sorted().first(where: { !ControlAPI.isContentType($0) }) {
+                    throw ControlError.badRequest(
+                        "Validation Result: warnings : [], errors : [Invalid content type specified: \(bad)]")
+                }
+                // An empty selection pattern is kept as given (AWS answers it back); it selects as none does.
                 let response = IntegrationResponse(
-                    statusCode: call[parameter: "status"],
-                    selectionPattern: try body.string("selectionPattern").flatMap { $0.isEmpty ? nil : $0 },
+                    statusCode: status,
+                    selectionPattern: try body.string("selectionPattern"),
                     responseParameters: try body.stringMap("responseParameters") ?? [:],
-                    responseTemplates: try body.stringMap("responseTemplates") ?? [:],
+                    responseTemplates: templates,
                     contentHandling: try body.enumValue("contentHandling", ContentHandling.self))
                 let saved = try await api.control.putIntegrationResponse(
                     api: call.apiId, resource: call.resourceId,
@@ -79,15 +91,19 @@ extension ControlAPI {
                 return .json(201, Shapes.object(saved))
             },
             Route("GET", integrationResponse) { api, call in
-                let status = call[parameter: "status"]
-                guard let response = try await api.method(call).methodIntegration?.integrationResponses[status] else {
+                let status = try ControlAPI.responseStatus(call)
+                try api.control.requireMethodResource(call.resourceId, api: call.apiId)
+                guard let integration = try await api.method(call).methodIntegration else {
+                    throw GatewayError.notFound("Invalid Integration identifier specified")
+                }
+                guard let response = integration.integrationResponses[status] else {
                     throw GatewayError.notFound("Invalid Response status code specified")
                 }
                 return .json(200, Shapes.object(response))
             },
             Route("PATCH", integrationResponse) { api, call in
-                let operations = try PatchOperation.list(try call.json())
-                let status = call[parameter: "status"]
+                let operations = try PatchOperation.list(try call.json(), input: "updateIntegrationResponseInput")
+                let status = try ControlAPI.responseStatus(call)
                 let updated = try await api.control.updateIntegration(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb
@@ -101,6 +117,7 @@ extension ControlAPI {
                 return .json(200, Shapes.object(updated.integrationResponses[status]!))
             },
             Route("DELETE", integrationResponse) { api, call in
+                _ = try ControlAPI.responseStatus(call)
                 try await api.control.deleteIntegrationResponse(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb,
@@ -108,6 +125,29 @@ extension ControlAPI {
                 return .empty(204)
             },
         ]
+    }
+
+    /// The `{status}` of a method or integration response path, or AWS's ValidationException when it is not
+    /// three digits from 100 to 599.
+    static func responseStatus(_ call: ControlCall) throws -> String {
+        let status = call[parameter: "status"]
+        let digits = Array(status.utf8)
+        guard digits.count == 3, (UInt8(ascii: "1")...UInt8(ascii: "5")).contains(digits[0]),
+            digits.dropFirst().allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else {
+            throw ControlError(
+                status: 400, type: "ValidationException",
+                message:
+                    "1 validation error detected: Value '\(status)' at 'statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d"
+            )
+        }
+        return status
+    }
+
+    /// A media type as a template's key: `type/subtype`, each part non-empty and without spaces.
+    static func isContentType(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && !$0.contains(" ") }
     }
 
     func methodResponse(_ call: ControlCall) async throws -> MethodResponse {
@@ -120,7 +160,11 @@ extension ControlAPI {
     /// `PUT …/integration` (PutIntegration).
     func putIntegration(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
-        guard let type = try body.enumValue("type", IntegrationType.self) else {
+        guard
+            let type = try body.enumValue(
+                "type", IntegrationType.self, member: "putIntegrationInput.type",
+                listed: ["HTTP", "MOCK", "AWS_PROXY", "HTTP_PROXY", "AWS"])
+        else {
             throw ControlError.badRequest("Enumeration value for IntegrationType must be non-empty")
         }
         var integration = Integration(

@@ -24,7 +24,7 @@ extension ControlAPI {
                 return .json(200, Shapes.apiKey(key, includeValue: call.queryValue("includeValue") == "true"))
             },
             Route("PATCH", "apikeys/{id}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateApiKeyInput")
                 let key = try await api.control.updateApiKey(call[parameter: "id"]) {
                     try Patches.apply(operations, to: &$0)
                 }
@@ -52,7 +52,7 @@ extension ControlAPI {
                 .json(200, Shapes.usagePlan(try api.control.usagePlan(call[parameter: "plan"])))
             },
             Route("PATCH", "usageplans/{plan}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateUsagePlanInput")
                 let plan = try await api.control.updateUsagePlan(call[parameter: "plan"]) {
                     try Patches.apply(operations, to: &$0)
                 }
@@ -96,7 +96,7 @@ extension ControlAPI {
             },
             Route("GET", "usageplans/{plan}/usage") { api, call in try await api.usage(call) },
             Route("PATCH", "usageplans/{plan}/keys/{key}/usage") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateUsageInput")
                 for operation in operations {
                     guard operation.op == .replace, operation.path == "/remaining" else {
                         throw operation.unsupported(["/remaining"])

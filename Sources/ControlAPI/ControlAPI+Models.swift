@@ -30,7 +30,7 @@ extension ControlAPI {
                 .json(200, Shapes.object(try api.namedModel(call)))
             },
             Route("PATCH", "restapis/{api}/models/{name}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateModelInput")
                 _ = try api.namedModel(call)
                 let model = try await api.control.updateModel(
                     api: call.apiId, name: call[parameter: "name"]
@@ -65,7 +65,7 @@ extension ControlAPI {
                 .json(200, Shapes.object(try await api.requestValidator(call)))
             },
             Route("PATCH", "restapis/{api}/requestvalidators/{id}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateRequestValidatorInput")
                 _ = try await api.requestValidator(call)
                 let validator = try await api.control.updateRequestValidator(
                     api: call.apiId, id: call[parameter: "id"]
@@ -91,16 +91,19 @@ extension ControlAPI {
             Route("PUT", "restapis/{api}/gatewayresponses/{type}") { api, call in
                 let body = try call.json()
                 let type = try ControlAPI.gatewayResponseType(call)
-                // A put without templates gets API Gateway's default one, as AWS answers.
+                // A put replaces the whole response: without templates it gets API Gateway's default one, without a
+                // status the type's own (not DEFAULT_4XX's or DEFAULT_5XX's), as AWS answers.
                 let response = GatewayResponse(
-                    responseType: type, statusCode: try body.string("statusCode"),
+                    responseType: type,
+                    statusCode: try body.string("statusCode") ?? GatewayResponses.defaultStatus[type],
                     responseParameters: try body.stringMap("responseParameters") ?? [:],
                     responseTemplates: try body.stringMap("responseTemplates") ?? GatewayResponses.defaultTemplates)
                 let saved = try await api.control.putGatewayResponse(api: call.apiId, response: response)
                 return .json(201, Shapes.gatewayResponse(saved))
             },
             Route("PATCH", "restapis/{api}/gatewayresponses/{type}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(
+                    try call.json(), input: "updateGatewayResponseInput", missingPath: "Invalid patch path null")
                 let type = try ControlAPI.gatewayResponseType(call)
                 guard var response = try await api.gatewayResponses(call).first(where: { $0.responseType == type })
                 else { throw GatewayError.notFound("Invalid Gateway Response type specified") }
@@ -109,7 +112,9 @@ extension ControlAPI {
                 return .json(200, Shapes.gatewayResponse(saved))
             },
             Route("DELETE", "restapis/{api}/gatewayresponses/{type}") { api, call in
-                try await api.control.deleteGatewayResponse(api: call.apiId, type: call[parameter: "type"])
+                let type = try ControlAPI.gatewayResponseType(call)
+                _ = try await api.gatewayResponses(call)
+                try await api.control.deleteGatewayResponse(api: call.apiId, type: type)
                 return .empty(202)
             },
         ]
@@ -135,9 +140,18 @@ extension ControlAPI {
     /// Every response type: the API's own, and API Gateway's defaults for the rest (`defaultResponse: true`).
     /// The `{type}` of a gateway response path, or AWS's ValidationException for a type that is not one.
     static func gatewayResponseType(_ call: ControlCall) throws -> String {
+        // The order of AWS's recorded answer to an unknown type.
+        let gatewayResponseTypesAsAWSListsThem = [
+            "REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR", "MISSING_AUTHENTICATION_TOKEN",
+            "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS", "AUTHORIZER_FAILURE",
+            "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED",
+            "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "INTEGRATION_FAILURE",
+            "EXPIRED_TOKEN",
+        ]
         let type = call[parameter: "type"]
         guard GatewayResponse.types.contains(type) else {
-            throw ControlError.validation(value: type, at: "responseType", allowed: GatewayResponse.types.sorted())
+            throw ControlError.validation(
+                value: type, at: "responseType", allowed: gatewayResponseTypesAsAWSListsThem, inOrder: true)
         }
         return type
     }
@@ -153,7 +167,8 @@ extension ControlAPI {
             let family = (status?.hasPrefix("5") ?? (type == "DEFAULT_5XX")) ? "DEFAULT_5XX" : "DEFAULT_4XX"
             let inherited = type == family ? nil : byType[family]
             return GatewayResponse(
-                responseType: type, statusCode: status, responseParameters: inherited?.responseParameters ?? [:],
+                responseType: type, statusCode: inherited?.statusCode ?? status,
+                responseParameters: inherited?.responseParameters ?? [:],
                 responseTemplates: inherited?.responseTemplates ?? GatewayResponses.defaultTemplates,
                 defaultResponse: true)
         }

@@ -26,7 +26,7 @@ extension ControlAPI {
                 return .json(201, Shapes.resource(resource, embedMethods: false))
             },
             Route("PATCH", "restapis/{api}/resources/{resource}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateResourceInput")
                 var resource = try api.control.resource(
                     api: call.apiId, id: call.resourceId)
                 // UpdateResource takes replace /pathPart and /parentId, refused in AWS's own words otherwise.
@@ -58,7 +58,7 @@ extension ControlAPI {
             Route("PUT", method) { api, call in try await api.putMethod(call) },
             Route("GET", method) { api, call in .json(200, Shapes.method(try await api.method(call))) },
             Route("PATCH", method) { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateMethodInput")
                 let updated = try await api.control.updateMethod(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb

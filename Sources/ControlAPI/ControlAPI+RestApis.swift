@@ -19,7 +19,7 @@ extension ControlAPI {
             },
             Route("PUT", "restapis/{api}") { api, call in try await api.putRestApi(call) },
             Route("PATCH", "restapis/{api}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateRestApiInput")
                 let updated = try await api.control.updateRestApi(call.apiId) {
                     try Patches.apply(operations, to: &$0)
                 }

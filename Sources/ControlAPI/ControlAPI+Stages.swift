@@ -22,7 +22,7 @@ extension ControlAPI {
                     200, Shapes.deployment(deployment, embed: call.queryValues("embed").contains("apisummary")))
             },
             Route("PATCH", "restapis/{api}/deployments/{id}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateDeploymentInput")
                 var description: String?
                 for operation in operations {
                     guard operation.op == .replace, operation.path == "/description" else {
@@ -53,7 +53,7 @@ extension ControlAPI {
                         try api.control.stage(api: call.apiId, name: call[parameter: "stage"])))
             },
             Route("PATCH", "restapis/{api}/stages/{stage}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateStageInput")
                 // A stage can publish only a documentation version the API has.
                 for operation in operations where operation.path == "/documentationVersion" {
                     if let version = operation.value, !version.isEmpty {

@@ -17,7 +17,7 @@ extension ControlAPI {
                 .json(200, Shapes.vpcLink(try api.control.vpcLink(call[parameter: "id"])))
             },
             Route("PATCH", "vpclinks/{id}") { api, call in
-                let operations = try PatchOperation.list(try call.json())
+                let operations = try PatchOperation.list(try call.json(), input: "updateVpcLinkInput")
                 let updated = try await api.control.updateVpcLink(call[parameter: "id"]) {
                     try Patches.apply(operations, to: &$0)
                 }

@@ -196,12 +196,14 @@ struct ControlError: Error {
     }
 
     /// AWS's input validation failure: `1 validation error detected: Value 'x' at 'member' failed to satisfy
-    /// constraint: Member must satisfy enum value set: [A, B]`.
-    static func validation(value: String, at member: String, allowed: [String]) -> ControlError {
-        ControlError(
+    /// constraint: Member must satisfy enum value set: [A, B]`. The values are listed sorted unless `inOrder`
+    /// (where AWS's answer shows its own order).
+    static func validation(value: String, at member: String, allowed: [String], inOrder: Bool = false) -> ControlError {
+        let listed = inOrder ? allowed : allowed.sorted()
+        return ControlError(
             status: 400, type: "ValidationException",
             message:
-                "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: Member must satisfy enum value set: [\(allowed.sorted().joined(separator: ", "))]"
+                "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: Member must satisfy enum value set: [\(listed.joined(separator: ", "))]"
         )
     }
 }

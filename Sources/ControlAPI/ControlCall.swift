@@ -137,10 +137,26 @@ struct JSONObject: @unchecked Sendable {
         return value
     }
 
+    /// A map of strings. A value of another type is AWS's SerializationException, in AWS's words (which name the
+    /// Java class the value would have been read as).
     func stringMap(_ key: String) throws -> [String: String]? {
         guard has(key) else { return nil }
-        guard let value = values[key] as? [String: String] else { throw wrongType(key, "a map of strings") }
-        return value
+        guard let raw = values[key] as? [String: Any] else { throw wrongType(key, "a map of strings") }
+        var result: [String: String] = [:]
+        for (name, value) in raw {
+            switch value {
+            case let text as String: result[name] = text
+            case let number as NSNumber:
+                let kind =
+                    JSONNumber.isBoolean(number)
+                    ? "java.lang.Boolean" : "com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+                throw ControlError(
+                    status: 400, type: "SerializationException",
+                    message: "class \(kind) can not be converted to an String")
+            default: throw wrongType("\(key).\(name)", "a string")
+            }
+        }
+        return result
     }
 
     func boolMap(_ key: String) throws -> [String: Bool]? {
@@ -168,11 +184,16 @@ struct JSONObject: @unchecked Sendable {
         return value.map(JSONObject.init)
     }
 
-    func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws -> E?
-    where E.RawValue == String {
+    /// An enumeration member. An unknown value is AWS's ValidationException naming `member` (the key unless
+    /// given, as in `putIntegrationInput.type`) and the values, sorted or in `listed` order where AWS's answer
+    /// shows its own.
+    func enumValue<E: RawRepresentable & CaseIterable>(
+        _ key: String, _ type: E.Type, member: String? = nil, listed: [String]? = nil
+    ) throws -> E? where E.RawValue == String {
         guard let text = try string(key) else { return nil }
         guard let value = E(rawValue: text) else {
-            throw ControlError.validation(value: text, at: key, allowed: E.allCases.map(\.rawValue))
+            throw ControlError.validation(
+                value: text, at: member ?? key, allowed: listed ?? E.allCases.map(\.rawValue), inOrder: listed != nil)
         }
         return value
     }

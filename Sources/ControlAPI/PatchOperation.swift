@@ -13,16 +13,23 @@ struct PatchOperation: Sendable, Equatable {
     var value: String?
     var from: String?
 
-    /// The `patchOperations` of a request body.
-    static func list(_ body: JSONObject) throws -> [PatchOperation] {
+    /// The `patchOperations` of a request body. `input` is the operation's input shape (`updateStageInput`), which
+    /// AWS names in its answer to an unknown `op`; `missingPath`, when given, is the answer to an operation
+    /// without a `path` (AWS words it per resource).
+    static func list(_ body: JSONObject, input: String, missingPath: String? = nil) throws -> [PatchOperation] {
         guard let operations = try body.objects("patchOperations") else { return [] }
         return try operations.enumerated().map { index, operation in
             guard let opText = try operation.string("op"), let op = Op(rawValue: opText) else {
+                let given = (operation.values["op"] as? String) ?? "null"
                 throw ControlError(
                     status: 400, type: "ValidationException",
-                    message: "Member must satisfy enum value set: [add, remove, move, test, replace, copy]")
+                    message:
+                        "1 validation error detected: Value '\(given)' at '\(input).patchOperations.\(index + 1).member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]"
+                )
             }
-            guard let path = try operation.string("path"), path.hasPrefix("/") else {
+            let path = try operation.string("path")
+            if path == nil, let missingPath { throw ControlError.badRequest(missingPath) }
+            guard let path, path.hasPrefix("/") else {
                 throw ControlError.badRequest("patchOperations[\(index)].path must start with '/'")
             }
             let value: String?

@@ -242,17 +242,37 @@ enum Patches {
         }
     }
 
+    /// A gateway response's patch, in AWS's words: `/statusCode` is replaced only, a parameter replaced must be
+    /// there, and a parameter or template is never set to nothing.
     static func apply(_ operations: [PatchOperation], to response: inout GatewayResponse) throws {
         for operation in operations {
             let parts = operation.segments
+            func value(in member: String) throws -> String {
+                guard let value = operation.value, !value.isEmpty else {
+                    throw ControlError.badRequest("Invalid null or empty value in \(member)")
+                }
+                return value
+            }
             switch (operation.op, parts.first ?? "", parts.count) {
             case (.replace, "statusCode", 1): response.statusCode = operation.value
-            case (_, "responseParameters", 2):
-                try operation.apply(to: &response.responseParameters, key: parts[1]) { try operation.string() }
-            case (_, "responseTemplates", 2):
-                try operation.apply(to: &response.responseTemplates, key: parts[1]) { try operation.string() }
+            case (.add, "responseParameters", 2), (.add, "responseTemplates", 2):
+                if parts[0] == "responseParameters" {
+                    response.responseParameters[parts[1]] = try value(in: parts[0])
+                } else {
+                    response.responseTemplates[parts[1]] = try value(in: parts[0])
+                }
+            case (.replace, "responseParameters", 2):
+                let new = try value(in: parts[0])
+                guard response.responseParameters[parts[1]] != nil else {
+                    throw GatewayError.notFound("Invalid parameter name specified")
+                }
+                response.responseParameters[parts[1]] = new
+            case (.replace, "responseTemplates", 2):
+                response.responseTemplates[parts[1]] = try value(in: parts[0])
+            case (.remove, "responseParameters", 2): response.responseParameters[parts[1]] = nil
+            case (.remove, "responseTemplates", 2): response.responseTemplates[parts[1]] = nil
             default:
-                throw operation.unsupported(["/statusCode", "/responseParameters/{name}", "/responseTemplates/{type}"])
+                throw ControlError.badRequest("Invalid patch path \(operation.path)")
             }
         }
         response.defaultResponse = false

@@ -24,11 +24,14 @@ extension GatewayControl {
         try read { access in try requireDocumentationPart(id, api: api, access) }
     }
 
+    /// The part `id` names. AWS answers a part of an unknown API as an unknown part (but DeleteDocumentationPart
+    /// names the API: it checks the API first).
     nonisolated func requireDocumentationPart(_ id: String, api: String, _ access: StoreAccess) throws
         -> DocumentationPart
     {
-        _ = try requireApi(api, access)
-        guard let part = try access.one(DocumentationPart.self, in: .documentationPart, id: id, api: api) else {
+        guard try access.one(RestApi.self, in: .restApi, id: api) != nil,
+            let part = try access.one(DocumentationPart.self, in: .documentationPart, id: id, api: api)
+        else {
             throw GatewayError.notFound("Invalid Documentation part identifier specified")
         }
         return part
@@ -68,6 +71,7 @@ extension GatewayControl {
 
     public func deleteDocumentationPart(api: String, id: String) throws {
         try write { access in
+            _ = try requireApi(api, access)
             _ = try requireDocumentationPart(id, api: api, access)
             _ = try access.delete(from: .documentationPart, id: id, api: api)
         }

@@ -188,7 +188,7 @@ extension GatewayControl {
         try write { access in
             _ = try requireApi(api, access)
             guard try access.delete(from: .gatewayResponse, id: type, api: api) else {
-                throw GatewayError.notFound("Invalid Gateway Response type specified")
+                throw GatewayError.notFound("Gateway response type not defined on api")
             }
         }
         emit(.gatewayResponse, .deleted, id: type, api: api)

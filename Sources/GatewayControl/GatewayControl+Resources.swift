@@ -223,7 +223,7 @@ extension GatewayControl {
     }
 
     /// A method's resource, named as AWS names it when the API itself is unknown too.
-    nonisolated func requireMethodResource(_ id: String, api: String) throws {
+    public nonisolated func requireMethodResource(_ id: String, api: String) throws {
         try read { access in
             guard try access.one(RestApi.self, in: .restApi, id: api) != nil,
                 try access.one(Resource.self, in: .resource, id: id, api: api) != nil
@@ -236,7 +236,8 @@ extension GatewayControl {
         for key in method.requestParameters.keys.sorted() {
             guard let (_, name) = ParameterLocation.parse(methodRequestKey: key) else {
                 throw GatewayError.badRequest(
-                    "Invalid method request parameter '\(key)': use method.request.{path|querystring|header}.NAME")
+                    "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: \(key)]"
+                )
             }
             guard names.insert(name).inserted else {
                 throw GatewayError.badRequest("Parameter names must be unique across querystring, header and path")
@@ -358,13 +359,15 @@ extension GatewayControl {
         guard response.statusCode.count == 3, Int(response.statusCode) != nil else {
             throw GatewayError.badRequest("Invalid status code '\(response.statusCode)': must be three digits")
         }
-        if let pattern = response.selectionPattern, (try? NSRegularExpression(pattern: pattern)) == nil {
+        if let pattern = response.selectionPattern, !pattern.isEmpty,
+            (try? NSRegularExpression(pattern: pattern)) == nil
+        {
             throw GatewayError.badRequest("Invalid selection pattern '\(pattern)': not a regular expression")
         }
         _ = try updateIntegration(api: api, resource: resource, httpMethod: httpMethod) { integration in
-            if response.selectionPattern == nil,
+            if (response.selectionPattern ?? "").isEmpty,
                 let other = integration.integrationResponses.values.first(where: {
-                    $0.selectionPattern == nil && $0.statusCode != response.statusCode
+                    ($0.selectionPattern ?? "").isEmpty && $0.statusCode != response.statusCode
                 })
             {
                 throw GatewayError.badRequest(

@@ -183,4 +183,33 @@ import Testing
         #expect(bad.errorType == "ValidationException")
         #expect(bad.message?.contains("Member must satisfy enum value set") == true)
     }
+
+    @Test func aFamilysStatusShowsInItsTypesAndPatchesFollowAWSRules() async throws {
+        let client = try Client()
+        let (api, _) = try await client.createApi("families")
+        let base = "/restapis/\(api)/gatewayresponses"
+        try await client.call("PUT", "\(base)/DEFAULT_5XX", ["statusCode": "599"])
+        #expect(try await client.call("GET", "\(base)/INTEGRATION_FAILURE")["statusCode"] as? String == "599")
+        // A put without a status takes the type's own, not the family's.
+        let failure = try await client.call("PUT", "\(base)/AUTHORIZER_FAILURE", ["responseParameters": [:]])
+        #expect(failure["statusCode"] as? String == "500")
+
+        let wrongPath = try await client.call("PATCH", "\(base)/DEFAULT_5XX", patch(("add", "/statusCode", "444")))
+        #expect(wrongPath.status == 400)
+        #expect(wrongPath.message == "Invalid patch path /statusCode")
+        let absent = try await client.call(
+            "PATCH", "\(base)/DEFAULT_5XX", patch(("replace", "/responseParameters/gatewayresponse.header.x", "'y'")))
+        #expect(absent.status == 404)
+        #expect(absent.message == "Invalid parameter name specified")
+        let empty = try await client.call(
+            "PATCH", "\(base)/DEFAULT_5XX", patch(("add", "/responseTemplates/application~1xml", nil)))
+        #expect(empty.message == "Invalid null or empty value in responseTemplates")
+        let notSet = try await client.call("DELETE", "\(base)/DEFAULT_4XX")
+        #expect(notSet.status == 404)
+        #expect(notSet.message == "Gateway response type not defined on api")
+        // Nothing of the refused patches was applied.
+        let after = try await client.call("GET", "\(base)/DEFAULT_5XX")
+        #expect(after["statusCode"] as? String == "599")
+        #expect((after["responseParameters"] as? [String: String]) == [:])
+    }
 }

@@ -17,16 +17,19 @@ extension ControlAPI {
                     httpMethod: call.verb,
                     statusCode: call[parameter: "status"],
                     responseParameters: try body.boolMap("responseParameters") ?? [:],
-                    responseModels: try body.stringMap("responseModels") ?? [:])
-                return .json(201, Shapes.object(saved))
+                    responseModels: try body.stringMap("responseModels") ?? [:],
+                    shownWhenEmpty: ["responseParameters", "responseModels"].filter { body.has($0) })
+                return .json(201, Shapes.methodResponse(saved))
             },
             Route("GET", response) { api, call in
                 _ = try ControlAPI.responseStatus(call)
-                return .json(200, Shapes.object(try await api.methodResponse(call)))
+                return .json(200, Shapes.methodResponse(try await api.methodResponse(call)))
             },
             Route("PATCH", response) { api, call in
-                let operations = try PatchOperation.list(try call.json(), input: "updateMethodResponseInput")
-                let status = try ControlAPI.responseStatus(call)
+                let operations = try PatchOperation.list(
+                    try call.json(), input: "updateMethodResponseInput",
+                    alsoInvalid: [ControlAPI.responseStatusProblem(call)].compactMap { $0 })
+                let status = call[parameter: "status"]
                 let updated = try await api.control.updateMethod(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb
@@ -38,7 +41,7 @@ extension ControlAPI {
                     method.methodResponses[status] = response
                 }
                 // UpdateMethodResponse answers 201, as AWS does (its other updates answer 200).
-                return .json(201, Shapes.object(updated.methodResponses[status]!))
+                return .json(201, Shapes.methodResponse(updated.methodResponses[status]!))
             },
             Route("DELETE", response) { api, call in
                 _ = try ControlAPI.responseStatus(call)
@@ -50,6 +53,7 @@ extension ControlAPI {
             },
             Route("PUT", integration) { api, call in try await api.putIntegration(call) },
             Route("GET", integration) { api, call in
+                try api.control.requireMethodResource(call.resourceId, api: call.apiId)
                 guard let integration = try await api.method(call).methodIntegration else {
                     throw GatewayError.notFound("Invalid Integration identifier specified")
                 }
@@ -72,7 +76,7 @@ extension ControlAPI {
             Route("PUT", integrationResponse) { api, call in
                 let body = try call.json()
                 let status = try ControlAPI.responseStatus(call)
-                let templates = try body.stringMap("responseTemplates") ?? [:]
+                let templates = try body.stringMap("responseTemplates", nullAsEmpty: true) ?? [:]
                 if let bad = templates.keys.sorted().first(where: { !ControlAPI.isContentType($0) }) {
                     throw ControlError.badRequest(
                         "Validation Result: warnings : [], errors : [Invalid content type specified: \(bad)]")
@@ -88,7 +92,7 @@ extension ControlAPI {
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb,
                     response: response)
-                return .json(201, Shapes.object(saved))
+                return .json(201, Shapes.integrationResponse(saved))
             },
             Route("GET", integrationResponse) { api, call in
                 let status = try ControlAPI.responseStatus(call)
@@ -99,11 +103,13 @@ extension ControlAPI {
                 guard let response = integration.integrationResponses[status] else {
                     throw GatewayError.notFound("Invalid Response status code specified")
                 }
-                return .json(200, Shapes.object(response))
+                return .json(200, Shapes.integrationResponse(response))
             },
             Route("PATCH", integrationResponse) { api, call in
-                let operations = try PatchOperation.list(try call.json(), input: "updateIntegrationResponseInput")
-                let status = try ControlAPI.responseStatus(call)
+                let operations = try PatchOperation.list(
+                    try call.json(), input: "updateIntegrationResponseInput",
+                    alsoInvalid: [ControlAPI.responseStatusProblem(call)].compactMap { $0 })
+                let status = call[parameter: "status"]
                 let updated = try await api.control.updateIntegration(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb
@@ -114,10 +120,15 @@ extension ControlAPI {
                     try Patches.apply(operations, to: &response)
                     integration.integrationResponses[status] = response
                 }
-                return .json(200, Shapes.object(updated.integrationResponses[status]!))
+                return .json(200, Shapes.integrationResponse(updated.integrationResponses[status]!))
             },
             Route("DELETE", integrationResponse) { api, call in
                 _ = try ControlAPI.responseStatus(call)
+                // AWS names the resource for an unknown API, and the integration for a method that is not there.
+                try api.control.requireMethodResource(call.resourceId, api: call.apiId)
+                guard (try? await api.method(call))?.methodIntegration != nil else {
+                    throw GatewayError.notFound("Invalid Integration identifier specified")
+                }
                 try await api.control.deleteIntegrationResponse(
                     api: call.apiId, resource: call.resourceId,
                     httpMethod: call.verb,
@@ -130,18 +141,21 @@ extension ControlAPI {
     /// The `{status}` of a method or integration response path, or AWS's ValidationException when it is not
     /// three digits from 100 to 599.
     static func responseStatus(_ call: ControlCall) throws -> String {
+        if let problem = responseStatusProblem(call) { throw ControlError.validation([problem]) }
+        return call[parameter: "status"]
+    }
+
+    /// What AWS says of a `{status}` that is not three digits from 100 to 599, or nil.
+    static func responseStatusProblem(_ call: ControlCall) -> String? {
         let status = call[parameter: "status"]
         let digits = Array(status.utf8)
         guard digits.count == 3, (UInt8(ascii: "1")...UInt8(ascii: "5")).contains(digits[0]),
             digits.dropFirst().allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
         else {
-            throw ControlError(
-                status: 400, type: "ValidationException",
-                message:
-                    "1 validation error detected: Value '\(status)' at 'statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d"
-            )
+            return
+                "Value '\(status)' at 'statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d"
         }
-        return status
+        return nil
     }
 
     /// A media type as a template's key: `type/subtype`, each part non-empty and without spaces.

@@ -44,7 +44,7 @@ extension ControlAPI {
                 if let deployment = call.queryValue("deploymentId") {
                     stages.removeAll { $0.deploymentId != deployment }
                 }
-                return .json(200, Shapes.list(stages.map(Shapes.stage)))
+                return .json(200, Shapes.list(stages.map(Shapes.listedStage)))
             },
             Route("GET", "restapis/{api}/stages/{stage}") { api, call in
                 .json(

@@ -35,11 +35,17 @@ extension ControlAPI {
     func createVpcLink(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
         let name = try body.string("name") ?? ""
-        guard let arns = try body.strings("targetArns"), arns.count == 1 else {
+        // AWS's checks, in its order and words: the name, then each ARN's form, then one balancer.
+        guard !name.isEmpty else { throw ControlError.badRequest("Name cannot be empty") }
+        let arns = try body.strings("targetArns") ?? []
+        if let bad = arns.first(where: { !$0.hasPrefix("arn:") || $0.split(separator: ":").count < 6 }) {
+            throw ControlError.badRequest("Invalid ARN. ARN is not well formed \(bad)")
+        }
+        guard arns.count == 1 else {
             throw ControlError.badRequest("targetArns must name exactly one network load balancer")
         }
         guard let balancerName = LoadBalancer.name(fromArn: arns[0]) else {
-            throw ControlError.badRequest("NLB ARN is malformed")
+            throw ControlError.badRequest("NLB ARN is malformed: \(arns[0]) names no loadbalancer/net/NAME/ID")
         }
         let tags = try body.stringMap("tags") ?? [:]
         let known = try control.loadBalancers().contains { $0.name == balancerName }

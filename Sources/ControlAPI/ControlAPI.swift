@@ -200,11 +200,16 @@ struct ControlError: Error {
     /// (where AWS's answer shows its own order).
     static func validation(value: String, at member: String, allowed: [String], inOrder: Bool = false) -> ControlError {
         let listed = inOrder ? allowed : allowed.sorted()
+        return validation([
+            "Value '\(value)' at '\(member)' failed to satisfy constraint: Member must satisfy enum value set: [\(listed.joined(separator: ", "))]"
+        ])
+    }
+
+    /// AWS's answer to members that fail their constraints: `N validation error(s) detected: A; B`.
+    static func validation(_ problems: [String]) -> ControlError {
+        let count = problems.count == 1 ? "1 validation error detected" : "\(problems.count) validation errors detected"
         return ControlError(
-            status: 400, type: "ValidationException",
-            message:
-                "1 validation error detected: Value '\(value)' at '\(member)' failed to satisfy constraint: Member must satisfy enum value set: [\(listed.joined(separator: ", "))]"
-        )
+            status: 400, type: "ValidationException", message: "\(count): \(problems.joined(separator: "; "))")
     }
 }
 

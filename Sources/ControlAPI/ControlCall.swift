@@ -139,13 +139,14 @@ struct JSONObject: @unchecked Sendable {
 
     /// A map of strings. A value of another type is AWS's SerializationException, in AWS's words (which name the
     /// Java class the value would have been read as).
-    func stringMap(_ key: String) throws -> [String: String]? {
+    func stringMap(_ key: String, nullAsEmpty: Bool = false) throws -> [String: String]? {
         guard has(key) else { return nil }
         guard let raw = values[key] as? [String: Any] else { throw wrongType(key, "a map of strings") }
         var result: [String: String] = [:]
         for (name, value) in raw {
             switch value {
             case let text as String: result[name] = text
+            case is NSNull where nullAsEmpty: result[name] = ""
             case let number as NSNumber:
                 let kind =
                     JSONNumber.isBoolean(number)

@@ -15,22 +15,31 @@ struct PatchOperation: Sendable, Equatable {
 
     /// The `patchOperations` of a request body. `input` is the operation's input shape (`updateStageInput`), which
     /// AWS names in its answer to an unknown `op`; `missingPath`, when given, is the answer to an operation
-    /// without a `path` (AWS words it per resource).
-    static func list(_ body: JSONObject, input: String, missingPath: String? = nil) throws -> [PatchOperation] {
-        guard let operations = try body.objects("patchOperations") else { return [] }
-        return try operations.enumerated().map { index, operation in
+    /// without a `path` (AWS words it per resource). Every unknown `op` is reported in one ValidationException, as
+    /// AWS does, followed by `alsoInvalid` (the call's other members that fail their constraints).
+    static func list(
+        _ body: JSONObject, input: String, missingPath: String? = nil, alsoInvalid: [String] = []
+    ) throws -> [PatchOperation] {
+        let operations = try body.objects("patchOperations") ?? []
+        var invalid: [String] = []
+        var parsed: [PatchOperation] = []
+        var pathProblem: ControlError?
+        for (index, operation) in operations.enumerated() {
             guard let opText = try operation.string("op"), let op = Op(rawValue: opText) else {
                 let given = (operation.values["op"] as? String) ?? "null"
-                throw ControlError(
-                    status: 400, type: "ValidationException",
-                    message:
-                        "1 validation error detected: Value '\(given)' at '\(input).patchOperations.\(index + 1).member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]"
+                invalid.append(
+                    "Value '\(given)' at '\(input).patchOperations.\(index + 1).member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]"
                 )
+                continue
             }
             let path = try operation.string("path")
-            if path == nil, let missingPath { throw ControlError.badRequest(missingPath) }
             guard let path, path.hasPrefix("/") else {
-                throw ControlError.badRequest("patchOperations[\(index)].path must start with '/'")
+                if pathProblem == nil {
+                    pathProblem = ControlError.badRequest(
+                        path == nil && missingPath != nil
+                            ? missingPath! : "patchOperations[\(index)].path must start with '/'")
+                }
+                continue
             }
             let value: String?
             switch operation.values["value"] {
@@ -39,8 +48,12 @@ struct PatchOperation: Sendable, Equatable {
             case let number as NSNumber: value = number.stringValue
             default: value = nil
             }
-            return PatchOperation(op: op, path: path, value: value, from: try operation.string("from"))
+            parsed.append(PatchOperation(op: op, path: path, value: value, from: try operation.string("from")))
         }
+        invalid += alsoInvalid
+        if !invalid.isEmpty { throw ControlError.validation(invalid) }
+        if let pathProblem { throw pathProblem }
+        return parsed
     }
 
     /// The path's segments with `~1` and `~0` undone: `/~1pets/GET/caching/enabled` → `["/pets", "GET", …]`.

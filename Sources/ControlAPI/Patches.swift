@@ -94,17 +94,32 @@ enum Patches {
         if method.authorizationType == .none || method.authorizationType == .awsIam { method.authorizerId = nil }
     }
 
+    /// A method response's patch, in AWS's words: what is replaced or removed must be there.
     static func apply(_ operations: [PatchOperation], to response: inout MethodResponse) throws {
         for operation in operations {
             let parts = operation.segments
             switch (parts.first ?? "", parts.count) {
             case ("responseParameters", 2):
+                if operation.op != .add, response.responseParameters[parts[1]] == nil {
+                    throw GatewayError.notFound("Invalid parameter name specified")
+                }
                 try operation.apply(to: &response.responseParameters, key: parts[1]) {
                     operation.value == nil ? false : try operation.bool()
                 }
             case ("responseModels", 2):
+                if operation.op != .add, response.responseModels[parts[1]] == nil {
+                    throw GatewayError.notFound("Content-Type specified was not found")
+                }
                 try operation.apply(to: &response.responseModels, key: parts[1]) { try operation.string() }
-            default: throw operation.unsupported(["/responseParameters/{name}", "/responseModels/{contentType}"])
+            default: throw ControlError.badRequest("Invalid patch path \(operation.path)")
+            }
+            // A map a patch empties is no longer answered (AWS leaves it out).
+            let emptied =
+                parts.first == "responseParameters"
+                ? response.responseParameters.isEmpty : response.responseModels.isEmpty
+            if operation.op == .remove, emptied {
+                response.shownWhenEmpty?.removeAll { $0 == parts.first }
+                if response.shownWhenEmpty?.isEmpty == true { response.shownWhenEmpty = nil }
             }
         }
     }

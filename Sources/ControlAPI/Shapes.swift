@@ -73,8 +73,19 @@ enum Shapes {
         return object
     }
 
+    /// A method response: its maps, empty ones only where the put gave them so.
+    static func methodResponse(_ response: MethodResponse) -> [String: Any] {
+        var object = self.object(response)
+        object["shownWhenEmpty"] = nil
+        for name in response.shownWhenEmpty ?? [] where object[name] == nil { object[name] = [String: Any]() }
+        return object
+    }
+
     static func method(_ method: Method) -> [String: Any] {
         var object = self.object(method)
+        if !method.methodResponses.isEmpty {
+            object["methodResponses"] = method.methodResponses.mapValues(methodResponse)
+        }
         if let integration = method.methodIntegration { object["methodIntegration"] = self.integration(integration) }
         if method.methodResponses.isEmpty { object["methodResponses"] = nil }
         if method.requestParameters.isEmpty { object["requestParameters"] = nil }
@@ -96,9 +107,30 @@ enum Shapes {
             object["uri"] = nil
             object["httpMethod"] = nil
         }
-        if integration.integrationResponses.isEmpty { object["integrationResponses"] = nil }
+        if integration.integrationResponses.isEmpty {
+            object["integrationResponses"] = nil
+        } else {
+            object["integrationResponses"] = integration.integrationResponses.mapValues(integrationResponse)
+        }
         if integration.requestParameters.isEmpty { object["requestParameters"] = nil }
         if integration.requestTemplates.isEmpty { object["requestTemplates"] = nil }
+        return object
+    }
+
+    /// An integration response; a template set to nothing (null or empty) is null, as AWS answers it.
+    static func integrationResponse(_ response: IntegrationResponse) -> [String: Any] {
+        var object = self.object(response)
+        if !response.responseTemplates.isEmpty {
+            object["responseTemplates"] = response.responseTemplates.mapValues { $0.isEmpty ? NSNull() : $0 as Any }
+        }
+        return object
+    }
+
+    /// A stage as GetStages lists it: without the empty variables and tags a single GetStage shows.
+    static func listedStage(_ stage: Stage) -> [String: Any] {
+        var object = self.stage(stage)
+        if stage.variables.isEmpty { object["variables"] = nil }
+        if (object["tags"] as? [String: Any])?.isEmpty == true { object["tags"] = nil }
         return object
     }
 

@@ -282,13 +282,15 @@ extension GatewayControl {
     /// Adds or replaces a method response.
     public func putMethodResponse(
         api: String, resource: String, httpMethod: String, statusCode: String,
-        responseParameters: [String: Bool] = [:], responseModels: [String: String] = [:]
+        responseParameters: [String: Bool] = [:], responseModels: [String: String] = [:], shownWhenEmpty: [String] = []
     ) throws -> MethodResponse {
         guard statusCode.count == 3, let code = Int(statusCode), (100...599).contains(code) else {
             throw GatewayError.badRequest("Invalid status code '\(statusCode)': must be three digits from 100 to 599")
         }
-        let response = MethodResponse(
+        var shaped = MethodResponse(
             statusCode: statusCode, responseParameters: responseParameters, responseModels: responseModels)
+        shaped.shownWhenEmpty = shownWhenEmpty.isEmpty ? nil : shownWhenEmpty
+        let response = shaped
         _ = try updateMethod(api: api, resource: resource, httpMethod: httpMethod) {
             $0.methodResponses[statusCode] = response
         }

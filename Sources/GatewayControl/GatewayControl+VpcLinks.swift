@@ -127,7 +127,7 @@ extension GatewayControl {
 
     nonisolated func requireLink(_ id: String, _ access: StoreAccess) throws -> VpcLink {
         guard let link = try access.one(VpcLink.self, in: .vpcLink, id: id) else {
-            throw GatewayError.notFound("Invalid VPC link identifier specified")
+            throw GatewayError.notFound("Invalid Vpc Link identifier specified")
         }
         return link
     }

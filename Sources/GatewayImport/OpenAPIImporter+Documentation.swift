@@ -9,9 +9,15 @@ extension OpenAPIImporter {
             throw ImportError(
                 "The document is \(Self.megabytes(data.count)) MB; API Gateway imports definitions of at most 6 MB")
         }
-        let parser = try DocumentParser(data: data)
-        let root = try parser.parse()
-        var importer = try OpenAPIImporter(root: root, parser: parser, apiId: "", options: .init())
+        // A document that cannot be read as one is AWS's "Unable to build importer", then what is wrong and where.
+        var importer: OpenAPIImporter
+        do {
+            let parser = try DocumentParser(data: data)
+            let root = try parser.parse()
+            importer = try OpenAPIImporter(root: root, parser: parser, apiId: "", options: .init())
+        } catch {
+            throw ImportError("Unable to build importer with provided input. " + error.description)
+        }
         let parts = importer.readDocumentationParts()
         if !importer.errors.isEmpty { throw ImportError(problems: importer.errors) }
         return (parts, importer.warnings.map(\.description))

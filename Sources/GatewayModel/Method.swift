@@ -50,6 +50,9 @@ public struct MethodResponse: Codable, Sendable, Equatable {
     public var responseParameters: [String: Bool]
     /// Content type → model name.
     public var responseModels: [String: String]
+    /// The maps (`responseParameters`, `responseModels`) a put gave empty: AWS answers those as `{}`, and leaves
+    /// out an empty map otherwise (none given, or a patch removed the last entry). Nil when there are none.
+    public var shownWhenEmpty: [String]?
 
     public init(statusCode: String, responseParameters: [String: Bool] = [:], responseModels: [String: String] = [:]) {
         self.statusCode = statusCode

@@ -96,7 +96,8 @@ final class InputObject: TemplateObject {
             for location in ["path", "querystring", "header"] {
                 if case .map(let map)? = params[location], let found = map[key] { return found }
             }
-            return .null
+            // A parameter the request lacks is "" (as API Gateway answers), not null.
+            return .string("")
         default: return nil
         }
     }

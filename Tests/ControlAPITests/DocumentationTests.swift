@@ -213,3 +213,65 @@ import Testing
         #expect((after["responseParameters"] as? [String: String]) == [:])
     }
 }
+
+@Suite struct MethodAndIntegrationResponseTests {
+    /// A client with an API whose root has a MOCK GET.
+    static func mockedGet(_ name: String) async throws -> (Client, api: String, root: String) {
+        let client = try Client()
+        let (api, root) = try await client.createApi(name)
+        try await client.mockMethod(api: api, resource: root, [:])
+        return (client, api, root)
+    }
+
+    @Test func everyUnknownOpAndABadStatusAreReportedTogether() async throws {
+        let (client, api, root) = try await Self.mockedGet("ops")
+        let path = "/restapis/\(api)/resources/\(root)/methods/GET/responses/wrong"
+        let answer = try await client.call(
+            "PATCH", path, patch(("bad", "/responseModels/x", "Empty"), ("remove", "/x", nil), ("worse", "/y", nil)))
+        #expect(answer.status == 400)
+        #expect(answer.errorType == "ValidationException")
+        let message = try #require(answer.message)
+        #expect(
+            message.hasPrefix(
+                "3 validation errors detected: Value 'bad' at 'updateMethodResponseInput.patchOperations.1.member.op'"))
+        #expect(message.contains("Value 'worse' at 'updateMethodResponseInput.patchOperations.3.member.op'"))
+        #expect(
+            message.hasSuffix(
+                "Value 'wrong' at 'statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d"
+            ))
+    }
+
+    @Test func methodResponsePatchesNeedWhatTheyChangeAndEmptyMapsShowAsGiven() async throws {
+        let (client, api, root) = try await Self.mockedGet("responses")
+        let path = "/restapis/\(api)/resources/\(root)/methods/GET/responses/201"
+        let put = try await client.call(
+            "PUT", path, ["responseParameters": [String: Bool](), "responseModels": ["application/json": "Empty"]])
+        #expect((put["responseParameters"] as? [String: Bool]) == [:], "an empty map given is answered")
+        let missing = try await client.call("PATCH", path, patch(("replace", "/responseParameters/nope", "true")))
+        #expect(missing.status == 404)
+        #expect(missing.message == "Invalid parameter name specified")
+        let noModel = try await client.call("PATCH", path, patch(("remove", "/responseModels/text~1plain", nil)))
+        #expect(noModel.message == "Content-Type specified was not found")
+        let removed = try await client.call("PATCH", path, patch(("remove", "/responseModels/application~1json", nil)))
+        #expect(removed.status == 201)
+        #expect(removed["responseModels"] == nil, "a map a patch empties is left out")
+        #expect((removed["responseParameters"] as? [String: Bool]) == [:])
+    }
+
+    @Test func integrationResponsesKeepAnEmptyPatternAndANullTemplate() async throws {
+        let (client, api, root) = try await Self.mockedGet("integration responses")
+        let path = "/restapis/\(api)/resources/\(root)/methods/GET/integration/responses/200"
+        let put = try await client.call(
+            "PUT", path, ["selectionPattern": "", "responseTemplates": ["application/json": NSNull()]])
+        #expect(put.status == 201, "\(put.text)")
+        #expect(put.string("selectionPattern") == "")
+        #expect((put["responseTemplates"] as? [String: Any])?["application/json"] is NSNull)
+        let badType = try await client.call("PUT", path, ["responseTemplates": ["123": "{}"]])
+        #expect(badType.message == "Validation Result: warnings : [], errors : [Invalid content type specified: 123]")
+        let number = try await client.call("PUT", path, ["responseTemplates": ["application/json": 123]])
+        #expect(number.errorType == "SerializationException")
+        let noIntegration = try await client.call(
+            "DELETE", "/restapis/\(api)/resources/\(root)/methods/POST/integration/responses/200")
+        #expect(noIntegration.message == "Invalid Integration identifier specified")
+    }
+}

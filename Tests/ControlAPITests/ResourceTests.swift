@@ -95,7 +95,7 @@ import Testing
             ("GET", "/restapis/\(api)/models/Nope", "Invalid model name specified: Nope"),
             ("GET", "/apikeys/nope", "Invalid API Key identifier specified"),
             ("GET", "/usageplans/nope", "Invalid Usage Plan ID specified"),
-            ("GET", "/vpclinks/nope", "Invalid VPC link identifier specified"),
+            ("GET", "/vpclinks/nope", "Invalid Vpc Link identifier specified"),
             ("GET", "/domainnames/nope.example.com", "Invalid domain name identifier specified"),
             ("DELETE", "/restapis/\(api)/stages/nope", "Invalid stage identifier specified"),
             ("PATCH", "/apikeys/nope", "Invalid API Key identifier specified"),

@@ -183,7 +183,14 @@ import Testing
         #expect(missing.message?.contains("gatehouse:targets") == true)
         #expect(
             try await client.call("POST", "/vpclinks", ["name": "l", "targetArns": ["elb:target:arn"]]).message
-                == "NLB ARN is malformed")
+                == "Invalid ARN. ARN is not well formed elb:target:arn")
+        let notABalancer = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/50dc6c495c0c9188"
+        #expect(
+            try await client.call("POST", "/vpclinks", ["name": "l", "targetArns": [notABalancer]]).message?
+                .hasPrefix("NLB ARN is malformed") == true)
+        #expect(
+            try await client.call("POST", "/vpclinks", ["name": "", "targetArns": [arn]]).message
+                == "Name cannot be empty")
         let badTarget = try await client.call(
             "POST", "/vpclinks", ["name": "l", "targetArns": [arn], "tags": ["gatehouse:targets": "nowhere"]])
         #expect(badTarget.status == 400)

@@ -164,6 +164,6 @@ import Testing
             "vpc-link", "proxy", "Swagger Petstore", "nolink", "--state", scratch.state,
         ])
         #expect(unknown.status == 1)
-        #expect(unknown.stderr.contains("Invalid VPC link identifier specified"))
+        #expect(unknown.stderr.contains("Invalid Vpc Link identifier specified"))
     }
 }

@@ -141,7 +141,8 @@ public class Oracle {
                 String value = params.get(location).get(name);
                 if (value != null) return value;
             }
-            return null;
+            // API Gateway's $input.params(x) is "" for a parameter the request lacks (its recorded answers show it).
+            return "";
         }
     }
 

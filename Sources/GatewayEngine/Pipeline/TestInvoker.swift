@@ -84,7 +84,7 @@ extension RequestPipeline {
         let answered: EventLoopFuture<InvokeResponse>
         if let invalid {
             answered = eventLoop.makeSucceededFuture(
-                failure(invalid, stage: nil, requestId: requestId, extendedId: context.extendedId))
+                testInvokeFailure(invalid, requestId: requestId, extendedId: context.extendedId))
         } else {
             answered = integrate(context, log: log, requestId: requestId, on: eventLoop)
         }
@@ -119,8 +119,16 @@ extension RequestPipeline {
             return InvokeResponse(status: result.status, headers: headers, body: result.body)
         }.flatMapErrorThrowing { error in
             let failure = error as? GatewayFailure ?? .configurationError
-            return self.failure(failure, stage: nil, requestId: requestId, extendedId: context.extendedId)
+            return self.testInvokeFailure(failure, requestId: requestId, extendedId: context.extendedId)
         }
+    }
+
+    /// A gateway error as TestInvokeMethod reports it: the answer's status, body and error type, without the
+    /// headers every served answer carries (AWS's recorded test invocations show only `x-amzn-ErrorType`).
+    private func testInvokeFailure(_ kind: GatewayFailure, requestId: String, extendedId: String) -> InvokeResponse {
+        var response = failure(kind, stage: nil, requestId: requestId, extendedId: extendedId)
+        for name in ["Content-Type", "x-amzn-RequestId", "x-amz-apigw-id"] { response.headers.remove(name: name) }
+        return response
     }
 }
 

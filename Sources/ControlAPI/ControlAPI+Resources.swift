@@ -29,13 +29,24 @@ extension ControlAPI {
                 let operations = try PatchOperation.list(try call.json(), input: "updateResourceInput")
                 var resource = try api.control.resource(
                     api: call.apiId, id: call.resourceId)
-                // UpdateResource takes replace /pathPart and /parentId, refused in AWS's own words otherwise.
+                // UpdateResource takes replace /pathPart and /parentId, refused in AWS's own words otherwise; every
+                // operation is checked before any is applied.
                 for operation in operations {
                     guard operation.op == .replace else {
                         throw ControlError.badRequest(
                             "Invalid patch path  '\(operation.path)' specified for op '\(operation.op.rawValue)'. Please choose supported operations"
                         )
                     }
+                    guard ["/pathPart", "/parentId"].contains(operation.path) else {
+                        throw ControlError.badRequest(
+                            "Invalid patch path  '\(operation.path)' specified for op 'replace'. Must be one of: [/parentId, /pathPart]"
+                        )
+                    }
+                    if resource.parentId == nil {
+                        throw ControlError.badRequest("Root resource cannot update its \(operation.path.dropFirst()).")
+                    }
+                }
+                for operation in operations {
                     switch operation.path {
                     case "/pathPart":
                         resource = try await api.control.updateResource(

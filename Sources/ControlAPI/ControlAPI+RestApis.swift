@@ -40,27 +40,52 @@ extension ControlAPI {
         let body = try call.json()
         let name = try body.string("name") ?? ""
         guard !name.isEmpty else { throw ControlError.badRequest("Invalid REST API name specified") }
+        // AWS's order: the members' constraints (all reported at once), then the description, the compression
+        // size and the endpoint configuration, each in AWS's words.
         var endpointType = EndpointType.edge
         var ipAddressType: IpAddressType?
+        var types: [String]?
         if let configuration = try body.object("endpointConfiguration") {
-            if let types = try configuration.strings("types") {
-                guard types.count == 1, let type = EndpointType(rawValue: types[0]) else {
-                    throw ControlError.validation(
-                        value: types.joined(separator: ","), at: "createRestApiInput.endpointConfiguration.types",
-                        allowed: EndpointType.allCases.map(\.rawValue))
-                }
-                endpointType = type
+            var problems: [String] = []
+            types = try configuration.strings("types")
+            if let types, types.contains(where: { EndpointType(rawValue: $0) == nil }) {
+                problems.append(
+                    "Value '[\(types.joined(separator: ", "))]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]"
+                )
             }
-            ipAddressType = try configuration.enumValue("ipAddressType", IpAddressType.self)
+            if let text = try configuration.string("ipAddressType") {
+                ipAddressType = IpAddressType(rawValue: text)
+                if ipAddressType == nil {
+                    problems.append(
+                        "Value '\(text)' at 'createRestApiInput.endpointConfiguration.ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]"
+                    )
+                }
+            }
+            if !problems.isEmpty { throw ControlError.validation(problems) }
         }
         let policy = try body.string("policy")
         let compression = try body.int("minimumCompressionSize")
         let disable = try body.bool("disableExecuteApiEndpoint")
+        if let description = try body.string("description"), description.isEmpty {
+            throw ControlError.badRequest("Description cannot be an empty string")
+        }
         if let compression, !(0...10_485_760).contains(compression) {
             throw ControlError.badRequest(RestApi.compressionSizeMessage)
         }
-        if let description = try body.string("description"), description.isEmpty {
-            throw ControlError.badRequest("Description cannot be an empty string")
+        if let types {
+            guard !types.isEmpty else {
+                throw ControlError.badRequest("REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.")
+            }
+            guard types.count == 1 else {
+                throw ControlError.badRequest("Cannot create an api with multiple Endpoint Types.")
+            }
+            endpointType = EndpointType(rawValue: types[0])!
+        }
+        if endpointType == .private {
+            guard ipAddressType != .ipv4 else {
+                throw ControlError.badRequest("Only dualstack ipAddressType is supported for Private APIs.")
+            }
+            ipAddressType = .dualstack
         }
         var created = try await control.createRestApi(
             name: name, description: try body.string("description"), endpointType: endpointType,

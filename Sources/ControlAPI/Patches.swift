@@ -8,6 +8,7 @@ enum Patches {
         let allowed = [
             "/name", "/description", "/version", "/apiKeySource", "/binaryMediaTypes/{type}",
             "/minimumCompressionSize", "/disableExecuteApiEndpoint", "/policy", "/endpointConfiguration/types/0",
+            "/endpointConfiguration/ipAddressType",
         ]
         for operation in operations {
             let parts = operation.segments
@@ -42,9 +43,27 @@ enum Patches {
                 api.binaryMediaTypes.removeAll { $0 == parts[1] }
                 let type = try operation.string()
                 if !api.binaryMediaTypes.contains(type) { api.binaryMediaTypes.append(type) }
-            case (.replace, "endpointConfiguration") where parts.count >= 2 && parts[1] == "types":
-                let type = try operation.enumValue(EndpointType.self)
+            // The endpoint type and IP address type, checked in AWS's words: a private API is dualstack only (a
+            // change to PRIVATE makes it so).
+            case (.replace, "endpointConfiguration") where parts.count == 3 && parts[1] == "types":
+                guard let type = operation.value.flatMap(EndpointType.init(rawValue:)) else {
+                    throw ControlError.badRequest(
+                        "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE")
+                }
                 api.endpointConfiguration.types = [type]
+                if type == .private { api.endpointConfiguration.ipAddressType = .dualstack }
+            case (_, "endpointConfiguration") where parts.count == 3 && parts[1] == "types":
+                throw ControlError.badRequest("Invalid patch operation specified. Must be 'add'|'remove'|'replace'")
+            case (.replace, "endpointConfiguration") where parts.count == 2 && parts[1] == "ipAddressType":
+                guard let type = operation.value.flatMap(IpAddressType.init(rawValue:)) else {
+                    throw ControlError.badRequest("ipAddressType must be either ipv4 or dualstack.")
+                }
+                if type == .ipv4, api.endpointConfiguration.types.contains(.private) {
+                    throw ControlError.badRequest("Only dualstack ipAddressType is supported for Private APIs.")
+                }
+                api.endpointConfiguration.ipAddressType = type
+            case (_, "endpointConfiguration") where parts.count == 2 && parts[1] == "ipAddressType":
+                throw ControlError.badRequest("Invalid patch operation specified. Must be one of: [replace]")
             default: throw operation.unsupported(allowed)
             }
         }

@@ -53,7 +53,9 @@ enum Shapes {
         if api.binaryMediaTypes.isEmpty { object["binaryMediaTypes"] = nil }
         if (created || listed) && api.tags.isEmpty { object["tags"] = nil }
         if var endpoint = object["endpointConfiguration"] as? [String: Any], endpoint["ipAddressType"] == nil {
-            endpoint["ipAddressType"] = IpAddressType.ipv4.rawValue
+            // A private API is dualstack, every other ipv4, unless set.
+            let isPrivate = api.endpointConfiguration.types.contains(.private)
+            endpoint["ipAddressType"] = (isPrivate ? IpAddressType.dualstack : .ipv4).rawValue
             object["endpointConfiguration"] = endpoint
         }
         return object

@@ -198,4 +198,33 @@ import Testing
                 == "429")
         #expect(try await client.call("PUT", "/restapis/\(id)/gatewayresponses/NOPE", [String: Any]()).status == 400)
     }
+
+    @Test func endpointTypesAndIpAddressTypesAreCheckedAsAWSChecksThem() async throws {
+        let client = try Client()
+        let both = try await client.call(
+            "POST", "/restapis",
+            ["name": "x", "description": "", "endpointConfiguration": ["types": ["wrong"], "ipAddressType": "wrong"]])
+        #expect(both.errorType == "ValidationException")
+        #expect(both.message?.hasPrefix("2 validation errors detected: Value '[wrong]' at 'createRestApiInput") == true)
+        let two = try await client.call(
+            "POST", "/restapis", ["name": "x", "endpointConfiguration": ["types": ["EDGE", "REGIONAL"]]])
+        #expect(two.message == "Cannot create an api with multiple Endpoint Types.")
+        let privateIpv4 = try await client.call(
+            "POST", "/restapis",
+            ["name": "x", "endpointConfiguration": ["types": ["PRIVATE"], "ipAddressType": "ipv4"]])
+        #expect(privateIpv4.message == "Only dualstack ipAddressType is supported for Private APIs.")
+        #expect(try client.control.restApis().isEmpty, "nothing refused was created")
+
+        let (id, _) = try await client.createApi("moves")
+        let moved = try await client.call(
+            "PATCH", "/restapis/\(id)", patch(("replace", "/endpointConfiguration/types/0", "PRIVATE")))
+        #expect((moved["endpointConfiguration"] as? [String: Any])?["ipAddressType"] as? String == "dualstack")
+        let back = try await client.call(
+            "PATCH", "/restapis/\(id)", patch(("replace", "/endpointConfiguration/ipAddressType", "ipv4")))
+        #expect(back.message == "Only dualstack ipAddressType is supported for Private APIs.")
+        let root = try client.control.restApi(id).rootResourceId
+        let rename = try await client.call(
+            "PATCH", "/restapis/\(id)/resources/\(root)", patch(("replace", "/pathPart", "dogs")))
+        #expect(rename.message == "Root resource cannot update its pathPart.")
+    }
 }

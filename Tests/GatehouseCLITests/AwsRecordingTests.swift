@@ -13,7 +13,7 @@ import Testing
         #expect(result.output.contains("same     test_import_with_cognito_auth_identity_source:"), "\(result.output)")
         #expect(result.output.contains("same     test_import_swagger_api:"), "\(result.output)")
         #expect(result.output.contains("import: 18 of 19 replayed tests identical"), "\(result.output)")
-        #expect(result.output.contains("control API: 69 of 72 replayed tests identical"), "\(result.output)")
+        #expect(result.output.contains("control API: 76 of 79 replayed tests identical"), "\(result.output)")
         #expect(result.output.contains("same     TestApiGatewayApiResource::test_update_resource_behaviour:"))
     }
 }

@@ -401,7 +401,8 @@ final class FunctionInstance: Sendable {
         for pipe in [output, errors] {
             let descriptor = pipe.fileHandleForReading.fileDescriptor
             pipe.fileHandleForReading.readabilityHandler = { [self] handle in
-                let data = handle.availableData
+                // read(2) itself: Foundation's availableData traps on EINTR (a signal during the read).
+                guard let data = Self.readAvailable(descriptor) else { return }
                 if data.isEmpty {
                     handle.readabilityHandler = nil
                     flushPartial(descriptor)
@@ -419,9 +420,23 @@ final class FunctionInstance: Sendable {
             return state.stopped
         }
         if stopped { return }
-        try process.run()
+        // Foundation's Process.run is not safe to call from several threads at once on Linux (one launch crashed
+        // copying its arguments while another ran): function processes are started one at a time.
+        try Self.launching.withLock { try process.run() }
         // Stopped while it was starting: it does not outlive the engine.
         if state.withLockedValue({ $0.stopped }) { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    private static let launching = NIOLock()
+
+    /// What a pipe holds now: nil when nothing is there yet (or the read failed), empty at its end.
+    private static func readAvailable(_ descriptor: Int32) -> Data? {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count >= 0 { return Data(buffer[..<count]) }
+            if errno != EINTR { return errno == EAGAIN || errno == EWOULDBLOCK ? nil : Data() }
+        }
     }
 
     private func failStart(_ reason: String) {

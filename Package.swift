@@ -70,9 +70,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ],
-            // The hot path needs no run-time exclusivity checks; the compiler still checks statically.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            ]
         ),
         // The terminal layer: ncursesw through one system-library target and the one module that imports it.
         .systemLibrary(name: "CNCurses"),

@@ -398,19 +398,6 @@ final class FunctionInstance: Sendable {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
-        for pipe in [output, errors] {
-            let descriptor = pipe.fileHandleForReading.fileDescriptor
-            pipe.fileHandleForReading.readabilityHandler = { [self] handle in
-                // read(2) itself: Foundation's availableData traps on EINTR (a signal during the read).
-                guard let data = Self.readAvailable(descriptor) else { return }
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    flushPartial(descriptor)
-                } else {
-                    printed(data, from: descriptor)
-                }
-            }
-        }
         process.terminationHandler = { [self] process in
             exited(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal)
         }
@@ -423,19 +410,32 @@ final class FunctionInstance: Sendable {
         // Foundation's Process.run is not safe to call from several threads at once on Linux (one launch crashed
         // copying its arguments while another ran): function processes are started one at a time.
         try Self.launching.withLock { try process.run() }
+        // The process's output is read on a thread of its own per pipe (blocking reads, never on an event loop)
+        // until the process closes it. Foundation's readabilityHandler is not used: its dispatch source crashed the
+        // dispatch manager thread when a pipe went away under it.
+        for pipe in [output, errors] {
+            let handle = pipe.fileHandleForReading
+            let descriptor = handle.fileDescriptor
+            Thread { [self] in
+                while let data = Self.readChunk(descriptor) { printed(data, from: descriptor) }
+                flushPartial(descriptor)
+                // Kept to here, so the descriptor is not closed while it is read.
+                withExtendedLifetime(handle) {}
+            }.start()
+        }
         // Stopped while it was starting: it does not outlive the engine.
         if state.withLockedValue({ $0.stopped }) { kill(process.processIdentifier, SIGKILL) }
     }
 
     private static let launching = NIOLock()
 
-    /// What a pipe holds now: nil when nothing is there yet (or the read failed), empty at its end.
-    private static func readAvailable(_ descriptor: Int32) -> Data? {
+    /// The next bytes a pipe gives (a blocking read, retried on EINTR); nil at its end or on an error.
+    private static func readChunk(_ descriptor: Int32) -> Data? {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count >= 0 { return Data(buffer[..<count]) }
-            if errno != EINTR { return errno == EAGAIN || errno == EWOULDBLOCK ? nil : Data() }
+            if count > 0 { return Data(buffer[..<count]) }
+            if count == 0 || errno != EINTR { return nil }
         }
     }
 

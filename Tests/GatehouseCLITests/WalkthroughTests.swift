@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -11,6 +12,7 @@ final class Running: @unchecked Sendable {
     private let pipe = Pipe()
     private let lock = NSLock()
     private var output = ""
+    private let finished = DispatchSemaphore(value: 0)
 
     /// Runs the binary with `arguments`; with `prefix` (`setpriv …`), through that command.
     init(_ arguments: [String], through prefix: [String] = [], binary: URL = Binary.url) throws {
@@ -23,12 +25,15 @@ final class Running: @unchecked Sendable {
         }
         process.standardOutput = pipe
         process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
-        }
         try process.run()
+        // Read on a thread of its own until the process closes its output.
+        let handle = pipe.fileHandleForReading
+        Thread { [self] in
+            while let data = readChunk(handle.fileDescriptor) {
+                lock.withLock { output += String(decoding: data, as: UTF8.self) }
+            }
+            finished.signal()
+        }.start()
     }
 
     var text: String { lock.withLock { output } }
@@ -37,9 +42,7 @@ final class Running: @unchecked Sendable {
     func exit() async throws -> Int32 {
         try await Binary.detached {
             self.process.waitUntilExit()
-            self.pipe.fileHandleForReading.readabilityHandler = nil
-            let rest = self.pipe.fileHandleForReading.readDataToEndOfFile()
-            self.lock.withLock { self.output += String(decoding: rest, as: UTF8.self) }
+            self.finished.wait()
             return self.process.terminationStatus
         }
     }

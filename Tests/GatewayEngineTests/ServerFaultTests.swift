@@ -177,9 +177,7 @@ final class RawConnection: Sendable {
                 process.waitUntilExit()
             }
             var line = ""
-            while !line.contains("\n") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
+            while !line.contains("\n"), let chunk = readChunk(output.fileHandleForReading.fileDescriptor) {
                 line += String(decoding: chunk, as: UTF8.self)
             }
             #expect(line.hasPrefix("open \(count)"), "\(line)")

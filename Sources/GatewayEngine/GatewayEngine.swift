@@ -139,8 +139,9 @@ public final class GatewayEngine: Sendable {
                     // Header bytes that are not UTF-8 pass through the HTTP decoder and encoder unchanged.
                     let escaper = HeadEscaper()
                     try channel.pipeline.syncOperations.addHandler(escaper)
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false, withErrorHandling: true)
+                    // The handler encodes its answers itself (`ResponseEncoding`): only the decoder is NIO's.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     let handler = GatewayHTTPHandler(
                         pipeline: pipeline, servesInvoke: invoke, control: control, limits: limits,
                         registry: registry)

@@ -20,17 +20,20 @@ struct IntegrationRunner: Sendable {
     let functions: FunctionHost
 
     /// Headers API Gateway drops from a client request before passing it on.
-    static let droppedRequestHeaders: Set<String> = [
+    static let droppedRequestHeaders = HeaderNameSet([
         "connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server",
         "te", "transfer-encoding", "trailer", "upgrade", "www-authenticate", "host", "keep-alive", "proxy-connection",
         "x-api-key", "via", "content-encoding",
-    ]
+    ])
+    /// Headers the gateway sets on every integration request, whatever the client sent.
+    static let ownRequestHeaders = HeaderNameSet(["x-amzn-apigateway-api-id", "x-amzn-trace-id"])
+    static let userAgent = HeaderNameSet(["user-agent"])
     /// Headers a request parameter may not map: the framing is API Gateway's own (a mapping makes it a 500).
-    static let unmappableRequestHeaders: Set<String> = ["content-length", "transfer-encoding"]
+    static let unmappableRequestHeaders = HeaderNameSet(["content-length", "transfer-encoding"])
     /// Backend response headers API Gateway renames to `x-amzn-Remapped-<name>`.
-    static let remappedResponseHeaders: Set<String> = ["connection", "content-length", "date", "server"]
+    static let remappedResponseHeaders = HeaderNameSet(["connection", "content-length", "date", "server"])
     /// Backend response headers API Gateway drops.
-    static let droppedResponseHeaders: Set<String> = ["transfer-encoding", "via", "keep-alive"]
+    static let droppedResponseHeaders = HeaderNameSet(["transfer-encoding", "via", "keep-alive"])
 
     func run(_ context: RequestContext, snapshot: CompiledSnapshot?, on eventLoop: EventLoop) -> EventLoopFuture<
         IntegrationResult
@@ -252,9 +255,13 @@ struct IntegrationRunner: Sendable {
         var verb = (integration.httpMethod ?? "ANY").uppercased()
         if verb == "ANY" { verb = context.request.method }
         var headers = HTTPHeaders()
+        headers.reserveCapacity(context.request.headers.count + 4)
+        // The headers the gateway sets itself are left out of the copy, so that they can be added, not replaced.
+        var hasUserAgent = false
         if isProxy {
-            for (name, value) in context.request.headers
-            where !IntegrationRunner.droppedRequestHeaders.contains(name.lowercased()) {
+            for (name, value) in context.request.headers where !IntegrationRunner.droppedRequestHeaders.contains(name) {
+                if IntegrationRunner.ownRequestHeaders.contains(name) { continue }
+                if !hasUserAgent, IntegrationRunner.userAgent.contains(name) { hasUserAgent = true }
                 headers.add(name: name, value: value)
             }
         } else {
@@ -262,26 +269,33 @@ struct IntegrationRunner: Sendable {
             headers.add(name: "Accept", value: "application/json")
         }
         var mappedHost = false
+        var mapped = false
         for (key, source) in integration.requestParameters where key.hasPrefix("integration.request.header.") {
             let name = String(key.dropFirst("integration.request.header.".count))
-            if IntegrationRunner.unmappableRequestHeaders.contains(name.lowercased()) {
+            if IntegrationRunner.unmappableRequestHeaders.contains(name) {
                 context.log?.add(
                     "Execution failed due to configuration error: the request parameter \(key) maps a header API Gateway sets itself"
                 )
                 return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
             }
             if let values = context.values(of: source) {
+                mapped = true
                 headers.remove(name: name)
                 for value in values { headers.add(name: name, value: value) }
                 if name.lowercased() == "host" { mappedHost = true }
             }
         }
-        if !mappedHost { headers.replaceOrAdd(name: "Host", value: endpoint.hostHeader) }
-        headers.replaceOrAdd(name: "x-amzn-apigateway-api-id", value: context.apiId)
-        if headers.first(name: "User-Agent") == nil {
-            headers.add(name: "User-Agent", value: "AmazonAPIGateway_\(context.apiId)")
+        if mapped {
+            if !mappedHost { headers.replaceOrAdd(name: "Host", value: endpoint.hostHeader) }
+            headers.replaceOrAdd(name: "x-amzn-apigateway-api-id", value: context.apiId)
+            hasUserAgent = headers.first(name: "User-Agent") != nil
+            headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId)
+        } else {
+            headers.add(name: "Host", value: endpoint.hostHeader)
+            headers.add(name: "x-amzn-apigateway-api-id", value: context.apiId)
+            headers.add(name: "X-Amzn-Trace-Id", value: context.traceId)
         }
-        headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId)
+        if !hasUserAgent { headers.add(name: "User-Agent", value: "AmazonAPIGateway_\(context.apiId)") }
         for (name, value) in overrides.requestHeaders { headers.replaceOrAdd(name: name, value: value) }
         let request = UpstreamRequest(
             method: HTTPMethod(rawValue: verb), target: endpoint.pathAndQuery, headers: headers, body: body)
@@ -298,42 +312,56 @@ struct IntegrationRunner: Sendable {
             log.add("Sending request to \(endpoint.uri)")
         }
         let sent = NIODeadline.now()
-        return upstream.execute(
+        // One step for the answer or the failure, not a recovery and then a map: this runs for every proxied call.
+        let finished = eventLoop.makePromise(of: IntegrationResult.self)
+        upstream.execute(
             request, host: address.host, port: address.port, on: eventLoop,
             timeout: .milliseconds(Int64(integration.timeoutInMillis))
-        ).flatMapError { error in
-            switch error {
-            case UpstreamError.timeout:
-                context.log?.add("Execution failed due to a timeout error")
-                return eventLoop.makeFailedFuture(GatewayFailure.integrationTimeout)
-            case UpstreamError.responseTooLarge:
-                context.log?.add("Execution failed: the endpoint response is larger than the 10 MB API Gateway allows")
-                return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
-            default:
-                context.log?.add("Execution failed due to a network error communicating with endpoint (\(error))")
-                return eventLoop.makeFailedFuture(GatewayFailure.integrationFailure)
+        ).whenComplete { result in
+            switch result {
+            case .failure(let error):
+                switch error {
+                case UpstreamError.timeout:
+                    context.log?.add("Execution failed due to a timeout error")
+                    finished.fail(GatewayFailure.integrationTimeout)
+                case UpstreamError.responseTooLarge:
+                    context.log?.add(
+                        "Execution failed: the endpoint response is larger than the 10 MB API Gateway allows")
+                    finished.fail(GatewayFailure.configurationError)
+                default:
+                    context.log?.add(
+                        "Execution failed due to a network error communicating with endpoint (\(error))")
+                    finished.fail(GatewayFailure.integrationFailure)
+                }
+            case .success(let response):
+                let latency = NIODeadline.now() - sent
+                if let log = context.log {
+                    log.add(
+                        "Received response. Status: \(response.status.code), Integration latency: \(latency.nanoseconds / 1_000_000) ms"
+                    )
+                    log.add(
+                        "Endpoint response headers: \(ExecutionLog.map(response.headers.map { ($0.name, $0.value) }))")
+                    log.add(
+                        "Endpoint response body before transformations: \(ExecutionLog.body(response.body, binary: PayloadConversion.isBinary(response.headers.first(name: "Content-Type"), binaryMediaTypes: context.binaryMediaTypes)))"
+                    )
+                }
+                if isProxy {
+                    finished.succeed(proxyResult(response, latency: latency))
+                } else {
+                    finished.completeWith(
+                        Result { try nonProxyResult(integration, response, latency: latency, context) })
+                }
             }
-        }.flatMapThrowing { response in
-            let latency = NIODeadline.now() - sent
-            context.log?.add(
-                "Received response. Status: \(response.status.code), Integration latency: \(latency.nanoseconds / 1_000_000) ms"
-            )
-            context.log?.add(
-                "Endpoint response headers: \(ExecutionLog.map(response.headers.map { ($0.name, $0.value) }))")
-            context.log?.add(
-                "Endpoint response body before transformations: \(ExecutionLog.body(response.body, binary: PayloadConversion.isBinary(response.headers.first(name: "Content-Type"), binaryMediaTypes: context.binaryMediaTypes)))"
-            )
-            if isProxy { return proxyResult(response, latency: latency) }
-            return try nonProxyResult(integration, response, latency: latency, context)
         }
+        return finished.futureResult
     }
 
     func proxyResult(_ response: UpstreamResponse, latency: TimeAmount) -> IntegrationResult {
         var headers = HTTPHeaders()
+        headers.reserveCapacity(response.headers.count + 4)
         for (name, value) in response.headers {
-            let lower = name.lowercased()
-            if IntegrationRunner.droppedResponseHeaders.contains(lower) { continue }
-            if IntegrationRunner.remappedResponseHeaders.contains(lower) {
+            if IntegrationRunner.droppedResponseHeaders.contains(name) { continue }
+            if IntegrationRunner.remappedResponseHeaders.contains(name) {
                 headers.add(name: "x-amzn-Remapped-\(name)", value: value)
             } else {
                 headers.add(name: name, value: value)

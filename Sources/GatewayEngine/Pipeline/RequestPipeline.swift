@@ -400,39 +400,58 @@ final class RequestPipeline: Sendable {
         }
         let (storeKey, lookedUp, key) = (cacheKey, cacheUse, maskedKey)
 
-        return integrations.run(context, snapshot: current, on: eventLoop).map { result -> InvokeResponse in
-            if let storeKey, let ttl = caching, (200..<300).contains(result.status) {
-                let expires = NIODeadline.now().uptimeNanoseconds + UInt64(ttl) * 1_000_000_000
-                self.cache(for: stage).store(
-                    storeKey,
-                    CachedResponse(
-                        status: result.status, headers: result.headers.map { ($0.name, $0.value) }, body: result.body,
-                        expires: expires))
+        // One step for the answer or the failure: this runs for every request that reaches an integration.
+        let answered = eventLoop.makePromise(of: InvokeResponse.self)
+        integrations.run(context, snapshot: current, on: eventLoop).whenComplete { outcome in
+            switch outcome {
+            case .success(let result):
+                answered.succeed(
+                    self.answer(
+                        result, request, stage: stage, context: context, methodKey: methodKey, caching: caching,
+                        storeKey: storeKey, lookedUp: lookedUp, key: key))
+            case .failure(let error):
+                let failure = error as? GatewayFailure ?? .configurationError
+                let response = self.failure(failure, stage: stage, requestId: requestId, extendedId: extendedId)
+                let logged = context.log?.lines.last { $0.contains("Execution failed") }.map {
+                    String($0[($0.range(of: " : ")?.upperBound ?? $0.startIndex)...])
+                }
+                self.finish(
+                    request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
+                    outcome: (methodKey, false, lookedUp, nil), requestId: requestId, key: key,
+                    reason: logged ?? RequestPipeline.describe(failure, integration: method.methodIntegration),
+                    context: context)
+                answered.succeed(response)
             }
-            var headers = result.headers
-            // A trace id only when an endpoint was called: AWS adds none to a MOCK's answer.
-            if result.latency != nil { headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId) }
-            let response = self.decorate(
-                status: result.status, headers: headers, body: result.body, requestId: requestId, extendedId: extendedId
-            )
-            self.finish(
-                request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                outcome: (methodKey, false, lookedUp, result.latency), requestId: requestId, key: key,
-                reason: result.status >= 500 ? "the integration answered \(result.status)" : nil, context: context)
-            return response
-        }.flatMapErrorThrowing { error in
-            let failure = error as? GatewayFailure ?? .configurationError
-            let response = self.failure(failure, stage: stage, requestId: requestId, extendedId: extendedId)
-            let logged = context.log?.lines.last { $0.contains("Execution failed") }.map {
-                String($0[($0.range(of: " : ")?.upperBound ?? $0.startIndex)...])
-            }
-            self.finish(
-                request, response, api: apiId, stage: stageName, metrics: stage.metrics, started: started,
-                outcome: (methodKey, false, lookedUp, nil), requestId: requestId, key: key,
-                reason: logged ?? RequestPipeline.describe(failure, integration: method.methodIntegration),
-                context: context)
-            return response
         }
+        return answered.futureResult
+    }
+
+    /// The answer to a request its integration answered: stored in the cache when it may be, with the gateway's
+    /// headers, counted and logged.
+    private func answer(
+        _ result: IntegrationResult, _ request: InvokeRequest, stage: CompiledStage, context: RequestContext,
+        methodKey: String, caching: Int?, storeKey: String?, lookedUp: RequestOutcome.CacheUse?, key: String?
+    ) -> InvokeResponse {
+        if let storeKey, let ttl = caching, (200..<300).contains(result.status) {
+            let expires = NIODeadline.now().uptimeNanoseconds + UInt64(ttl) * 1_000_000_000
+            cache(for: stage).store(
+                storeKey,
+                CachedResponse(
+                    status: result.status, headers: result.headers.map { ($0.name, $0.value) }, body: result.body,
+                    expires: expires))
+        }
+        var headers = result.headers
+        // A trace id only when an endpoint was called: AWS adds none to a MOCK's answer.
+        if result.latency != nil { headers.replaceOrAdd(name: "X-Amzn-Trace-Id", value: context.traceId) }
+        let response = decorate(
+            status: result.status, headers: headers, body: result.body, requestId: context.requestId,
+            extendedId: context.extendedId)
+        finish(
+            request, response, api: context.apiId, stage: context.stageName, metrics: stage.metrics,
+            started: context.started, outcome: (methodKey, false, lookedUp, result.latency),
+            requestId: context.requestId, key: key,
+            reason: result.status >= 500 ? "the integration answered \(result.status)" : nil, context: context)
+        return response
     }
 
     private func throttled(

@@ -14,8 +14,9 @@ import NIOHTTP1
 /// connection whose head or body trickles in, that sits idle, or that leaves its answers unread.
 final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, HeadFraming {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = IOData
+    /// Answers go out as bytes this handler encodes itself (`ResponseEncoding`).
+    typealias OutboundOut = IOData
 
     /// API Gateway's payload limit.
     static let maximumBody = 10 * 1024 * 1024
@@ -29,9 +30,6 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
     let control: ControlHook?
     let limits: ServerLimits
     let registry: ConnectionRegistry?
-    /// Turns escaped header bytes back into themselves in the answers' heads (see `HeaderBytes`); added when
-    /// first needed.
-    private var unescaper: HeadUnescaper?
     /// Body bytes still to come of the request being read, when its length is known.
     private var bodyRemaining: Int?
     private var head: HTTPRequestHead?
@@ -176,15 +174,10 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         switch kind {
         case .header, .body:
             // The request did not arrive in time: say so, then close.
-            var headers = HTTPHeaders([("Content-Type", "application/json"), ("Connection", "close")])
-            let body = ByteBuffer(string: #"{"message":"Request Timeout"}"#)
-            headers.add(name: "Content-Length", value: String(body.readableBytes))
-            context.write(
-                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .requestTimeout, headers: headers))),
-                promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            let response = InvokeResponse(
+                status: 408, headers: ["Content-Type": "application/json"],
+                body: ByteBuffer(string: #"{"message":"Request Timeout"}"#))
+            send(response, version: .http1_1, method: .GET, keepAlive: false, context: context)
         case .idle, .send:
             context.close(promise: nil)
         }
@@ -473,19 +466,37 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
     }
 
     func write(_ response: InvokeResponse, for head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
-        var headers = response.headers
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
-        headers.replaceOrAdd(name: "Date", value: HTTPDate.now())
-        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        let status = HTTPResponseStatus(statusCode: response.status)
-        if HeaderBytes.mayHaveEscapes(headers) { HeaderBytes.unescapeNextHead(context, &unescaper) }
-        context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
-            promise: nil)
-        if head.method != .HEAD && response.body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        send(response, version: head.version, method: head.method, keepAlive: keepAlive, context: context)
+    }
+
+    /// Encodes an answer and writes it, closing the connection after it unless kept alive. An answer with a header
+    /// that cannot be sent (a name that is not a token, a value with a line break, from a mapping) becomes a 500.
+    private func send(
+        _ response: InvokeResponse, version: HTTPVersion, method: HTTPMethod, keepAlive: Bool,
+        context: ChannelHandlerContext
+    ) {
+        let date = HTTPDate.now()
+        let encoded: (head: ByteBuffer, body: ByteBuffer?)
+        do {
+            encoded = try ResponseEncoding.encode(
+                status: response.status, version: version, headers: response.headers, body: response.body,
+                method: method, keepAlive: keepAlive, date: date, allocator: context.channel.allocator)
+        } catch {
+            let failure = pipeline.failure(
+                .configurationError, stage: nil, requestId: RequestIds.requestId(), extendedId: RequestIds.extendedId())
+            encoded =
+                (try? ResponseEncoding.encode(
+                    status: failure.status, version: version, headers: failure.headers, body: failure.body,
+                    method: method, keepAlive: keepAlive, date: date, allocator: context.channel.allocator))
+                ?? (ByteBuffer(), nil)
         }
-        let flushed = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        let flushed: EventLoopFuture<Void>
+        if let body = encoded.body {
+            context.write(wrapOutboundOut(.byteBuffer(encoded.head)), promise: nil)
+            flushed = context.writeAndFlush(wrapOutboundOut(.byteBuffer(body)))
+        } else {
+            flushed = context.writeAndFlush(wrapOutboundOut(.byteBuffer(encoded.head)))
+        }
         if !keepAlive {
             let channel = context.channel
             closing = true
@@ -493,10 +504,18 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         }
     }
 
+    /// A request that is not HTTP gets a 400 (unless the connection is already closing), then the connection
+    /// closes; any other error closes it.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if error is HTTPParserError, !closing {
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(GatewayHTTPHandler.badRequest)), promise: nil)
+        }
         closing = true
         context.close(promise: nil)
     }
+
+    static let badRequest = ByteBuffer(
+        string: "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
 }
 
 /// The `Date` header, formatted once per second.

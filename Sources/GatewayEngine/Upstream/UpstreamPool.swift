@@ -249,39 +249,56 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
             channel.close(promise: nil)
         }
         channel.channel.writeAndFlush(UpstreamExchange(request: request, promise: promise), promise: nil)
-        return promise.futureResult.map { response in
+        // One step, not a map and a recovery: this runs for every proxied request.
+        let answered = eventLoop.makePromise(of: UpstreamResponse.self)
+        promise.futureResult.whenComplete { result in
             timeout.cancel()
-            let closing = response.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
-            if closing || !channel.isReusable {
+            switch result {
+            case .success(let response):
+                if !channel.isReusable || LoopConnections.asksToClose(response.headers) {
+                    channel.close(promise: nil)
+                } else {
+                    self.release(channel, key: key)
+                }
+                answered.succeed(response)
+            case .failure(let error):
                 channel.close(promise: nil)
-            } else {
-                self.release(channel, key: key)
+                answered.fail(error)
             }
-            return response
-        }.flatMapErrorThrowing { error in
-            timeout.cancel()
-            channel.close(promise: nil)
-            throw error
         }
+        return answered.futureResult
     }
+
+    /// Whether a response's `Connection` header says `close`.
+    static func asksToClose(_ headers: HTTPHeaders) -> Bool {
+        for (name, value) in headers where LoopConnections.connection.contains(name) {
+            if value.utf8.count == 10 { continue }  // `keep-alive`, nearly always
+            for token in value.split(separator: ",")
+            where token.split(whereSeparator: { $0 == " " || $0 == "\t" }).first?.lowercased() == "close" {
+                return true
+            }
+        }
+        return false
+    }
+
+    private static let connection = HeaderNameSet(["connection"])
 
     /// A connection done with its exchange: to the oldest waiter, else into the idle set.
     private func release(_ channel: UpstreamConnection, key: String) {
-        guard var target = targets[key] else {
+        // Changed in place: a copy of the target would copy its idle list on every release.
+        guard targets[key] != nil else {
             channel.close(promise: nil)
             return
         }
-        while let waiter = target.waiting.popFirst() {
+        while let waiter = targets[key]!.waiting.popFirst() {
             guard waiter.deadline > .now() else {
                 waiter.promise.fail(UpstreamError.timeout)
                 continue
             }
-            targets[key] = target
             waiter.promise.succeed(channel)
             return
         }
-        target.idle.append((channel, .now()))
-        targets[key] = target
+        targets[key]!.idle.append((channel, .now()))
         if sweeper == nil {
             sweeper = eventLoop.scheduleRepeatedTask(
                 initialDelay: UpstreamPool.sweepInterval, delay: UpstreamPool.sweepInterval

@@ -1,11 +1,15 @@
 import Foundation
+import GatewayEngine
 
 /// Writes access-log lines to standard output from a thread of its own, so that an event loop never waits on a
-/// terminal or a pipe that is slow to read. Lines are written in batches; when more than `capacity` wait (the
-/// reader has stalled), the newest are dropped and the count of dropped lines is written when it catches up.
+/// terminal or a pipe that is slow to read, nor formats the line. Lines are written in batches; when more than
+/// `capacity` wait (the reader has stalled), the newest are dropped and the count of dropped lines is written when
+/// it catches up.
 final class AccessLogWriter: @unchecked Sendable {  // every member is guarded by `condition`
     private let condition = NSCondition()
-    private var lines: [String] = []
+    private var lines: [AccessLogEntry] = []
+    /// Whether the writing thread waits for lines (so that an append must wake it).
+    private var waiting = false
     private var dropped = 0
     private var stopped = false
     private var finished = false
@@ -18,15 +22,16 @@ final class AccessLogWriter: @unchecked Sendable {  // every member is guarded b
         thread.start()
     }
 
-    /// Queues a line (never blocks on output).
-    func append(_ line: String) {
+    /// Queues a line (never blocks on output). The writing thread is woken only when it waits: while it writes,
+    /// lines gather for its next batch without a wake-up each.
+    func append(_ entry: AccessLogEntry) {
         condition.lock()
         if lines.count < capacity {
-            lines.append(line)
+            lines.append(entry)
         } else {
             dropped += 1
         }
-        condition.signal()
+        if waiting { condition.signal() }
         condition.unlock()
     }
 
@@ -34,7 +39,7 @@ final class AccessLogWriter: @unchecked Sendable {  // every member is guarded b
     func finish(timeout: TimeInterval = 2) {
         condition.lock()
         stopped = true
-        condition.signal()
+        condition.broadcast()
         let deadline = Date().addingTimeInterval(timeout)
         while !finished, condition.wait(until: deadline) {}
         condition.unlock()
@@ -43,15 +48,22 @@ final class AccessLogWriter: @unchecked Sendable {  // every member is guarded b
     private func run() {
         while true {
             condition.lock()
-            while lines.isEmpty && dropped == 0 && !stopped { condition.wait() }
+            while lines.isEmpty && dropped == 0 && !stopped {
+                waiting = true
+                condition.wait()
+                waiting = false
+            }
             let batch = lines
             let lost = dropped
             let ending = stopped
             lines.removeAll(keepingCapacity: true)
             dropped = 0
             condition.unlock()
-            var text = batch.joined(separator: "\n")
-            if !batch.isEmpty { text += "\n" }
+            var text = ""
+            for entry in batch {
+                text += entry.line
+                text += "\n"
+            }
             if lost > 0 { text += "(\(lost) access-log lines dropped: standard output was not being read)\n" }
             if !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)) }
             if ending {

@@ -56,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
             let control = try options.control()
             var accessLog: (@Sendable (AccessLogEntry) -> Void)?
             let writer = quiet ? nil : AccessLogWriter()
-            if let writer { accessLog = { entry in writer.append(entry.line) } }
+            if let writer { accessLog = { entry in writer.append(entry) } }
             defer { writer?.finish() }
             let engine = control.makeEngine(
                 threads: threads, accessLog: accessLog, limits: limits.serverLimits,

@@ -142,7 +142,11 @@ func http(_ url: String, method: String = "GET", headers: [String: String] = [:]
         let url = "http://127.0.0.1:\(port)/restapis/\(api)/test/_user_request_/api/pictures/all"
         try await Task.sleep(for: .milliseconds(600))  // serve notices the other process's change
         #expect(try await http(url).0 == 200)
-        _ = try await server.wait(for: #"GET /test/api/pictures/all 200 "#)
+        // The access log line, whole: request id, method, stage and path, status, latency, cache, key, address.
+        _ = try await server.wait(
+            for:
+                #"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12} GET /test/api/pictures/all 200 \d+\.\dms cache=- key=- ip=127\.0\.0\.1\n"#
+        )
 
         // R4: every call needs an API key.
         _ = try await gatehouse("method", "pictures", "/api/pictures/all", "GET", "--api-key-required", "true")

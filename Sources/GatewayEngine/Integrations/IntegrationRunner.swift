@@ -235,7 +235,9 @@ struct IntegrationRunner: Sendable {
         }
         let endpoint: Endpoint
         do {
-            endpoint = try Endpoint(integration: integration, context: context, proxy: isProxy, overrides: overrides)
+            endpoint = try Endpoint(
+                integration: integration, context: context, proxy: isProxy, overrides: overrides,
+                fixed: integration.uri.flatMap { snapshot?.fixedEndpoints[$0] })
         } catch {
             context.log?.add("Execution failed due to configuration error: Invalid endpoint address")
             return eventLoop.makeFailedFuture(GatewayFailure.configurationError)
@@ -441,7 +443,9 @@ struct IntegrationRunner: Sendable {
 
 /// An integration's endpoint URL with its path parameters and query filled in.
 struct Endpoint {
-    let uri: String
+    /// The whole URL, for the execution log.
+    var uri: String { scheme + "://" + hostHeader + pathAndQuery }
+    let scheme: String
     let host: String
     let port: Int
     let hostHeader: String
@@ -449,12 +453,13 @@ struct Endpoint {
 
     init(
         integration: Integration, context: RequestContext, proxy: Bool,
-        overrides: MappingTemplates.Overrides = MappingTemplates.Overrides()
+        overrides: MappingTemplates.Overrides = MappingTemplates.Overrides(), fixed known: FixedEndpoint? = nil
     ) throws {
         let raw = integration.uri ?? ""
-        // The common case, a URI with no variables and no mapped parameters, skips URL parsing.
+        // The common case, a URI with no variables and no mapped parameters, skips URL parsing (and, when the
+        // snapshot has split it already, the splitting).
         if integration.requestParameters.isEmpty, overrides.requestPath.isEmpty, overrides.requestQuery.isEmpty,
-            let fixed = FixedEndpoint.parse(raw)
+            let fixed = known ?? FixedEndpoint.parse(raw)
         {
             var pathAndQuery = fixed.path
             if proxy, let clientQuery = context.request.query, !clientQuery.isEmpty {
@@ -464,7 +469,7 @@ struct Endpoint {
             self.port = fixed.port
             self.hostHeader = fixed.hostHeader
             self.pathAndQuery = pathAndQuery
-            self.uri = fixed.scheme + "://" + fixed.hostHeader + pathAndQuery
+            self.scheme = fixed.scheme
             return
         }
         var template = context.substitutingStageVariables(raw)
@@ -523,7 +528,7 @@ struct Endpoint {
         self.port = port
         self.hostHeader = components.port.map { "\(host):\($0)" } ?? host
         self.pathAndQuery = pathAndQuery
-        self.uri = "\(scheme)://\(hostHeader)\(pathAndQuery)"
+        self.scheme = scheme
     }
 
     static let segmentCharacters: CharacterSet = {
@@ -534,7 +539,7 @@ struct Endpoint {
 }
 
 /// An endpoint URL without variables, split without Foundation: `http://host:port/path?query`.
-struct FixedEndpoint {
+struct FixedEndpoint: Sendable {
     var scheme: String
     var host: String
     var port: Int

@@ -63,6 +63,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
     /// Since when the connection has had nothing read or in flight (nil while it has); the registry reads it, on
     /// this loop, to choose which connections to close when descriptors run out.
     private(set) var idleSince: NIODeadline? = .now()
+    /// The client's address as text, made once per connection.
+    private var sourceIP: String?
 
     private enum TimerKind: Equatable { case idle, header, body, send }
 
@@ -280,7 +282,8 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         let keepAlive = head.isKeepAlive
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let pipeline = self.pipeline
-        route(head, body: body, remote: context.channel.remoteAddress, on: context.eventLoop).whenComplete {
+        if sourceIP == nil { sourceIP = context.channel.remoteAddress?.ipAddress ?? "127.0.0.1" }
+        route(head, body: body, sourceIP: sourceIP ?? "127.0.0.1", on: context.eventLoop).whenComplete {
             result in
             let (handler, context) = loopBound.value
             // The pipeline answers its own failures; should anything still fail, the client hears 500, not silence.
@@ -320,7 +323,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
 
     /// Finds the API and stage in the invoke URL (`/restapis/{api}/{stage}/_user_request_/…` or the host
     /// `{api}.execute-api.localhost` with `/{stage}/…`) and serves the request.
-    func route(_ head: HTTPRequestHead, body: ByteBuffer?, remote: SocketAddress?, on eventLoop: EventLoop)
+    func route(_ head: HTTPRequestHead, body: ByteBuffer?, sourceIP: String, on eventLoop: EventLoop)
         -> EventLoopFuture<InvokeResponse>
     {
         let uri = head.uri
@@ -371,7 +374,7 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
             guard let responder = control?.responder else { return eventLoop.makeSucceededFuture(missing()) }
             let request = InvokeRequest(
                 method: head.method.rawValue, path: String(path), query: query, headers: headers, body: body,
-                sourceIP: remote?.ipAddress ?? "127.0.0.1")
+                sourceIP: sourceIP)
             let promise = eventLoop.makePromise(of: InvokeResponse.self)
             promise.completeWithTask { await responder(request) ?? missing() }
             return promise.futureResult
@@ -379,8 +382,11 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         let signed = headers.first(name: "Authorization")?.hasPrefix("AWS4-HMAC-SHA256 ") == true
         let request = InvokeRequest(
             method: head.method.rawValue, path: String(resourcePath), query: query, headers: headers, body: body,
-            sourceIP: remote?.ipAddress ?? "127.0.0.1", signedPath: signed ? String(rawPath) : nil)
-        return pipeline.serve(request, api: String(apiId).lowercased(), stage: String(stage), on: eventLoop)
+            sourceIP: sourceIP, signedPath: signed ? String(rawPath) : nil)
+        let api =
+            apiId.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+            ? apiId.lowercased() : String(apiId)
+        return pipeline.serve(request, api: api, stage: String(stage), on: eventLoop)
     }
 
     /// The API, stage and resource path a request to a custom domain name goes to, through its base path

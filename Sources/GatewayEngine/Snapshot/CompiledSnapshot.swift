@@ -13,6 +13,8 @@ final class CompiledSnapshot: Sendable {
     let domains: [String: DomainName]
     /// Cognito user pool id → its keys.
     let userPools: [String: CompiledUserPool]
+    /// Integration URI → the URI split, for every deployed URI without variables: split once, not per request.
+    let fixedEndpoints: [String: FixedEndpoint]
 
     /// - Parameter metrics: the figures of a stage, kept across snapshots; looked up here once per publish so
     ///   that requests need no lookup.
@@ -23,6 +25,20 @@ final class CompiledSnapshot: Sendable {
             stages[compiled.apiId, default: [:]][compiled.stageName] = compiled
         }
         self.stages = stages
+        var endpoints: [String: FixedEndpoint] = [:]
+        for deployed in configuration.stages {
+            for definition in [deployed.definition] + (deployed.canaryDefinition.map { [$0] } ?? []) {
+                for resource in definition.resources {
+                    for method in resource.resourceMethods.values {
+                        guard let uri = method.methodIntegration?.uri, endpoints[uri] == nil,
+                            let fixed = FixedEndpoint.parse(uri)
+                        else { continue }
+                        endpoints[uri] = fixed
+                    }
+                }
+            }
+        }
+        fixedEndpoints = endpoints
         userPools = Dictionary(
             configuration.userPools.compactMap(CompiledUserPool.init).map { ($0.id, $0) },
             uniquingKeysWith: { first, _ in first })

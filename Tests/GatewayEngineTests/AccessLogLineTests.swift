@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import GatewayEngine
@@ -24,5 +25,26 @@ import Testing
         )
         entry.latencyMillis = 0.04
         #expect(entry.line.contains(" 429 0.0ms "))
+    }
+}
+
+/// The ids every answer carries, in API Gateway's forms.
+@Suite struct RequestIdTests {
+    @Test func idsHaveAPIGatewaysShapesAndDiffer() throws {
+        let uuid = try Regex(#"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#)
+        let extended = try Regex(#"^[A-Za-z0-9+/]{15}=$"#)
+        let trace = try Regex(#"^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$"#)
+        var seen = Set<String>()
+        for _ in 0..<1000 {
+            let (request, apigw, root) = (RequestIds.requestId(), RequestIds.extendedId(), RequestIds.traceId())
+            #expect(request.wholeMatch(of: uuid) != nil, "\(request)")
+            #expect(apigw.wholeMatch(of: extended) != nil, "\(apigw)")
+            #expect(root.wholeMatch(of: trace) != nil, "\(root)")
+            seen.insert(request)
+        }
+        #expect(seen.count == 1000)
+        // The trace id starts with the current second, as AWS's does.
+        let seconds = try #require(Int(RequestIds.traceId().dropFirst(7).prefix(8), radix: 16))
+        #expect(abs(seconds - Int(time(nil))) <= 2)
     }
 }

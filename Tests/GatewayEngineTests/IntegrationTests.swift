@@ -138,6 +138,33 @@ import Testing
         }
     }
 
+    @Test func theTimeoutHoldsOnAKeptAliveConnection() async throws {
+        // Fast answers keep one backend connection alive; a slow call on it still times out, and the next fast
+        // one is served (on a new connection).
+        let backend = try await ScriptedServer { head in
+            head.uri.contains("slow")
+                ? .delay(milliseconds: 10_000, then: "{\"late\":true}")
+                : .respond(status: 200, headers: [], body: "{\"fast\":true}")
+        }
+        try await withCleanup({ await backend.stop() }) {
+            let proxy = Integration(
+                type: .httpProxy, httpMethod: "GET", uri: "http://127.0.0.1:\(backend.port)/{proxy}",
+                requestParameters: ["integration.request.path.proxy": "method.request.path.proxy"],
+                timeoutInMillis: 300)
+            let (_, engine, api, client) = try await serve(proxy, path: "/{proxy+}")
+            try await withCleanup({ try? await engine.stop() }) {
+                let base = "/restapis/\(api.id)/test/_user_request_"
+                for _ in 0..<3 { #expect(try await client.send(.GET, base + "/fast").status == 200) }
+                let started = ContinuousClock.now
+                let slow = try await client.send(.GET, base + "/slow")
+                #expect(slow.status == 504)
+                #expect(slow.body == "{\"message\": \"Endpoint request timed out\"}")
+                #expect(ContinuousClock.now - started < .seconds(8))
+                #expect(try await client.send(.GET, base + "/fast").status == 200)
+            }
+        }
+    }
+
     @Test func backendDownOrBrokenGives504AndTheGatewayKeepsServing() async throws {
         let closing = try await ScriptedServer { _ in .closeMidResponse }
         let garbage = try await ScriptedServer(garbage: true)

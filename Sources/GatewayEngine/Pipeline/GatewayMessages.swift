@@ -218,53 +218,62 @@ enum RequestIds {
         return z ^ (z >> 31)
     }
 
-    private static func hexDigits(_ value: UInt64, count: Int, into bytes: inout [UInt8]) {
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            bytes.append(hex[Int((value >> (UInt64(index) * 4)) & 0xF)])
+    /// Writes `count` hex digits of `value` at `offset`; returns the offset after them.
+    private static func hexDigits(
+        _ value: UInt64, count: Int, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int
+    ) -> Int {
+        for index in 0..<count {
+            bytes[offset + index] = hex[Int((value >> (UInt64(count - 1 - index) * 4)) & 0xF)]
         }
+        return offset + count
     }
 
-    /// `x-amzn-RequestId`: a version 4 UUID, lower case.
+    /// `x-amzn-RequestId`: a version 4 UUID, lower case. (Each id is written straight into its string's storage.)
     static func requestId() -> String {
         let high = (next() & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
         let low = (next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(36)
-        hexDigits(high >> 32, count: 8, into: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        hexDigits((high >> 16) & 0xFFFF, count: 4, into: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        hexDigits(high & 0xFFFF, count: 4, into: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        hexDigits(low >> 48, count: 4, into: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        hexDigits(low & 0xFFFF_FFFF_FFFF, count: 12, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: 36) { bytes in
+            var offset = hexDigits(high >> 32, count: 8, into: bytes, at: 0)
+            bytes[offset] = UInt8(ascii: "-")
+            offset = hexDigits((high >> 16) & 0xFFFF, count: 4, into: bytes, at: offset + 1)
+            bytes[offset] = UInt8(ascii: "-")
+            offset = hexDigits(high & 0xFFFF, count: 4, into: bytes, at: offset + 1)
+            bytes[offset] = UInt8(ascii: "-")
+            offset = hexDigits(low >> 48, count: 4, into: bytes, at: offset + 1)
+            bytes[offset] = UInt8(ascii: "-")
+            return hexDigits(low & 0xFFFF_FFFF_FFFF, count: 12, into: bytes, at: offset + 1)
+        }
     }
 
     /// `x-amz-apigw-id`: 15 base64 characters and `=`.
     static func extendedId() -> String {
         var bits = next()
         var more = next()
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for index in 0..<15 {
-            if index == 10 { bits = more; more = 0 }
-            bytes.append(base64[Int(bits & 63)])
-            bits >>= 6
+        return String(unsafeUninitializedCapacity: 16) { bytes in
+            for index in 0..<15 {
+                if index == 10 {
+                    bits = more
+                    more = 0
+                }
+                bytes[index] = base64[Int(bits & 63)]
+                bits >>= 6
+            }
+            bytes[15] = UInt8(ascii: "=")
+            return 16
         }
-        bytes.append(UInt8(ascii: "="))
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `X-Amzn-Trace-Id`: `Root=1-<8 hex seconds>-<24 hex>`.
     static func traceId() -> String {
-        var bytes = Array("Root=1-".utf8)
-        bytes.reserveCapacity(42)
-        hexDigits(UInt64(UInt32(truncatingIfNeeded: time(nil))), count: 8, into: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        hexDigits(next(), count: 16, into: &bytes)
-        hexDigits(next() >> 32, count: 8, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        let seconds = UInt64(UInt32(truncatingIfNeeded: time(nil)))
+        let first = next()
+        let second = next() >> 32
+        return String(unsafeUninitializedCapacity: 40) { bytes in
+            for (index, byte) in "Root=1-".utf8.enumerated() { bytes[index] = byte }
+            var offset = hexDigits(seconds, count: 8, into: bytes, at: 7)
+            bytes[offset] = UInt8(ascii: "-")
+            offset = hexDigits(first, count: 16, into: bytes, at: offset + 1)
+            return hexDigits(second, count: 8, into: bytes, at: offset)
+        }
     }
 }

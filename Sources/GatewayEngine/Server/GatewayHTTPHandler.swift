@@ -406,10 +406,12 @@ final class GatewayHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler, H
         return (Substring(mapping.restApiId), stageName, resource.isEmpty ? "/" : resource)
     }
 
+    private static let host = HeaderNameSet(["host"])
+
     /// How many `Host` headers there are, counted without allocating.
     static func hostCount(_ headers: HTTPHeaders) -> Int {
         var count = 0
-        for (name, _) in headers where name.utf8.count == 4 && name.lowercased() == "host" { count += 1 }
+        for (name, _) in headers where name.utf8.count == 4 && GatewayHTTPHandler.host.contains(name) { count += 1 }
         return count
     }
 

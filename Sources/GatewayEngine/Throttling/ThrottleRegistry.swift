@@ -14,13 +14,14 @@ final class ThrottleRegistry: Sendable {
     func take(_ name: String, settings: ThrottleSettings, now: UInt64) -> Bool {
         let shard = shards[Int(UInt(bitPattern: name.hashValue) % UInt(shards.count))]
         return shard.withLockedValue { buckets in
-            if var bucket = buckets[name] {
-                if bucket.rate != settings.rateLimit || bucket.burst != Double(settings.burstLimit) {
-                    bucket.adopt(settings)
+            // Found once and changed in place: one hash of the name, not two.
+            if let index = buckets.index(forKey: name) {
+                if buckets.values[index].rate != settings.rateLimit
+                    || buckets.values[index].burst != Double(settings.burstLimit)
+                {
+                    buckets.values[index].adopt(settings)
                 }
-                let taken = bucket.take(now: now)
-                buckets[name] = bucket
-                return taken
+                return buckets.values[index].take(now: now)
             }
             var bucket = TokenBucket(settings, now: now)
             let taken = bucket.take(now: now)

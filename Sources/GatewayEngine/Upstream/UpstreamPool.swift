@@ -244,7 +244,7 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
         -> EventLoopFuture<UpstreamResponse>
     {
         let promise = eventLoop.makePromise(of: UpstreamResponse.self)
-        let timeout = eventLoop.scheduleTask(deadline: deadline) {
+        channel.arm(deadline) {
             promise.fail(UpstreamError.timeout)
             channel.close(promise: nil)
         }
@@ -252,7 +252,7 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
         // One step, not a map and a recovery: this runs for every proxied request.
         let answered = eventLoop.makePromise(of: UpstreamResponse.self)
         promise.futureResult.whenComplete { result in
-            timeout.cancel()
+            channel.disarm()
             switch result {
             case .success(let response):
                 if !channel.isReusable || LoopConnections.asksToClose(response.headers) {
@@ -348,7 +348,50 @@ final class UpstreamConnection: @unchecked Sendable {  // confined to the loop o
     /// Whether it may carry another request: open, idle, and it has not broken the one-answer-per-request rule.
     var isReusable: Bool { channel.isActive && !handler.poisoned && !handler.busy }
 
-    func close(promise: EventLoopPromise<Void>?) { channel.close(promise: promise) }
+    func close(promise: EventLoopPromise<Void>?) {
+        timer?.cancel()
+        timer = nil
+        checkAt = nil
+        channel.close(promise: promise)
+    }
+
+    // The exchange's timeout. One check is scheduled per connection and moves itself later when it finds a later
+    // deadline, rather than a task scheduled and cancelled for every request a kept-alive connection carries.
+    private var deadline: NIODeadline?
+    private var expire: (@Sendable () -> Void)?
+    private var checkAt: NIODeadline?
+    private var timer: Scheduled<Void>?
+
+    /// Runs `expire` at `deadline` unless `disarm` is called first.
+    func arm(_ deadline: NIODeadline, _ expire: @escaping @Sendable () -> Void) {
+        self.deadline = deadline
+        self.expire = expire
+        if let checkAt, checkAt <= deadline { return }
+        timer?.cancel()
+        schedule(at: deadline)
+    }
+
+    func disarm() {
+        deadline = nil
+        expire = nil
+    }
+
+    private func schedule(at when: NIODeadline) {
+        checkAt = when
+        timer = channel.eventLoop.scheduleTask(deadline: when) { self.check() }
+    }
+
+    private func check() {
+        timer = nil
+        checkAt = nil
+        guard let deadline, let expire else { return }
+        if deadline > .now() {
+            schedule(at: deadline)
+        } else {
+            disarm()
+            expire()
+        }
+    }
 }
 
 /// A request and the promise its response completes.

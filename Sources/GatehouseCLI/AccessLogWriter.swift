@@ -14,6 +14,9 @@ final class AccessLogWriter: @unchecked Sendable {  // every member is guarded b
     private var stopped = false
     private var finished = false
     let capacity: Int
+    /// How long the writer waits, once woken, for more lines to write with the first (microseconds): a line
+    /// appears at most this much later.
+    static let gathering: UInt32 = 10_000
 
     init(capacity: Int = 100_000) {
         self.capacity = capacity
@@ -46,24 +49,35 @@ final class AccessLogWriter: @unchecked Sendable {  // every member is guarded b
     }
 
     private func run() {
+        // The lines taken each time; its storage goes back to `lines` emptied, so appends do not reallocate.
+        var batch: [AccessLogEntry] = []
         while true {
             condition.lock()
+            var woken = false
             while lines.isEmpty && dropped == 0 && !stopped {
                 waiting = true
                 condition.wait()
                 waiting = false
+                woken = true
             }
-            let batch = lines
+            if woken && !stopped {
+                // Let a batch gather: under load, one wake-up for many lines rather than one for each.
+                condition.unlock()
+                usleep(AccessLogWriter.gathering)
+                condition.lock()
+            }
+            swap(&batch, &lines)
             let lost = dropped
             let ending = stopped
-            lines.removeAll(keepingCapacity: true)
             dropped = 0
             condition.unlock()
             var text = ""
+            text.reserveCapacity(batch.count * 128)
             for entry in batch {
                 text += entry.line
                 text += "\n"
             }
+            batch.removeAll(keepingCapacity: true)
             if lost > 0 { text += "(\(lost) access-log lines dropped: standard output was not being read)\n" }
             if !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)) }
             if ending {

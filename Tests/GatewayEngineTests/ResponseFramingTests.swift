@@ -117,4 +117,36 @@ import Testing
         let encoded = try encode([:], body: large)
         #expect(encoded.contains("Content-Length: \(large.utf8.count)\r\n") && encoded.hasSuffix("\r\n\r\n" + large))
     }
+
+    @Test func backendRequestsAreEncodedAndCheckedAsNIOChecksThem() throws {
+        func encode(_ method: HTTPMethod, _ target: String, _ headers: HTTPHeaders, body: String? = nil) throws
+            -> String
+        {
+            let (head, rest) = try RequestEncoding.encode(
+                UpstreamRequest(
+                    method: method, target: target, headers: headers, body: body.map { ByteBuffer(string: $0) }),
+                allocator: ByteBufferAllocator())
+            return String(buffer: head) + (rest.map { String(buffer: $0) } ?? "")
+        }
+        #expect(
+            try encode(.GET, "/items?a=1", ["Host": "backend:8080", "X-Trace": "t"])
+                == "GET /items?a=1 HTTP/1.1\r\nHost: backend:8080\r\nX-Trace: t\r\n\r\n")
+        // A body's length is the encoder's own; POST, PUT and PATCH say 0 when they have none.
+        #expect(
+            try encode(.POST, "/p", ["content-length": "999"], body: "{}")
+                == "POST /p HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(try encode(.PUT, "/p", [:]) == "PUT /p HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        for (target, headers): (String, HTTPHeaders) in [
+            ("/a b", [:]), ("/a\u{E9}", [:]), ("/a\"b", [:]), ("/ok", ["X-A": "a\r\nX-Injected: 1"]),
+            ("/ok", ["X A": "v"]),
+        ] {
+            #expect(throws: RequestEncoding.Unsendable.self, "\(target) \(headers)") {
+                try encode(.GET, target, headers)
+            }
+        }
+        let large = String(repeating: "y", count: ResponseEncoding.copiedBody + 1)
+        #expect(
+            try encode(.POST, "/big", [:], body: large).hasSuffix("Content-Length: \(large.utf8.count)\r\n\r\n" + large)
+        )
+    }
 }

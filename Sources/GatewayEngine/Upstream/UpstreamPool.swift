@@ -199,7 +199,10 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
                     // Header bytes that are not UTF-8 pass through the HTTP encoder and decoder unchanged.
                     let escaper = HeadEscaper()
                     try channel.pipeline.syncOperations.addHandler(escaper)
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // Requests go out as the bytes `UpstreamHandler` encodes; answers are read by NIO's decoder.
+                    try channel.pipeline.syncOperations.addHandler(UpstreamRequestBytes())
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                     let handler = UpstreamHandler()
                     escaper.framing = handler
                     try channel.pipeline.syncOperations.addHandler(handler, name: UpstreamHandler.name)
@@ -411,8 +414,6 @@ final class UpstreamHandler: ChannelDuplexHandler, HeadFraming {
 
     static let name = "gatehouse-upstream"
 
-    /// Added when a request head with escaped bytes is first written (see `HeaderBytes`).
-    private var unescaper: HeadUnescaper?
     /// Body bytes still to come of the response being read, when its length is known.
     private var bodyRemaining: Int?
 
@@ -436,37 +437,39 @@ final class UpstreamHandler: ChannelDuplexHandler, HeadFraming {
             promise?.fail(UpstreamError.connectionClosed)
             return
         }
+        let request = exchange.request
+        let encoded: (head: ByteBuffer, body: ByteBuffer?)
+        do {
+            encoded = try RequestEncoding.encode(request, allocator: context.channel.allocator)
+        } catch {
+            // A request that cannot be sent as it is (a mapped value with a line break, a target with bytes no URI
+            // may hold) is refused before a byte goes out, and the connection is not used again.
+            pending = exchange.promise
+            promise?.fail(HTTPParserError.invalidHeaderToken)
+            errorCaught(context: context, error: HTTPParserError.invalidHeaderToken)
+            return
+        }
         pending = exchange.promise
         head = nil
         body = nil
         requestSent = false
-        var headers = exchange.request.headers
-        if let body = exchange.request.body {
-            headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
-        } else if exchange.request.method == .POST || exchange.request.method == .PUT
-            || exchange.request.method == .PATCH
-        {
-            headers.replaceOrAdd(name: "Content-Length", value: "0")
-        }
-        let requestHead = HTTPRequestHead(
-            version: .http1_1, method: exchange.request.method, uri: exchange.request.target, headers: headers)
-        if HeaderBytes.mayHaveEscapes(uri: requestHead.uri, headers) {
-            HeaderBytes.unescapeNextHead(context, &unescaper)
-        }
-        context.write(wrapOutboundOut(.head(requestHead)), promise: nil)
-        guard let body = exchange.request.body, body.readableBytes > 0 else {
-            // A head alone goes out in one write: an answer cannot come before it.
+        // The decoder before this handler learns the method (a HEAD's answer has no body) from a head part, which
+        // the handler after it drops; the request itself goes out as the bytes.
+        context.write(
+            wrapOutboundOut(.head(HTTPRequestHead(version: .http1_1, method: request.method, uri: "/"))), promise: nil)
+        guard let large = encoded.body else {
+            // Sent in one write: an answer cannot come before it.
             requestSent = true
-            context.write(wrapOutboundOut(.end(nil)), promise: promise)
+            context.write(wrapOutboundOut(.body(.byteBuffer(encoded.head))), promise: promise)
             return
         }
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        // With a body, an answer may come before the last byte is sent: note when it is.
+        context.write(wrapOutboundOut(.body(.byteBuffer(encoded.head))), promise: nil)
+        // With a large body, an answer may come before the last byte is sent: note when it is.
         let sent = context.eventLoop.makePromise(of: Void.self)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         sent.futureResult.whenSuccess { handler.value.requestSent = true }
         if let promise { sent.futureResult.cascade(to: promise) }
-        context.write(wrapOutboundOut(.end(nil)), promise: sent)
+        context.write(wrapOutboundOut(.body(.byteBuffer(large))), promise: sent)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -545,5 +548,85 @@ final class UpstreamHandler: ChannelDuplexHandler, HeadFraming {
         guard let promise = pending else { return }
         pending = nil
         promise.fail(error)
+    }
+}
+
+/// Below the response decoder on a backend connection: writes the bytes `UpstreamHandler` encoded (body parts) and
+/// drops the head part written before them, which is there only for the decoder to see the request's method.
+final class UpstreamRequestBytes: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = IOData
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .body(let bytes): context.write(wrapOutboundOut(bytes), promise: promise)
+        case .head, .end: promise?.succeed(())
+        }
+    }
+}
+
+/// A backend request as the bytes that go on the wire: request line, headers, `Content-Length` and body, checked as
+/// NIO's request validator checks them (method and names tokens, values without control characters, the target
+/// only of the characters a URI may hold), escaped header bytes turned back into themselves (see `HeaderBytes`).
+enum RequestEncoding {
+    struct Unsendable: Error {}
+
+    static func encode(_ request: UpstreamRequest, allocator: ByteBufferAllocator) throws -> (
+        head: ByteBuffer, body: ByteBuffer?
+    ) {
+        let method = request.method.rawValue
+        guard ResponseEncoding.validName(method), validTarget(request.target) else { throw Unsendable() }
+        let bodyBytes = request.body?.readableBytes ?? 0
+        let copies = bodyBytes > 0 && bodyBytes <= ResponseEncoding.copiedBody
+        var buffer = allocator.buffer(capacity: 256 + request.target.utf8.count + (copies ? bodyBytes : 0))
+        buffer.writeString(method)
+        buffer.writeStaticString(" ")
+        buffer.writeString(request.target)
+        buffer.writeStaticString(" HTTP/1.1\r\n")
+        for (name, value) in request.headers {
+            guard ResponseEncoding.validName(name), ResponseEncoding.validValue(value) else { throw Unsendable() }
+            if RequestEncoding.contentLength.contains(name) { continue }
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        if request.body != nil || request.method == .POST || request.method == .PUT || request.method == .PATCH {
+            buffer.writeStaticString("Content-Length: ")
+            ResponseEncoding.writeDecimal(bodyBytes, into: &buffer)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        if HeaderBytes.mayHaveEscapes(request.headers) { buffer = HeaderBytes.unescape(buffer) }
+        guard bodyBytes > 0, var body = request.body else { return (buffer, nil) }
+        if copies {
+            buffer.writeBuffer(&body)
+            return (buffer, nil)
+        }
+        return (buffer, body)
+    }
+
+    private static let contentLength = HeaderNameSet(["content-length"])
+
+    /// The characters RFC 3986 lets a request target hold (unreserved, delimiters, `%`); anything else must have
+    /// been percent-encoded.
+    static func validTarget(_ target: String) -> Bool {
+        var target = target
+        return target.withUTF8 { bytes in
+            !bytes.isEmpty
+                && bytes.allSatisfy { byte in
+                    switch byte {
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                        UInt8(ascii: "~"), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"),
+                        UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "@"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                        UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
+                        UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "%"):
+                        return true
+                    default:
+                        return false
+                    }
+                }
+        }
     }
 }

@@ -78,25 +78,7 @@ enum ResponseEncoding {
     }
 
     /// A header name is a token (RFC 9110 §5.6.2).
-    static func validName(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { bytes in
-            !bytes.isEmpty
-                && bytes.allSatisfy { byte in
-                    switch byte {
-                    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                        UInt8(ascii: "0")...UInt8(ascii: "9"):
-                        return true
-                    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
-                        UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                        UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
-                        return true
-                    default:
-                        return false
-                    }
-                }
-        }
-    }
+    static func validName(_ name: String) -> Bool { ByteClass.token.allows(name) }
 
     /// A header value holds no control character but tab (RFC 9110 §5.5): no CR or LF that would split the answer.
     static func validValue(_ value: String) -> Bool {
@@ -169,4 +151,27 @@ struct HeaderNameSet: Sendable {
         }
         return true
     }
+}
+
+/// A set of ASCII bytes, looked up by table: which bytes a token or a request target may hold.
+struct ByteClass: Sendable {
+    private let allowed: [Bool]
+
+    init(_ characters: String) {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in characters.utf8 { table[Int(byte)] = true }
+        allowed = table
+    }
+
+    /// Whether `text` is not empty and every byte of it is in the set.
+    func allows(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in !bytes.isEmpty && bytes.allSatisfy { allowed[Int($0)] } }
+    }
+
+    static let alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    /// RFC 9110 §5.6.2's `tchar`.
+    static let token = ByteClass(alphanumerics + "!#$%&'*+-.^_`|~")
+    /// RFC 3986's unreserved characters, delimiters and `%`: what a request target may hold unencoded.
+    static let target = ByteClass(alphanumerics + "-._~:/?#[]@!$&'()*+,;=%")
 }

@@ -610,23 +610,5 @@ enum RequestEncoding {
 
     /// The characters RFC 3986 lets a request target hold (unreserved, delimiters, `%`); anything else must have
     /// been percent-encoded.
-    static func validTarget(_ target: String) -> Bool {
-        var target = target
-        return target.withUTF8 { bytes in
-            !bytes.isEmpty
-                && bytes.allSatisfy { byte in
-                    switch byte {
-                    case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                        UInt8(ascii: "~"), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"),
-                        UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "@"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-                        UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
-                        UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "%"):
-                        return true
-                    default:
-                        return false
-                    }
-                }
-        }
-    }
+    static func validTarget(_ target: String) -> Bool { ByteClass.target.allows(target) }
 }

@@ -7,9 +7,10 @@ import NIOHTTP1
 /// SwiftNIO's HTTP/1 decoder makes header values (and the request line) Swift strings from UTF-8, so a byte that
 /// is not UTF-8 (obs-text such as Latin-1 `é`, `0xE9`) would become U+FFFD and reach the other side changed.
 /// Before the decoder, `HeadEscaper` replaces each such byte of a message head with a private-use code point
-/// (`U+10FF00 + byte`, 4 bytes of UTF-8); after the encoder, `HeadUnescaper` turns those code points back into the
-/// bytes they stand for. Valid UTF-8 is left as it is, and bodies are never touched: the escaper asks the
-/// handler after the decoder (`HeadFraming`) where the head ends and how much body follows.
+/// (`U+10FF00 + byte`, 4 bytes of UTF-8); the encoders of outgoing heads (`ResponseEncoding`, `RequestEncoding`)
+/// turn those code points back into the bytes they stand for. Valid UTF-8 is left as it is, and bodies are never
+/// touched: the escaper asks the handler after the decoder (`HeadFraming`) where the head ends and how much body
+/// follows.
 enum HeaderBytes {
     /// Set once any head has been escaped: until then no outgoing head is looked at for escapes.
     static let escapesSeen = ManagedAtomic<Bool>(false)
@@ -18,17 +19,6 @@ enum HeaderBytes {
     static func mayHaveEscapes(uri: String = "", _ headers: HTTPHeaders) -> Bool {
         guard escapesSeen.load(ordering: .relaxed) else { return false }
         return hasEscape(uri) || headers.contains { hasEscape($0.name) || hasEscape($0.value) }
-    }
-
-    /// Makes sure the channel of `context` has a `HeadUnescaper` after its HTTP encoder (added the first time a
-    /// head with escapes is written) and tells it the next buffer is that head.
-    static func unescapeNextHead(_ context: ChannelHandlerContext, _ unescaper: inout HeadUnescaper?) {
-        if unescaper == nil {
-            let added = HeadUnescaper()
-            guard (try? context.pipeline.syncOperations.addHandler(added, position: .first)) != nil else { return }
-            unescaper = added
-        }
-        unescaper?.expectHead()
     }
 
     /// Whether `buffer` has a byte outside ASCII.
@@ -220,26 +210,5 @@ final class HeadEscaper: ChannelInboundHandler, RemovableChannelHandler {
 
     private func remember(_ buffer: ByteBuffer) {
         for byte in buffer.readableBytesView.suffix(4) { tail = tail << 8 | UInt32(byte) }
-    }
-}
-
-/// Turns escaped bytes back into themselves in the one outbound buffer that follows `expectHead()`: the head the
-/// HTTP encoder has just written (see `HeaderBytes`). Added to a channel only when it first needs one.
-final class HeadUnescaper: ChannelOutboundHandler, RemovableChannelHandler {
-    typealias OutboundIn = IOData
-    typealias OutboundOut = IOData
-
-    private var headNext = false
-
-    /// The next buffer written is a head holding escapes.
-    func expectHead() { headNext = true }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard headNext, case .byteBuffer(let buffer) = unwrapOutboundIn(data) else {
-            context.write(data, promise: promise)
-            return
-        }
-        headNext = false
-        context.write(wrapOutboundOut(.byteBuffer(HeaderBytes.unescape(buffer))), promise: promise)
     }
 }

@@ -21,14 +21,16 @@ extension ControlAPI {
             },
             Route("GET", "apikeys/{id}") { api, call in
                 let key = try api.control.apiKey(call[parameter: "id"])
-                return .json(200, Shapes.apiKey(key, includeValue: call.queryValue("includeValue") == "true"))
+                return .json(
+                    200,
+                    Shapes.apiKey(key, includeValue: call.queryValue("includeValue") == "true", emptyTags: true))
             },
             Route("PATCH", "apikeys/{id}") { api, call in
                 let operations = try PatchOperation.list(try call.json(), input: "updateApiKeyInput")
                 let key = try await api.control.updateApiKey(call[parameter: "id"]) {
                     try Patches.apply(operations, to: &$0)
                 }
-                return .json(200, Shapes.apiKey(key, includeValue: false))
+                return .json(200, Shapes.apiKey(key, includeValue: false, emptyTags: true))
             },
             Route("DELETE", "apikeys/{id}") { api, call in
                 try await api.control.deleteApiKey(call[parameter: "id"])
@@ -46,17 +48,18 @@ extension ControlAPI {
                     plans = covering
                 }
                 let (items, position) = try call.page(plans)
-                return .json(200, Shapes.list(items.map(Shapes.usagePlan), position: position))
+                return .json(
+                    200, Shapes.list(items.map { Shapes.usagePlan($0, emptyTags: false) }, position: position))
             },
             Route("GET", "usageplans/{plan}") { api, call in
-                .json(200, Shapes.usagePlan(try api.control.usagePlan(call[parameter: "plan"])))
+                .json(200, Shapes.usagePlan(try api.control.usagePlan(call[parameter: "plan"]), emptyTags: true))
             },
             Route("PATCH", "usageplans/{plan}") { api, call in
                 let operations = try PatchOperation.list(try call.json(), input: "updateUsagePlanInput")
                 let plan = try await api.control.updateUsagePlan(call[parameter: "plan"]) {
                     try Patches.apply(operations, to: &$0)
                 }
-                return .json(200, Shapes.usagePlan(plan))
+                return .json(200, Shapes.usagePlan(plan, emptyTags: true))
             },
             Route("DELETE", "usageplans/{plan}") { api, call in
                 try await api.control.deleteUsagePlan(call[parameter: "plan"])
@@ -73,7 +76,10 @@ extension ControlAPI {
                 return .json(201, Shapes.planKey(planKey))
             },
             Route("GET", "usageplans/{plan}/keys") { api, call in
-                var keys = try api.control.usagePlanKeys(plan: call[parameter: "plan"])
+                // The keys of a plan that does not exist are none, as AWS answers (200, no items).
+                var keys =
+                    (try? api.control.usagePlan(call[parameter: "plan"])) == nil
+                    ? [] : try api.control.usagePlanKeys(plan: call[parameter: "plan"])
                 if let name = call.queryValue("name") { keys.removeAll { !$0.name.hasPrefix(name) } }
                 let (items, position) = try call.page(keys)
                 return .json(200, Shapes.list(items.map(Shapes.planKey), position: position))
@@ -154,7 +160,7 @@ extension ControlAPI {
         if let code = productCode {
             plan = try await control.updateUsagePlan(plan.id) { $0.productCode = code }
         }
-        return .json(201, Shapes.usagePlan(plan))
+        return .json(201, Shapes.usagePlan(plan, emptyTags: false))
     }
 
     /// `GET /usageplans/{id}/usage`: each key's `[used, remaining]` per UTC day from `startDate` to `endDate`, under

@@ -67,12 +67,14 @@ struct ControlCall: Sendable {
 
     /// `limit` and `position` as API Gateway pages lists: 25 items by default, at most 500.
     func page<T>(_ items: [T]) throws -> (items: [T], position: String?) {
+        // API Gateway's page is 25 unless `limit` asks for 1 to 500; a limit below 1 is the default, as AWS answers
+        // GetApiKeys with limit=-1, and one above 500 is 500.
         var limit = 25
         if let text = queryValue("limit") {
-            guard let value = Int(text), (1...500).contains(value) else {
+            guard let value = Int(text) else {
                 throw ControlError.badRequest("Invalid limit '\(text)': must be a number from 1 to 500")
             }
-            limit = value
+            limit = value < 1 ? 25 : min(value, 500)
         }
         var start = 0
         if let position = queryValue("position") {

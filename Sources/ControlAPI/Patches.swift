@@ -208,7 +208,8 @@ enum Patches {
             switch (operation.op, operation.path) {
             case (.replace, "/name"): key.name = try operation.string()
             case (.replace, "/description"): key.description = operation.value
-            case (.replace, "/enabled"): key.enabled = try operation.bool()
+            // AWS reads the flag as Java's Boolean.parseBoolean does: "true" in any case, anything else false.
+            case (.replace, "/enabled"): key.enabled = operation.value?.lowercased() == "true"
             case (.replace, "/customerId"): key.customerId = operation.value
             case (.add, "/stages"):
                 let stage = try operation.string()
@@ -216,6 +217,10 @@ enum Patches {
             case (.remove, "/stages"):
                 let stage = try operation.string()
                 key.stageKeys.removeAll { $0 == stage }
+            case (.replace, _):
+                throw ControlError.badRequest(
+                    "Invalid patch path  '\(operation.path)' specified for op 'replace'. Must be one of: [/description, /enabled, /name, /customerId]"
+                )
             default: throw operation.unsupported(["/name", "/description", "/enabled", "/customerId", "/stages"])
             }
         }

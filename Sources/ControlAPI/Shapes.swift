@@ -144,9 +144,14 @@ enum Shapes {
         return object
     }
 
-    static func apiKey(_ key: ApiKey, includeValue: Bool) -> [String: Any] {
+    /// An API key; an empty name is left out, as AWS answers. Empty tags show as `tags: {}` only with `emptyTags`:
+    /// AWS's UpdateApiKey answers show them, its create and list answers leave them out (get answers show them, as
+    /// GetRestApi's do).
+    static func apiKey(_ key: ApiKey, includeValue: Bool, emptyTags: Bool = false) -> [String: Any] {
         var object = self.object(key)
         if !includeValue { object["value"] = nil }
+        if key.name.isEmpty { object["name"] = nil }
+        if !emptyTags, key.tags.isEmpty { object["tags"] = nil }
         return object
     }
 
@@ -159,8 +164,11 @@ enum Shapes {
         return object
     }
 
-    static func usagePlan(_ plan: UsagePlan) -> [String: Any] {
+    /// A usage plan. Empty tags are left out unless `emptyTags` (create and list answers leave them out, as AWS's
+    /// recorded CreateUsagePlan answers do; get and update show them, as for API keys and REST APIs).
+    static func usagePlan(_ plan: UsagePlan, emptyTags: Bool) -> [String: Any] {
         var object = self.object(plan)
+        if !emptyTags, plan.tags.isEmpty { object["tags"] = nil }
         object["apiStages"] = plan.apiStages.map { stage -> [String: Any] in
             var entry: [String: Any] = ["apiId": stage.apiId, "stage": stage.stage]
             if !stage.throttle.isEmpty { entry["throttle"] = stage.throttle.mapValues { self.object($0) } }

@@ -10,15 +10,23 @@ extension GatewayControl {
 
     // MARK: API keys
 
-    /// Creates an API key with a generated value, or with `value` (20–128 letters and digits, unique).
+    /// API Gateway's longest API key description, in characters.
+    public static let maximumApiKeyDescription = 125_000
+
+    /// Creates an API key with a generated value (also for an empty `value`, as AWS does), or with `value` (20–128
+    /// letters and digits, unique). Errors are in AWS's words.
     public func createApiKey(
         name: String, value: String? = nil, description: String? = nil, enabled: Bool, customerId: String? = nil,
         tags: [String: String] = [:]
     ) throws -> ApiKey {
-        if name.count > 1024 { throw GatewayError.badRequest("API Key name must be at most 1024 characters") }
+        if name.count > 1024 { throw GatewayError.badRequest("Invalid API Key name, can be at most 1024 characters.") }
+        if let description { try GatewayControl.checkApiKeyDescription(description) }
+        let value = value.flatMap { $0.isEmpty ? nil : $0 }
         if let value {
             if value.count < 20 { throw GatewayError.badRequest("API Key value should be at least 20 characters") }
-            if value.count > 128 { throw GatewayError.badRequest("API Key value should be at most 128 characters") }
+            if value.count > 128 {
+                throw GatewayError.badRequest("API Key value exceeds maximum size of 128 characters")
+            }
             guard Identifiers.isValidApiKeyValue(value) else {
                 throw GatewayError.badRequest("API Key value must contain only letters and digits")
             }
@@ -104,12 +112,23 @@ extension GatewayControl {
         return key
     }
 
+    /// A description longer than API Gateway takes is AWS's 400.
+    public static func checkApiKeyDescription(_ description: String) throws {
+        if description.count > maximumApiKeyDescription {
+            throw GatewayError.badRequest("Invalid API Key description specified.")
+        }
+    }
+
     /// Changes a key's name, description, customer or enabled flag; its value never changes.
     public func updateApiKey(_ id: String, _ change: @Sendable (inout ApiKey) throws -> Void) throws -> ApiKey {
         let key = try write { access in
             var key = try requireKey(id, access)
             let original = key
             try change(&key)
+            if key.name.count > 1024 {
+                throw GatewayError.badRequest("Invalid API Key name, can be at most 1024 characters.")
+            }
+            if let description = key.description { try GatewayControl.checkApiKeyDescription(description) }
             key.id = original.id
             key.value = original.value
             key.createdDate = original.createdDate
@@ -266,7 +285,7 @@ extension GatewayControl {
         }
     }
 
-    /// The keys in a usage plan.
+    /// The keys in a usage plan, by name (as API keys are listed).
     public nonisolated func usagePlanKeys(plan planId: String) throws -> [UsagePlanKey] {
         try read { access in
             _ = try requirePlan(planId, access)
@@ -275,7 +294,7 @@ extension GatewayControl {
                     UsagePlanKey(id: $0.id, value: $0.value, name: $0.name, usagePlanId: planId)
                 }
             }
-        }
+        }.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
     }
 
     /// Takes a key out of a usage plan.

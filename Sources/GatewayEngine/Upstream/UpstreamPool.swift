@@ -132,20 +132,21 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
     ) -> EventLoopFuture<UpstreamResponse> {
         eventLoop.preconditionInEventLoop()
         let key = "\(host):\(port)"
-        @Sendable func exchange(on channel: UpstreamConnection, reused: Bool) -> EventLoopFuture<UpstreamResponse> {
-            send(request, on: channel, key: key, deadline: deadline).flatMapError { error in
-                // A kept-alive connection the backend closed meanwhile: try once on a fresh one.
-                if reused, retryStale, error as? UpstreamError == .connectionClosed {
-                    return self.execute(request, host: host, port: port, deadline: deadline, retryStale: false)
-                }
-                return self.eventLoop.makeFailedFuture(error)
-            }
-        }
+        // A kept-alive connection the backend closed meanwhile: `send` tries once more on a fresh one.
+        let retry = retryStale ? Retry(host: host, port: port) : nil
         // The common case, an idle connection at hand, takes no detour through a future.
-        if let channel = takeIdle(key) { return exchange(on: channel, reused: true) }
-        return lease(key, host: host, port: port, deadline: deadline).flatMap { channel, reused in
-            exchange(on: channel, reused: reused)
+        if let channel = takeIdle(key) {
+            return send(request, on: channel, key: key, deadline: deadline, retry: retry)
         }
+        return lease(key, host: host, port: port, deadline: deadline).flatMap { channel, reused in
+            self.send(request, on: channel, key: key, deadline: deadline, retry: reused ? retry : nil)
+        }
+    }
+
+    /// Where to send a request again when its kept-alive connection turns out to be closed.
+    private struct Retry {
+        var host: String
+        var port: Int
     }
 
     /// A new connection when fewer than the maximum are open, else the next one released (waiting in order, until
@@ -243,9 +244,9 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
         }
     }
 
-    private func send(_ request: UpstreamRequest, on channel: UpstreamConnection, key: String, deadline: NIODeadline)
-        -> EventLoopFuture<UpstreamResponse>
-    {
+    private func send(
+        _ request: UpstreamRequest, on channel: UpstreamConnection, key: String, deadline: NIODeadline, retry: Retry?
+    ) -> EventLoopFuture<UpstreamResponse> {
         let promise = eventLoop.makePromise(of: UpstreamResponse.self)
         channel.arm(deadline) {
             promise.fail(UpstreamError.timeout)
@@ -266,7 +267,12 @@ final class LoopConnections: @unchecked Sendable {  // every member is touched o
                 answered.succeed(response)
             case .failure(let error):
                 channel.close(promise: nil)
-                answered.fail(error)
+                if let retry, error as? UpstreamError == .connectionClosed {
+                    self.execute(request, host: retry.host, port: retry.port, deadline: deadline, retryStale: false)
+                        .cascade(to: answered)
+                } else {
+                    answered.fail(error)
+                }
             }
         }
         return answered.futureResult

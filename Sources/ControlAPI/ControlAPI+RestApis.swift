@@ -162,10 +162,11 @@ extension ControlAPI {
         guard let format = ExportFormat(rawValue: typeText) else {
             throw ControlError.badRequest("No API exporter for type '\(typeText)'")
         }
-        let text = try await control.export(
+        let (text, version) = try await control.exported(
             call.apiId, stage: stage, format: format, yaml: yaml, extensions: extensions, documentation: documentation)
-        let contentType = yaml ? "application/yaml" : "application/json"
-        let file = "\(call.apiId)-\(stage)-\(format.rawValue).\(yaml ? "yaml" : "json")"
+        // As AWS answers: JSON as application/octet-stream, the file named after the format and the version.
+        let contentType = yaml ? "application/yaml" : "application/octet-stream"
+        let file = "\(format.rawValue)_\(version).\(yaml ? "yaml" : "json")"
         return Reply(
             status: 200, body: Data(text.utf8),
             headers: [("Content-Type", contentType), ("Content-Disposition", "attachment; filename=\"\(file)\"")])

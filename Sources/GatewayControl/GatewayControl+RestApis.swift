@@ -213,6 +213,19 @@ extension GatewayControl {
     )
         throws -> String
     {
+        try exported(
+            id, stage: stage, format: format, yaml: yaml, extensions: extensions, documentation: documentation
+        ).text
+    }
+
+    /// The export's text and the version its `info` names (the API's version, else the date it was made): AWS
+    /// names the file after it.
+    public func exported(
+        _ id: String, stage: String? = nil, format: ExportFormat = .oas30, yaml: Bool = false, extensions: Bool = true,
+        documentation: Bool = false
+    )
+        throws -> (text: String, version: String)
+    {
         let (definition, version): (ApiDefinition, DocumentationVersion?) = try read { access in
             guard let stage else { return (try loadDefinition(id, access), nil) }
             _ = try requireApi(id, access)
@@ -228,8 +241,9 @@ extension GatewayControl {
             }
             return (snapshot, version)
         }
-        return try OpenAPIExporter.render(
+        let text = try OpenAPIExporter.render(
             definition, format: format, yaml: yaml, stageName: stage, region: region, extensions: extensions,
             documentation: version)
+        return (text, OpenAPIExporter.version(of: definition.api))
     }
 }

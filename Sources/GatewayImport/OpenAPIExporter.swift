@@ -49,7 +49,7 @@ public struct OpenAPIExporter {
         var root = OrderedDictionary<String, DocValue>()
         var info: OrderedDictionary<String, DocValue> = [:]
         if let description = api.description { info["description"] = .string(description) }
-        info["version"] = .string(api.version ?? OpenAPIExporter.timestamp(api.createdDate))
+        info["version"] = .string(OpenAPIExporter.version(of: api))
         info["title"] = .string(api.name)
         let host = "\(api.id).execute-api.\(region).amazonaws.com"
         let basePath = "/" + (stageName ?? "")
@@ -65,7 +65,8 @@ public struct OpenAPIExporter {
             root["servers"] = [
                 [
                     "url": .string("https://\(host)/{basePath}"),
-                    "variables": ["basePath": ["default": .string(basePath)]],
+                    // The variable is the stage's name, without the slash the URL already has (as AWS exports it).
+                    "variables": ["basePath": ["default": .string(stageName ?? "")]],
                 ]
             ]
         }
@@ -91,7 +92,8 @@ public struct OpenAPIExporter {
             var components = OrderedDictionary<String, DocValue>()
             if !models.isEmpty { components["schemas"] = .object(models) }
             if !schemes.isEmpty { components["securitySchemes"] = .object(schemes) }
-            if !components.isEmpty { root["components"] = .object(components) }
+            // AWS's OpenAPI 3 exports always have `components`, empty when the API has no models.
+            root["components"] = .object(components)
         }
         if extensions { addApiExtensions(to: &root) }
         if let documentation { root["x-amazon-apigateway-documentation"] = Self.documentation(documentation) }
@@ -206,10 +208,16 @@ public struct OpenAPIExporter {
         let requestModel = method.requestModels.sorted {
             ($0.key == "application/json" ? "" : $0.key) < ($1.key == "application/json" ? "" : $1.key)
         }
-        let responseTypes = Set(method.methodResponses.values.flatMap(\.responseModels.keys)).sorted()
         if isSwagger {
-            if !requestModel.isEmpty { operation["consumes"] = .array(requestModel.map { .string($0.key) }) }
-            if !responseTypes.isEmpty { operation["produces"] = .array(responseTypes.map(DocValue.string)) }
+            // As AWS exports them: what the method's models and its integration's templates are for.
+            let integration = method.methodIntegration
+            let templates = integration.map { Array($0.requestTemplates.keys) } ?? []
+            let responseTemplates = integration?.integrationResponses.values.flatMap(\.responseTemplates.keys) ?? []
+            let consumes = OpenAPIExporter.mediaTypes(method.requestModels.keys, templates)
+            let produces = OpenAPIExporter.mediaTypes(
+                method.methodResponses.values.flatMap(\.responseModels.keys), responseTemplates)
+            if !consumes.isEmpty { operation["consumes"] = .array(consumes.map(DocValue.string)) }
+            if !produces.isEmpty { operation["produces"] = .array(produces.map(DocValue.string)) }
         }
         var parameters: [DocValue] = []
         for location in ParameterLocation.allCases {
@@ -222,8 +230,11 @@ public struct OpenAPIExporter {
             for (name, required) in entries {
                 var parameter: OrderedDictionary<String, DocValue> = [
                     "name": .string(name), "in": .string(location == .querystring ? "query" : location.rawValue),
-                    "required": .bool(location == .path ? true : required),
                 ]
+                // Swagger states `required` always; AWS's OpenAPI 3 exports only when it is true.
+                if isSwagger || location == .path || required {
+                    parameter["required"] = .bool(location == .path ? true : required)
+                }
                 if isSwagger { parameter["type"] = "string" } else { parameter["schema"] = ["type": "string"] }
                 parameters.append(.object(parameter))
             }
@@ -268,7 +279,8 @@ public struct OpenAPIExporter {
             let models = response.responseModels.sorted { $0.key < $1.key }
             if isSwagger, let (_, model) = models.first {
                 entry["schema"] = reference(to: model)
-            } else if !isSwagger && !models.isEmpty {
+            } else if !isSwagger {
+                // An OpenAPI 3 response always has `content` in AWS's exports, empty without models.
                 var content = OrderedDictionary<String, DocValue>()
                 for (contentType, model) in models { content[contentType] = ["schema": reference(to: model)] }
                 entry["content"] = .object(content)
@@ -371,6 +383,16 @@ public struct OpenAPIExporter {
                 uniqueKeysWithValues: dictionary.sorted { $0.key < $1.key }.map { ($0.key, DocValue.string($0.value)) })
         )
     }
+
+    /// Media types, once each, `application/json` first and the others by name.
+    static func mediaTypes<A: Sequence<String>, B: Sequence<String>>(_ first: A, _ second: B) -> [String] {
+        Set(first).union(second).sorted {
+            ($0 == "application/json" ? "" : $0) < ($1 == "application/json" ? "" : $1)
+        }
+    }
+
+    /// The version an export's `info` names: the API's, else the date and time it was made.
+    public static func version(of api: RestApi) -> String { api.version ?? timestamp(api.createdDate) }
 
     static func timestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

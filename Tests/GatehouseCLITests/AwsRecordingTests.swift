@@ -16,7 +16,8 @@ import Testing
         #expect(result.output.contains("control API: 76 of 79 replayed tests identical"), "\(result.output)")
         #expect(result.output.contains("same     TestApiGatewayApiResource::test_update_resource_behaviour:"))
         #expect(
-            result.output.contains("API keys and usage plans: 9 of 9 replayed tests identical"), "\(result.output)")
+            result.output.contains("API keys, usage plans and exports: 9 of 13 replayed tests identical"),
+            "\(result.output)")
         #expect(result.output.contains("same     TestApigatewayApiKeysCrud::test_get_usage_plan_api_keys:"))
     }
 }

@@ -77,9 +77,12 @@ extension ControlAPI {
             },
             Route("GET", "usageplans/{plan}/keys") { api, call in
                 // The keys of a plan that does not exist are none, as AWS answers (200, no items).
-                var keys =
-                    (try? api.control.usagePlan(call[parameter: "plan"])) == nil
-                    ? [] : try api.control.usagePlanKeys(plan: call[parameter: "plan"])
+                var keys: [UsagePlanKey]
+                do {
+                    keys = try api.control.usagePlanKeys(plan: call[parameter: "plan"])
+                } catch let error as GatewayError where error.kind == .notFound {
+                    keys = []
+                }
                 if let name = call.queryValue("name") { keys.removeAll { !$0.name.hasPrefix(name) } }
                 let (items, position) = try call.page(keys)
                 return .json(200, Shapes.list(items.map(Shapes.planKey), position: position))

@@ -106,6 +106,8 @@ extension ControlAPI {
                 stageVariableOverrides: try settings.stringMap("stageVariableOverrides") ?? [:],
                 useStageCache: try settings.bool("useStageCache") ?? false)
         }
+        // An empty stage name deploys no stage, but a canary needs one (AWS names what it was given).
+        if canary != nil, try body.string("stageName") == "" { throw GatewayControl.canaryWithoutStage("") }
         let deployment = try await control.createDeployment(
             api: apiId, stageName: stageName, stageDescription: try body.string("stageDescription"),
             description: try body.string("description"), canary: canary)

@@ -20,6 +20,10 @@ extension Patches {
         for operation in operations {
             let parts = operation.segments
             let raw = operation.rawSegments
+            if operation.op == .copy {
+                try promote(operation, stage: &stage)
+                continue
+            }
             switch (operation.op, parts.first ?? "", parts.count) {
             case (.replace, "description", 1): stage.description = operation.value
             case (.replace, "deploymentId", 1): stage.deploymentId = try operation.string()
@@ -28,6 +32,16 @@ extension Patches {
                 stage.cacheClusterSize = try operation.enumValue(CacheClusterSize.self)
             case (.replace, "tracingEnabled", 1): stage.tracingEnabled = try operation.bool()
             case (.remove, "canarySettings", 1): stage.canarySettings = nil
+            // AWS's answers to canary paths it does not take (recorded in LocalStack's canary tests): every canary
+            // setting is set with replace, and only the whole canary or one override is removed.
+            case (.add, "canarySettings", _):
+                throw ControlError.badRequest("Invalid add operation with path: \(operation.path)")
+            case (.remove, "canarySettings", 2):
+                throw ControlError.badRequest(
+                    "Cannot remove method setting \(operation.path.dropFirst()) because there is no method setting for this method "
+                )
+            case (_, "canarySettings", 1):
+                throw Patches.invalidStageSettingPath(operation.path)
             case (_, "canarySettings", 2), (_, "canarySettings", 3):
                 // The canary's own settings; a canary that was not there starts on the stage's deployment.
                 var canary = stage.canarySettings ?? CanarySettings(deploymentId: stage.deploymentId)
@@ -37,6 +51,7 @@ extension Patches {
                 case (.replace, "useStageCache", 2): canary.useStageCache = try operation.bool()
                 case (_, "stageVariableOverrides", 3):
                     try operation.apply(to: &canary.stageVariableOverrides, key: parts[2]) { try operation.string() }
+                case (.replace, _, _): throw Patches.invalidStageSettingPath(operation.path)
                 default: throw operation.unsupported(allowed)
                 }
                 stage.canarySettings = canary
@@ -62,6 +77,36 @@ extension Patches {
                 stage.methodSettings[key] = setting
             default: throw operation.unsupported(allowed)
             }
+        }
+    }
+
+    /// AWS's answer to a stage path it does not take, with the paths it lists (its list, as it writes it).
+    static func invalidStageSettingPath(_ path: String) -> ControlError {
+        ControlError.badRequest(
+            "Invalid method setting path: \(path). Must be one of: [/deploymentId, /description, /cacheClusterEnabled, /cacheClusterSize, /clientCertificateId, /accessLogSettings, /accessLogSettings/destinationArn, /accessLogSettings/format, /{resourcePath}/{httpMethod}/metrics/enabled, /{resourcePath}/{httpMethod}/logging/dataTrace, /{resourcePath}/{httpMethod}/logging/loglevel, /{resourcePath}/{httpMethod}/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit/{resourcePath}/{httpMethod}/caching/ttlInSeconds, /{resourcePath}/{httpMethod}/caching/enabled, /{resourcePath}/{httpMethod}/caching/dataEncrypted, /{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, /{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, /*/*/metrics/enabled, /*/*/logging/dataTrace, /*/*/logging/loglevel, /*/*/throttling/burstLimit /*/*/throttling/rateLimit /*/*/caching/ttlInSeconds, /*/*/caching/enabled, /*/*/caching/dataEncrypted, /*/*/caching/requireAuthorizationForCacheControl, /*/*/caching/unauthorizedCacheControlHeaderStrategy, /variables/{variable_name}, /tracingEnabled]"
+        )
+    }
+
+    /// A canary's promotion, as AWS takes it: `copy` from `/canarySettings/deploymentId` to `/deploymentId` makes the
+    /// canary's deployment the stage's, and from `/canarySettings/stageVariableOverrides` to `/variables` sets the
+    /// stage's variables to the overrides (other variables stay). The canary stays as it is.
+    private static func promote(_ operation: PatchOperation, stage: inout Stage) throws {
+        let from = operation.from ?? ""
+        let valid =
+            (from == "/canarySettings/deploymentId" && operation.path == "/deploymentId")
+            || (from == "/canarySettings/stageVariableOverrides" && operation.path == "/variables")
+        guard valid else {
+            throw ControlError.badRequest(
+                "Invalid copy operation with path: \(operation.path) and from \(from). Valid copy:path are [/deploymentId, /variables] and valid copy:from are [/canarySettings/deploymentId, /canarySettings/stageVariableOverrides]"
+            )
+        }
+        guard let canary = stage.canarySettings else {
+            throw ControlError.badRequest("Promotion not available. Canary does not exist.")
+        }
+        if operation.path == "/deploymentId" {
+            stage.deploymentId = canary.deploymentId
+        } else {
+            for (name, value) in canary.stageVariableOverrides { stage.variables[name] = value }
         }
     }
 

@@ -139,6 +139,15 @@ enum Shapes {
     static func stage(_ stage: Stage) -> [String: Any] {
         var object = self.object(stage)
         object["restApiId"] = nil
+        // Empty variables, tags and canary overrides are left out, as AWS answers (LocalStack's canary recordings).
+        if stage.variables.isEmpty { object["variables"] = nil }
+        if stage.tags.isEmpty { object["tags"] = nil }
+        if var canary = object["canarySettings"] as? [String: Any],
+            (canary["stageVariableOverrides"] as? [String: Any])?.isEmpty == true
+        {
+            canary["stageVariableOverrides"] = nil
+            object["canarySettings"] = canary
+        }
         // API Gateway reports a cache size only while the cache is enabled (its status always: NOT_AVAILABLE).
         if !stage.cacheClusterEnabled { object["cacheClusterSize"] = nil }
         return object

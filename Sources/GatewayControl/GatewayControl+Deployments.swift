@@ -6,6 +6,13 @@ extension GatewayControl {
     /// API Gateway's limit of stages per API.
     public static let maximumStages = 10
 
+    /// AWS's answer to a canary deployment without a stage name (`given` nil or empty).
+    public static func canaryWithoutStage(_ given: String?) -> GatewayError {
+        GatewayError.badRequest(
+            "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is \(given ?? "null")"
+        )
+    }
+
     /// Freezes the working copy into a deployment and, with `stageName`, creates or repoints that stage.
     /// With `canary`, the deployment becomes the canary of the stage `stageName` (which must exist) instead of
     /// its deployment: the canary's `deploymentId` is the new deployment's.
@@ -15,6 +22,7 @@ extension GatewayControl {
     )
         throws -> Deployment
     {
+        if canary != nil, stageName?.isEmpty ?? true { throw GatewayControl.canaryWithoutStage(stageName) }
         if let stageName, let problem = Stage.problem(inName: stageName) { throw GatewayError.badRequest(problem) }
         if let canary, let problem = CanarySettings.problem(inPercent: canary.percentTraffic) {
             throw GatewayError.badRequest(problem)
@@ -29,7 +37,8 @@ extension GatewayControl {
                 guard let stageName, var stage = try access.one(Stage.self, in: .stage, id: stageName, api: api)
                 else {
                     throw GatewayError.badRequest(
-                        "A canary deployment needs an existing stage: create the stage first, then deploy its canary")
+                        "Invalid deployment content specified.Stage \(stageName ?? "") must already be created before making a canary release deployment"
+                    )
                 }
                 try access.save(deployment: deployment, snapshot: definition)
                 var settings = canary
@@ -221,8 +230,7 @@ extension GatewayControl {
             guard
                 try access.one(Deployment.self, in: .deployment, id: canary.deploymentId, api: stage.restApiId) != nil
             else {
-                throw GatewayError.badRequest(
-                    "Invalid deployment identifier specified for the canary: \(canary.deploymentId)")
+                throw GatewayError.badRequest("Deployment id does not exist")
             }
             for (name, value) in canary.stageVariableOverrides {
                 if let problem = Stage.problem(inVariable: name, value: value) {

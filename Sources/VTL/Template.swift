@@ -32,9 +32,14 @@ public struct Template: Sendable {
         macros = parser.macros
     }
 
-    /// Evaluates the template with `variables` bound (`input`, `util`, `context`, `stageVariables`…).
-    public func render(_ variables: [String: Value], limits: Limits = Limits()) throws(TemplateFailure) -> String {
+    /// Evaluates the template with `variables` bound (`input`, `util`, `context`, `stageVariables`…). A reference
+    /// into one of `quietRoots` that finds nothing writes nothing, as `$!name` does (API Gateway renders an undefined
+    /// stage variable as an empty string); Velocity writes any other such reference as it stands.
+    public func render(
+        _ variables: [String: Value], limits: Limits = Limits(), quietRoots: Set<String> = []
+    ) throws(TemplateFailure) -> String {
         let evaluation = Evaluation(variables: variables, macros: macros, limits: limits)
+        evaluation.quietRoots = quietRoots
         do throws(Interrupt) {
             try evaluation.render(nodes)
         } catch {
@@ -56,6 +61,8 @@ final class Evaluation {
     var variables: [String: Value]
     let macros: [String: Macro]
     let limits: Template.Limits
+    /// Variables whose references write nothing when they find nothing.
+    var quietRoots: Set<String> = []
     var output = ""
     var steps = 0
     var macroDepth = 0
@@ -98,7 +105,7 @@ final class Evaluation {
             case .reference(let reference):
                 if let value = try value(of: reference) {
                     try write(value.rendered)
-                } else if !reference.silent {
+                } else if !reference.silent && !quietRoots.contains(reference.name) {
                     try write(reference.source)
                 }
             case .escaped(let count, let reference):

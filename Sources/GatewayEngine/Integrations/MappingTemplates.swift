@@ -91,7 +91,9 @@ enum MappingTemplates {
         let values = variables.values
         let output: String
         do {
-            output = try template.render(values)
+            // An undefined stage variable renders as an empty string, as AWS answers (recorded in LocalStack's
+            // test_invoking_canary_deployment).
+            output = try template.render(values, quietRoots: ["stageVariables"])
         } catch {
             context.log?.add(
                 "Execution failed due to configuration error: Unable to transform \(phase == .request ? "request" : "response"): \(error.message)"

@@ -56,6 +56,11 @@ extension ControlAPI {
             },
             Route("PATCH", "usageplans/{plan}") { api, call in
                 let operations = try PatchOperation.list(try call.json(), input: "updateUsagePlanInput")
+                // A stage taken out of a plan must exist, as AWS checks (one added is checked with the plan).
+                for operation in operations where operation.op == .remove && operation.path == "/apiStages" {
+                    let stage = try Patches.apiStage(operation.value ?? "", operation)
+                    try api.control.checkPlanStage(stage, plan: call[parameter: "plan"])
+                }
                 let plan = try await api.control.updateUsagePlan(call[parameter: "plan"]) {
                     try Patches.apply(operations, to: &$0)
                 }

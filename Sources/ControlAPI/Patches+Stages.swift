@@ -70,11 +70,14 @@ extension Patches {
                 try operation.apply(to: &stage.variables, key: parts[1]) { try operation.string() }
             case (.remove, _, 2) where raw[0] == "*" || raw[0].hasPrefix("~1"):
                 stage.methodSettings[raw[0] + "/" + raw[1]] = nil
-            case (.replace, _, 4) where raw[0] == "*" || raw[0].hasPrefix("~1"):
+            // A method setting, keyed `{resourcePath}/{httpMethod}` as given: AWS keeps a key whose resource path
+            // lacks the `~1` (`test/GET`, recorded in LocalStack's TestStages), which then applies to no method.
+            case (.replace, _, 4) where methodSettingPaths.contains(parts[2] + "/" + parts[3]):
                 let key = raw[0] + "/" + raw[1]
                 var setting = stage.methodSettings[key] ?? stage.allMethods
                 try apply(operation, setting: parts[2] + "/" + parts[3], to: &setting, allowed: allowed)
                 stage.methodSettings[key] = setting
+            case (.replace, _, _): throw Patches.invalidStageSettingPath(operation.path)
             default: throw operation.unsupported(allowed)
             }
         }
@@ -163,10 +166,10 @@ extension Patches {
                 }
                 plan.quota = quota
             case (.add, "apiStages", 1):
-                let stage = try apiStage(operation.string(), operation)
+                let stage = try apiStage(operation.value ?? "", operation)
                 if !plan.apiStages.contains(stage) { plan.apiStages.append(stage) }
             case (.remove, "apiStages", 1):
-                let stage = try apiStage(operation.string(), operation)
+                let stage = try apiStage(operation.value ?? "", operation)
                 plan.apiStages.removeAll { $0 == stage }
             case (_, "apiStages", _) where parts.count >= 3 && parts[2] == "throttle":
                 let target = try apiStage(parts[1], operation)
@@ -215,12 +218,10 @@ extension Patches {
         stage.throttle[key] = settings
     }
 
-    /// `apiId:stage`.
+    /// `apiId:stage`; anything else (no value included) is AWS's 400 `Invalid API Stage specified`.
     static func apiStage(_ text: String, _ operation: PatchOperation) throws -> ApiStage {
         let parts = text.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2 else {
-            throw ControlError.badRequest("Invalid API stage '\(text)' for \(operation.path): write it apiId:stage")
-        }
+        guard parts.count == 2 else { throw ControlError.badRequest("Invalid API Stage specified") }
         return ApiStage(apiId: String(parts[0]), stage: String(parts[1]))
     }
 }

@@ -248,9 +248,11 @@ extension GatewayControl {
         }
         for (key, setting) in stage.methodSettings {
             let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+            // `*/*`, `~1resource~1path/METHOD`, or any other first part, which AWS keeps as given (`test/GET`,
+            // recorded in LocalStack's TestStages) and which then applies to no method.
             let valid =
                 key == MethodSetting.allMethodsKey
-                || (parts.count == 2 && (parts[0].hasPrefix("~1") || parts[0] == "*")
+                || (parts.count == 2 && !parts[0].isEmpty
                     && (HTTPVerb.isValid(String(parts[1])) || parts[1] == "*"))
             guard valid else {
                 throw GatewayError.badRequest(

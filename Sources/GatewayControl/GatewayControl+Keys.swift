@@ -232,10 +232,7 @@ extension GatewayControl {
             guard seen.insert(apiStage).inserted else {
                 throw GatewayError.conflict("The usage plan already covers stage \(apiStage.apiId):\(apiStage.stage)")
             }
-            _ = try requireApi(apiStage.apiId, access)
-            guard try access.one(Stage.self, in: .stage, id: apiStage.stage, api: apiStage.apiId) != nil else {
-                throw GatewayError.notFound("Invalid stage identifier specified: \(apiStage.apiId):\(apiStage.stage)")
-            }
+            try requireStage(apiStage, plan: plan.id, access)
             if apiStage.throttle.count > 20 {
                 throw GatewayError.badRequest("A usage plan can have at most 20 method throttles per stage")
             }
@@ -250,6 +247,25 @@ extension GatewayControl {
                     throw GatewayError.badRequest("Throttle rate and burst must not be negative (\(key))")
                 }
             }
+        }
+    }
+
+    /// A usage plan's API stage must exist: else AWS's 404 (its words, recorded in LocalStack's usage plan tests).
+    nonisolated func requireStage(_ apiStage: ApiStage, plan planId: String, _ access: StoreAccess) throws {
+        guard try access.one(RestApi.self, in: .restApi, id: apiStage.apiId) != nil,
+            try access.one(Stage.self, in: .stage, id: apiStage.stage, api: apiStage.apiId) != nil
+        else {
+            throw GatewayError.notFound(
+                "Invalid API Stage {api: \(apiStage.apiId), stage: \(apiStage.stage)} specified for usageplan \(planId)"
+            )
+        }
+    }
+
+    /// Checks that the API stage a patch removes from a plan exists, as AWS checks it.
+    public nonisolated func checkPlanStage(_ apiStage: ApiStage, plan planId: String) throws {
+        try read { access in
+            _ = try requirePlan(planId, access)
+            try requireStage(apiStage, plan: planId, access)
         }
     }
 

@@ -111,6 +111,18 @@ import Testing
         let stages = try #require(patched["apiStages"] as? [[String: Any]])
         let throttle = try #require(stages.first?["throttle"] as? [String: [String: Any]])
         #expect(throttle["/pets/GET"]?["rateLimit"] as? Double == 5)
+        // AWS's answers to stages a plan cannot have (recorded in LocalStack's usage plan tests): a value that is not
+        // apiId:stage is a 400, an API or stage that does not exist a 404 naming both, when added or removed.
+        let malformed = try await client.call("PATCH", "/usageplans/\(planId)", patch(("add", "/apiStages", "wrong")))
+        #expect(malformed.status == 400)
+        #expect(malformed.message == "Invalid API Stage specified")
+        for op in ["add", "remove"] {
+            let missing = try await client.call(
+                "PATCH", "/usageplans/\(planId)", patch((op, "/apiStages", "\(api):nostage")))
+            #expect(missing.status == 404)
+            #expect(
+                missing.message == "Invalid API Stage {api: \(api), stage: nostage} specified for usageplan \(planId)")
+        }
 
         let updatedUsage = try await client.call(
             "PATCH", "/usageplans/\(planId)/keys/\(keyId)/usage", patch(("replace", "/remaining", "120")))

@@ -88,9 +88,10 @@ import Testing
                 $0.methodSettings["*/*"]?.cacheTtlInSeconds = 3601
             }
         }
-        await expectGatewayError(.badRequest, "Invalid method setting path 'pictures/GET'") {
+        // A key without a method is refused; `pictures/GET` (no `~1`) is kept as AWS keeps it, applying to no method.
+        await expectGatewayError(.badRequest, "Invalid method setting path '~1pictures'") {
             _ = try await control.updateStage(api: api.id, name: "test") {
-                $0.methodSettings["pictures/GET"] = MethodSetting()
+                $0.methodSettings["~1pictures"] = MethodSetting()
             }
         }
         await expectGatewayError(.badRequest, "Stage variable value") {
@@ -132,7 +133,7 @@ import Testing
         let control = try memoryControl()
         let (api, _) = try await deployableApi(control)
         _ = try await control.createDeployment(api: api.id, stageName: "test")
-        await expectGatewayError(.notFound, "Invalid stage identifier specified: \(api.id):prod") {
+        await expectGatewayError(.notFound, "Invalid API Stage {api: \(api.id), stage: prod} specified for usageplan") {
             _ = try await control.createUsagePlan(name: "basic", apiStages: [ApiStage(apiId: api.id, stage: "prod")])
         }
         await expectGatewayError(.badRequest, "Quota offset") {

@@ -69,7 +69,13 @@ extension Patches {
             case (_, "variables", 2):
                 try operation.apply(to: &stage.variables, key: parts[1]) { try operation.string() }
             case (.remove, _, 2) where raw[0] == "*" || raw[0].hasPrefix("~1"):
-                stage.methodSettings[raw[0] + "/" + raw[1]] = nil
+                // AWS refuses to remove a method setting the stage does not have (recorded in LocalStack's
+                // test_update_stage_remove_wildcard), with its trailing space.
+                let key = raw[0] + "/" + raw[1]
+                guard stage.methodSettings.removeValue(forKey: key) != nil else {
+                    throw ControlError.badRequest(
+                        "Cannot remove method setting \(key) because there is no method setting for this method ")
+                }
             // A method setting, keyed `{resourcePath}/{httpMethod}` as given: AWS keeps a key whose resource path
             // lacks the `~1` (`test/GET`, recorded in LocalStack's TestStages), which then applies to no method.
             case (.replace, _, 4) where methodSettingPaths.contains(parts[2] + "/" + parts[3]):

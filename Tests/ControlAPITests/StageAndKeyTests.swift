@@ -50,6 +50,16 @@ import Testing
         #expect(try client.control.stage(api: api, name: "test").variables.isEmpty)
         let stored = try client.control.stage(api: api, name: "test")
         #expect(stored.methodSettings["~1pets/GET"]?.cacheTtlInSeconds == 60, "the engine's source has it")
+        // A method setting is removed whole; one the stage does not have is AWS's 400, in its words.
+        let removed = try await client.call(
+            "PATCH", "/restapis/\(api)/stages/test", patch(("remove", "/~1pets/GET", nil)))
+        #expect((removed["methodSettings"] as? [String: Any])?.keys.sorted() == ["*/*"])
+        let absent = try await client.call(
+            "PATCH", "/restapis/\(api)/stages/test", patch(("remove", "/~1pets/GET", nil)))
+        #expect(absent.status == 400)
+        #expect(
+            absent.message
+                == "Cannot remove method setting ~1pets/GET " + "because there is no method setting for this method ")
 
         let tooLong = try await client.call(
             "PATCH", "/restapis/\(api)/stages/test", patch(("replace", "/~1pets/GET/caching/ttlInSeconds", "7200")))

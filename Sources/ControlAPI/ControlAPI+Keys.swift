@@ -17,20 +17,22 @@ extension ControlAPI {
                 let include = call.queryValue("includeValues") == "true"
                 let (items, position) = try call.page(keys)
                 return .json(
-                    200, Shapes.list(items.map { Shapes.apiKey($0, includeValue: include) }, position: position))
+                    200,
+                    Shapes.list(
+                        items.map { Shapes.apiKey($0, includeValue: include, listed: true) }, position: position))
             },
             Route("GET", "apikeys/{id}") { api, call in
                 let key = try api.control.apiKey(call[parameter: "id"])
                 return .json(
                     200,
-                    Shapes.apiKey(key, includeValue: call.queryValue("includeValue") == "true", emptyTags: true))
+                    Shapes.apiKey(key, includeValue: call.queryValue("includeValue") == "true"))
             },
             Route("PATCH", "apikeys/{id}") { api, call in
                 let operations = try PatchOperation.list(try call.json(), input: "updateApiKeyInput")
                 let key = try await api.control.updateApiKey(call[parameter: "id"]) {
                     try Patches.apply(operations, to: &$0)
                 }
-                return .json(200, Shapes.apiKey(key, includeValue: false, emptyTags: true))
+                return .json(200, Shapes.apiKey(key, includeValue: false))
             },
             Route("DELETE", "apikeys/{id}") { api, call in
                 try await api.control.deleteApiKey(call[parameter: "id"])
@@ -49,10 +51,10 @@ extension ControlAPI {
                 }
                 let (items, position) = try call.page(plans)
                 return .json(
-                    200, Shapes.list(items.map { Shapes.usagePlan($0, emptyTags: false) }, position: position))
+                    200, Shapes.list(items.map { Shapes.usagePlan($0, listed: true) }, position: position))
             },
             Route("GET", "usageplans/{plan}") { api, call in
-                .json(200, Shapes.usagePlan(try api.control.usagePlan(call[parameter: "plan"]), emptyTags: true))
+                .json(200, Shapes.usagePlan(try api.control.usagePlan(call[parameter: "plan"])))
             },
             Route("PATCH", "usageplans/{plan}") { api, call in
                 let operations = try PatchOperation.list(try call.json(), input: "updateUsagePlanInput")
@@ -64,7 +66,7 @@ extension ControlAPI {
                 let plan = try await api.control.updateUsagePlan(call[parameter: "plan"]) {
                     try Patches.apply(operations, to: &$0)
                 }
-                return .json(200, Shapes.usagePlan(plan, emptyTags: true))
+                return .json(200, Shapes.usagePlan(plan))
             },
             Route("DELETE", "usageplans/{plan}") { api, call in
                 try await api.control.deleteUsagePlan(call[parameter: "plan"])
@@ -139,7 +141,7 @@ extension ControlAPI {
             description: try body.string("description"), enabled: try body.bool("enabled") ?? false,
             customerId: try body.string("customerId"), tags: try body.stringMap("tags") ?? [:])
         if !stageKeys.isEmpty { key = try await control.updateApiKey(key.id) { $0.stageKeys = stageKeys } }
-        return .json(201, Shapes.apiKey(key, includeValue: true))
+        return .json(201, Shapes.apiKey(key, includeValue: true, created: true))
     }
 
     func createUsagePlan(_ call: ControlCall) async throws -> Reply {
@@ -168,7 +170,7 @@ extension ControlAPI {
         if let code = productCode {
             plan = try await control.updateUsagePlan(plan.id) { $0.productCode = code }
         }
-        return .json(201, Shapes.usagePlan(plan, emptyTags: false))
+        return .json(201, Shapes.usagePlan(plan, created: true))
     }
 
     /// `GET /usageplans/{id}/usage`: each key's `[used, remaining]` per UTC day from `startDate` to `endDate`, under

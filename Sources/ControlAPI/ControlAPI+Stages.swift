@@ -44,7 +44,7 @@ extension ControlAPI {
                 if let deployment = call.queryValue("deploymentId") {
                     stages.removeAll { $0.deploymentId != deployment }
                 }
-                return .json(200, Shapes.list(stages.map(Shapes.listedStage)))
+                return .json(200, Shapes.list(stages.map(Shapes.stage)))
             },
             Route("GET", "restapis/{api}/stages/{stage}") { api, call in
                 .json(
@@ -86,7 +86,8 @@ extension ControlAPI {
     func createDeployment(_ call: ControlCall) async throws -> Reply {
         let body = try call.json()
         let apiId = call.apiId
-        let stageName = try body.string("stageName").flatMap { $0.isEmpty ? nil : $0 }
+        let givenStageName = try body.string("stageName")
+        let stageName = givenStageName.flatMap { $0.isEmpty ? nil : $0 }
         // Everything is read and checked before the deployment is made, so a bad member leaves nothing behind.
         let variables = try body.stringMap("variables")
         let cacheEnabled = try body.bool("cacheClusterEnabled")
@@ -107,7 +108,7 @@ extension ControlAPI {
                 useStageCache: try settings.bool("useStageCache") ?? false)
         }
         // An empty stage name deploys no stage, but a canary needs one (AWS names what it was given).
-        if canary != nil, try body.string("stageName") == "" { throw GatewayControl.canaryWithoutStage("") }
+        if canary != nil, givenStageName == "" { throw GatewayControl.canaryWithoutStage("") }
         let deployment = try await control.createDeployment(
             api: apiId, stageName: stageName, stageDescription: try body.string("stageDescription"),
             description: try body.string("description"), canary: canary)

@@ -75,6 +75,10 @@ struct PatchOperation: Sendable, Equatable {
         return value
     }
 
+    /// The value read as Java's `Boolean.parseBoolean` reads it, as AWS reads some flags: "true" in any case is true,
+    /// anything else (no value too) false.
+    var javaBool: Bool { value?.lowercased() == "true" }
+
     func bool() throws -> Bool {
         switch try string().lowercased() {
         case "true": return true

@@ -37,9 +37,7 @@ extension Patches {
             case (.add, "canarySettings", _):
                 throw ControlError.badRequest("Invalid add operation with path: \(operation.path)")
             case (.remove, "canarySettings", 2):
-                throw ControlError.badRequest(
-                    "Cannot remove method setting \(operation.path.dropFirst()) because there is no method setting for this method "
-                )
+                throw Patches.noSuchStageSetting(String(operation.path.dropFirst()))
             case (_, "canarySettings", 1):
                 throw Patches.invalidStageSettingPath(operation.path)
             case (_, "canarySettings", 2), (_, "canarySettings", 3):
@@ -73,8 +71,7 @@ extension Patches {
                 // test_update_stage_remove_wildcard), with its trailing space.
                 let key = raw[0] + "/" + raw[1]
                 guard stage.methodSettings.removeValue(forKey: key) != nil else {
-                    throw ControlError.badRequest(
-                        "Cannot remove method setting \(key) because there is no method setting for this method ")
+                    throw Patches.noSuchStageSetting(key)
                 }
             // A method setting, keyed `{resourcePath}/{httpMethod}` as given: AWS keeps a key whose resource path
             // lacks the `~1` (`test/GET`, recorded in LocalStack's TestStages), which then applies to no method.
@@ -87,6 +84,12 @@ extension Patches {
             default: throw operation.unsupported(allowed)
             }
         }
+    }
+
+    /// AWS's answer to removing a stage setting that is not there (with its trailing space).
+    static func noSuchStageSetting(_ key: String) -> ControlError {
+        ControlError.badRequest(
+            "Cannot remove method setting \(key) because there is no method setting for this method ")
     }
 
     /// AWS's answer to a stage path it does not take, with the paths it lists (its list, as it writes it).

@@ -76,8 +76,7 @@ enum Patches {
         for operation in operations {
             let parts = operation.segments
             switch (operation.op, parts.first ?? "", parts.count) {
-            // AWS reads a flag as Java's Boolean.parseBoolean does: "true" in any case, anything else false.
-            case (.replace, "apiKeyRequired", 1): method.apiKeyRequired = operation.value?.lowercased() == "true"
+            case (.replace, "apiKeyRequired", 1): method.apiKeyRequired = operation.javaBool
             case (.replace, "authorizationType", 1):
                 method.authorizationType = try operation.enumValue(AuthorizationType.self)
             case (.replace, "authorizerId", 1): method.authorizerId = operation.value
@@ -208,8 +207,7 @@ enum Patches {
             switch (operation.op, operation.path) {
             case (.replace, "/name"): key.name = try operation.string()
             case (.replace, "/description"): key.description = operation.value
-            // AWS reads the flag as Java's Boolean.parseBoolean does: "true" in any case, anything else false.
-            case (.replace, "/enabled"): key.enabled = operation.value?.lowercased() == "true"
+            case (.replace, "/enabled"): key.enabled = operation.javaBool
             case (.replace, "/customerId"): key.customerId = operation.value
             case (.add, "/stages"):
                 let stage = try operation.string()
@@ -258,7 +256,6 @@ enum Patches {
 
     static func apply(_ operations: [PatchOperation], to validator: inout RequestValidator) throws {
         for operation in operations {
-            // Flags are read as Java's Boolean.parseBoolean reads them (no value is false), as AWS answers.
             switch (operation.op, operation.path) {
             case (.replace, "/name"):
                 guard let name = operation.value, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -266,9 +263,9 @@ enum Patches {
                 }
                 validator.name = name
             case (.replace, "/validateRequestBody"):
-                validator.validateRequestBody = operation.value?.lowercased() == "true"
+                validator.validateRequestBody = operation.javaBool
             case (.replace, "/validateRequestParameters"):
-                validator.validateRequestParameters = operation.value?.lowercased() == "true"
+                validator.validateRequestParameters = operation.javaBool
             case (.replace, _):
                 throw ControlError.badRequest(
                     "Invalid patch path  '\(operation.path)' specified for op 'replace'. Must be one of: [/name, /validateRequestParameters, /validateRequestBody]"

@@ -51,7 +51,7 @@ enum Shapes {
         var object = self.object(api)
         if api.warnings.isEmpty { object["warnings"] = nil }
         if api.binaryMediaTypes.isEmpty { object["binaryMediaTypes"] = nil }
-        if (created || listed) && api.tags.isEmpty { object["tags"] = nil }
+        dropEmptyTags(&object, api.tags, created || listed)
         if var endpoint = object["endpointConfiguration"] as? [String: Any], endpoint["ipAddressType"] == nil {
             // A private API is dualstack, every other ipv4, unless set.
             let isPrivate = api.endpointConfiguration.types.contains(.private)
@@ -128,14 +128,6 @@ enum Shapes {
         return object
     }
 
-    /// A stage as GetStages lists it: without the empty variables and tags a single GetStage shows.
-    static func listedStage(_ stage: Stage) -> [String: Any] {
-        var object = self.stage(stage)
-        if stage.variables.isEmpty { object["variables"] = nil }
-        if (object["tags"] as? [String: Any])?.isEmpty == true { object["tags"] = nil }
-        return object
-    }
-
     static func stage(_ stage: Stage) -> [String: Any] {
         var object = self.object(stage)
         object["restApiId"] = nil
@@ -153,14 +145,20 @@ enum Shapes {
         return object
     }
 
-    /// An API key; an empty name is left out, as AWS answers. Empty tags show as `tags: {}` only with `emptyTags`:
-    /// AWS's UpdateApiKey answers show them, its create and list answers leave them out (get answers show them, as
-    /// GetRestApi's do).
-    static func apiKey(_ key: ApiKey, includeValue: Bool, emptyTags: Bool = false) -> [String: Any] {
+    /// AWS's create and list answers (of REST APIs, API keys and usage plans) leave out an empty `tags`, which its
+    /// get and update answers show (recorded in LocalStack's tests).
+    private static func dropEmptyTags(_ object: inout [String: Any], _ tags: [String: String], _ createdOrListed: Bool)
+    {
+        if createdOrListed && tags.isEmpty { object["tags"] = nil }
+    }
+
+    /// An API key; an empty name is left out, as AWS answers.
+    static func apiKey(_ key: ApiKey, includeValue: Bool, created: Bool = false, listed: Bool = false) -> [String: Any]
+    {
         var object = self.object(key)
         if !includeValue { object["value"] = nil }
         if key.name.isEmpty { object["name"] = nil }
-        if !emptyTags, key.tags.isEmpty { object["tags"] = nil }
+        dropEmptyTags(&object, key.tags, created || listed)
         return object
     }
 
@@ -173,11 +171,9 @@ enum Shapes {
         return object
     }
 
-    /// A usage plan. Empty tags are left out unless `emptyTags` (create and list answers leave them out, as AWS's
-    /// recorded CreateUsagePlan answers do; get and update show them, as for API keys and REST APIs).
-    static func usagePlan(_ plan: UsagePlan, emptyTags: Bool) -> [String: Any] {
+    static func usagePlan(_ plan: UsagePlan, created: Bool = false, listed: Bool = false) -> [String: Any] {
         var object = self.object(plan)
-        if !emptyTags, plan.tags.isEmpty { object["tags"] = nil }
+        dropEmptyTags(&object, plan.tags, created || listed)
         object["apiStages"] = plan.apiStages.map { stage -> [String: Any] in
             var entry: [String: Any] = ["apiId": stage.apiId, "stage": stage.stage]
             if !stage.throttle.isEmpty { entry["throttle"] = stage.throttle.mapValues { self.object($0) } }

@@ -19,8 +19,7 @@ extension GatewayControl {
         name: String, value: String? = nil, description: String? = nil, enabled: Bool, customerId: String? = nil,
         tags: [String: String] = [:]
     ) throws -> ApiKey {
-        if name.count > 1024 { throw GatewayError.badRequest("Invalid API Key name, can be at most 1024 characters.") }
-        if let description { try GatewayControl.checkApiKeyDescription(description) }
+        try GatewayControl.checkApiKey(name: name, description: description)
         let value = value.flatMap { $0.isEmpty ? nil : $0 }
         if let value {
             if value.count < 20 { throw GatewayError.badRequest("API Key value should be at least 20 characters") }
@@ -112,9 +111,10 @@ extension GatewayControl {
         return key
     }
 
-    /// A description longer than API Gateway takes is AWS's 400.
-    public static func checkApiKeyDescription(_ description: String) throws {
-        if description.count > maximumApiKeyDescription {
+    /// A name or description longer than API Gateway takes is AWS's 400, in its words.
+    static func checkApiKey(name: String, description: String?) throws {
+        if name.count > 1024 { throw GatewayError.badRequest("Invalid API Key name, can be at most 1024 characters.") }
+        if let description, description.count > maximumApiKeyDescription {
             throw GatewayError.badRequest("Invalid API Key description specified.")
         }
     }
@@ -125,10 +125,7 @@ extension GatewayControl {
             var key = try requireKey(id, access)
             let original = key
             try change(&key)
-            if key.name.count > 1024 {
-                throw GatewayError.badRequest("Invalid API Key name, can be at most 1024 characters.")
-            }
-            if let description = key.description { try GatewayControl.checkApiKeyDescription(description) }
+            try GatewayControl.checkApiKey(name: key.name, description: key.description)
             key.id = original.id
             key.value = original.value
             key.createdDate = original.createdDate

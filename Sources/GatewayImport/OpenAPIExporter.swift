@@ -205,9 +205,7 @@ public struct OpenAPIExporter {
     func operation(_ method: Method, resource: Resource) -> OrderedDictionary<String, DocValue> {
         var operation = OrderedDictionary<String, DocValue>()
         if let name = method.operationName { operation["operationId"] = .string(name) }
-        let requestModel = method.requestModels.sorted {
-            ($0.key == "application/json" ? "" : $0.key) < ($1.key == "application/json" ? "" : $1.key)
-        }
+        let requestModel = method.requestModels.sorted { OpenAPIExporter.jsonFirst($0.key, $1.key) }
         if isSwagger {
             // As AWS exports them: what the method's models and its integration's templates are for.
             let integration = method.methodIntegration
@@ -384,11 +382,14 @@ public struct OpenAPIExporter {
         )
     }
 
-    /// Media types, once each, `application/json` first and the others by name.
+    /// Media types in export order: `application/json` first, the others by name.
+    static func jsonFirst(_ lhs: String, _ rhs: String) -> Bool {
+        (lhs == "application/json" ? "" : lhs) < (rhs == "application/json" ? "" : rhs)
+    }
+
+    /// Media types, once each, in export order.
     static func mediaTypes<A: Sequence<String>, B: Sequence<String>>(_ first: A, _ second: B) -> [String] {
-        Set(first).union(second).sorted {
-            ($0 == "application/json" ? "" : $0) < ($1 == "application/json" ? "" : $1)
-        }
+        Set(first).union(second).sorted(by: jsonFirst)
     }
 
     /// The version an export's `info` names: the API's, else the date and time it was made.

@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -17,14 +17,24 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Plain values: the API Gateway object model. No I/O.
         .target(name: "GatewayModel"),
-        // SQLite through GRDB: schema, migrations, transactions. The only disk I/O.
+        // The state: SQLite through GRDB (one file), or PostgreSQL through postgres-nio (several nodes): schema,
+        // migrations, transactions, change notifications, the cluster's nodes.
         .target(
             name: "GatewayStore",
-            dependencies: ["GatewayModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "GatewayModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // OpenAPI 2.0 / 3.0 / 3.1 (JSON or YAML) to and from the model.
         .target(
@@ -33,7 +43,11 @@ let package = Package(
         ),
         // The control plane every front end uses.
         .target(
-            name: "GatewayControl", dependencies: ["GatewayModel", "GatewayStore", "GatewayImport", "GatewayEngine"]
+            name: "GatewayControl",
+            dependencies: [
+                "GatewayModel", "GatewayStore", "GatewayImport", "GatewayEngine",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // API Gateway's REST control API (aws CLI, SDKs, Terraform) over the control plane, served by the engine.
         .target(
@@ -103,7 +117,7 @@ let package = Package(
         .testTarget(name: "VTLTests", dependencies: ["VTL", "TestSupport"], exclude: ["Corpus"]),
         .testTarget(
             name: "GatewayControlTests",
-            dependencies: ["GatewayControl", "GatewayStore", "GatewayImport", "GatewayModel"]
+            dependencies: ["TestSupport", "GatewayControl", "GatewayStore", "GatewayImport", "GatewayModel"]
         ),
         .testTarget(
             name: "GatewayEngineTests",

@@ -12,7 +12,8 @@ public struct Gatehouse: AsyncParsableCommand {
         discussion: """
             Import an OpenAPI or Swagger definition, inspect its resources and export it back with the \
             x-amazon-apigateway extensions. State lives in one SQLite file (--state), by default \
-            $XDG_STATE_HOME/gatehouse/gatehouse.sqlite.
+            $XDG_STATE_HOME/gatehouse/gatehouse.sqlite, or in a PostgreSQL database that several serving nodes \
+            share (--state postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE).
             """,
         subcommands: [
             ConsoleCommand.self, ImportCommand.self, ApisCommand.self, ResourcesCommand.self, ExportCommand.self,
@@ -20,7 +21,7 @@ public struct Gatehouse: AsyncParsableCommand {
             SampleBackendCommand.self, LoadBalancerCommand.self, VpcLinkCommand.self, MethodCommand.self,
             IntegrationCommand.self, TestInvokeCommand.self, DeployCommand.self, StageCommand.self, ApiKeyCommand.self,
             UsagePlanCommand.self, FunctionCommand.self, UserPoolCommand.self, ConsoleBenchmarkCommand.self,
-            TemplateBenchmarkCommand.self,
+            TemplateBenchmarkCommand.self, ClusterCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self)
 
@@ -30,7 +31,9 @@ public struct Gatehouse: AsyncParsableCommand {
 /// Options every verb takes.
 struct StateOptions: ParsableArguments {
     @Option(
-        name: .long, help: "The state file, or :memory: for none (default: $XDG_STATE_HOME/gatehouse/gatehouse.sqlite)."
+        name: .long,
+        help:
+            "The state file, :memory: for none, or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (default: $XDG_STATE_HOME/gatehouse/gatehouse.sqlite)."
     )
     var state: String?
 

@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
             http://{api}.execute-api.localhost:PORT/{stage}/{path}. Changes made meanwhile by other gatehouse \
             commands on the same state are served within a second. The control API answers on the same port \
             (aws apigateway --endpoint-url http://127.0.0.1:PORT), or on --control-port. One access-log line is \
-            printed per request unless --quiet.
+            printed per request unless --quiet. With --state postgres://USER@HOST:PORT/DATABASE several nodes serve \
+            one state: a change made through any of them is served by all within 200 ms, quotas are counted \
+            together, and each node takes its share of every throttle limit (gatehouse cluster status lists them).
             """)
 
     @Option(help: "The port to serve on.")
@@ -41,11 +43,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("account-burst"), help: "Account-level throttle burst.")
     var accountBurst: Int = 5_000
 
+    @Option(
+        name: .customLong("quota-sync-ms"),
+        help:
+            "Milliseconds between two writes of the quota counts (default: 100 on a PostgreSQL state, 1000 on a file).")
+    var quotaSyncMilliseconds: Int?
+
     @OptionGroup var limits: ClientLimitOptions
 
     @OptionGroup var controlOptions: ControlAPIOptions
 
     @OptionGroup var options: StateOptions
+
+    func validate() throws {
+        if let quotaSyncMilliseconds, !(10...60_000).contains(quotaSyncMilliseconds) {
+            throw ValidationError("--quota-sync-ms must be between 10 and 60000, not \(quotaSyncMilliseconds)")
+        }
+    }
 
     func run() async throws {
         try await runReporting { try await serve() }
@@ -60,7 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
             defer { writer?.finish() }
             let engine = control.makeEngine(
                 threads: threads, accessLog: accessLog, limits: limits.serverLimits,
-                signingCredentials: [controlOptions.credentials])
+                signingCredentials: [controlOptions.credentials],
+                quotaFlushInterval: quotaSyncMilliseconds.map { .milliseconds(Int64($0)) })
             await control.onPublishFailure { problem in warn(problem) }
             await control.setAccountThrottle(ThrottleSettings(burstLimit: accountBurst, rateLimit: accountRate))
             try await control.attach(engine)
@@ -85,8 +100,15 @@ struct ServeCommand: AsyncParsableCommand {
                     "  \(api.name) (\(api.id)) stage \(stage.stageName): http://\(host):\(bound)/restapis/\(api.id)/\(stage.stageName)/_user_request_/"
                 )
             }
+            let membership = try await control.joinCluster(address: "\(host):\(bound)") { problem in warn(problem) }
+            if let membership {
+                say(
+                    "Node \(membership.nodeId) of the cluster on \(control.store.displayLocation): \(membership.liveNodes) live node\(membership.liveNodes == 1 ? "" : "s")"
+                )
+            }
             say("Press Ctrl-C to stop.")
-            try await waitForSignal(reloading: control)
+            try await waitForSignal(reloading: membership == nil ? control : nil)
+            await membership?.leave()
             try await engine.stop()
             print("Stopped.")
         }
@@ -100,14 +122,15 @@ struct ServeCommand: AsyncParsableCommand {
         return result
     }
 
-    /// Waits for SIGINT or SIGTERM, republishing to the engine whenever another process changes the state.
-    func waitForSignal(reloading control: GatewayControl) async throws {
-        let store = control.store
-        var generation = (try? store.generation()) ?? 0
+    /// Waits for SIGINT or SIGTERM, republishing to the engine whenever another process changes a SQLite state
+    /// (a cluster node follows PostgreSQL's notifications instead).
+    func waitForSignal(reloading control: GatewayControl?) async throws {
+        let store = control?.store
+        var generation = (try? store?.generation()) ?? 0
         let stop = SignalWaiter()
         while !stop.received {
             try await Task.sleep(for: .milliseconds(250))
-            if let current = try? store.generation(), current != generation {
+            if let control, let current = try? store?.generation(), current != generation {
                 generation = current
                 do {
                     try await control.publishToEngine()

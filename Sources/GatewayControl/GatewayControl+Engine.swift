@@ -2,8 +2,9 @@ import Foundation
 import GatewayEngine
 import GatewayModel
 import GatewayStore
+import NIOCore
 
-/// Quota counters kept in the state file.
+/// Quota counters kept in the state: every node adds its counts and reads back the totals.
 struct StoreQuotaPersistence: QuotaPersistence {
     let store: GatewayStore
 
@@ -19,17 +20,17 @@ struct StoreQuotaPersistence: QuotaPersistence {
         try store.read { try $0.dailyUsage(plan: plan, key: key, from: day, to: day)[day] ?? 0 }
     }
 
-    func saveDailyUsed(_ used: Int, plan: String, key: String, day: String) throws {
-        try store.writeCounters { try $0.setDailyUsage(used, plan: plan, key: key, day: day) }
-    }
-
-    func saveCounts(_ counts: [QuotaCount]) throws {
+    func addCounts(_ counts: [QuotaCount]) throws -> [QuotaCount] {
         try store.writeCounters { access in
-            for count in counts {
-                try access.setQuotaUsed(count.used, plan: count.plan, key: count.key, periodStart: count.periodStart)
+            try counts.map { count in
+                var total = count
+                total.used = try access.addQuotaUsed(
+                    count.used, plan: count.plan, key: count.key, periodStart: count.periodStart)
                 if let day = count.day {
-                    try access.setDailyUsage(count.usedToday, plan: count.plan, key: count.key, day: day)
+                    total.usedToday = try access.addDailyUsage(
+                        count.usedToday, plan: count.plan, key: count.key, day: day)
                 }
+                return total
             }
         }
     }
@@ -41,15 +42,25 @@ public struct PublishError: Error, CustomStringConvertible {
 }
 
 extension GatewayControl {
+    /// How often an engine adds its quota counts to the state: every 100 ms on a shared state, so that a node
+    /// sees the others' counts within two tenths of a second (what bounds a quota's overrun) for about ten small
+    /// transactions a second per node; once a second on a SQLite file, whose one node sees its own counts at once.
+    public static func defaultQuotaFlushInterval(shared: Bool) -> TimeAmount {
+        shared ? .milliseconds(100) : .seconds(1)
+    }
+
     /// An engine that keeps its quota counts in this control plane's state.
     public nonisolated func makeEngine(
         threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil,
         healthCheckMilliseconds: Int = 500, pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits(),
-        recordsDetails: Bool = false, signingCredentials: [SigV4.Credentials] = [.fromEnvironment()]
+        recordsDetails: Bool = false, signingCredentials: [SigV4.Credentials] = [.fromEnvironment()],
+        quotaFlushInterval: TimeAmount? = nil
     ) -> GatewayEngine {
         GatewayEngine(
-            threads: threads, quotaPersistence: StoreQuotaPersistence(store: store), accessLog: accessLog,
+            threads: threads, quotaPersistence: StoreQuotaPersistence(store: store),
+            quotaFlushInterval: quotaFlushInterval ?? GatewayControl.defaultQuotaFlushInterval(shared: store.isShared),
+            accessLog: accessLog,
             healthCheckMilliseconds: healthCheckMilliseconds, pendingHealthChecks: pendingHealthChecks,
             limits: limits, recordsDetails: recordsDetails, functionLogDirectory: functionLogDirectory,
             signingCredentials: signingCredentials)
@@ -70,7 +81,11 @@ extension GatewayControl {
     public func publishToEngine() throws {
         guard let engine else { return }
         do {
-            engine.publish(try engineConfiguration())
+            let (configuration, generation) = try read { access in
+                (try engineConfiguration(access), try access.generation())
+            }
+            engine.publish(configuration)
+            servedGeneration = generation
             publishFailure = nil
         } catch {
             let problem = "the engine still serves the previous configuration: reading the state failed (\(error))"
@@ -93,31 +108,33 @@ extension GatewayControl {
 
     /// What the engine should serve, read from the state in one transaction.
     public func engineConfiguration() throws -> EngineConfiguration {
-        try read { access in
-            var stages: [EngineConfiguration.DeployedStage] = []
-            for api in try access.all(RestApi.self, in: .restApi) {
-                for stage in try access.all(Stage.self, in: .stage, api: api.id) {
-                    guard let snapshot = try access.snapshot(deployment: stage.deploymentId, api: api.id) else {
-                        continue
-                    }
-                    let canary = try stage.canarySettings.flatMap {
-                        try access.snapshot(deployment: $0.deploymentId, api: api.id)
-                    }
-                    stages.append(.init(stage: stage, definition: snapshot, canaryDefinition: canary))
+        try read { try engineConfiguration($0) }
+    }
+
+    private func engineConfiguration(_ access: StoreAccess) throws -> EngineConfiguration {
+        var stages: [EngineConfiguration.DeployedStage] = []
+        for api in try access.all(RestApi.self, in: .restApi) {
+            for stage in try access.all(Stage.self, in: .stage, api: api.id) {
+                guard let snapshot = try access.snapshot(deployment: stage.deploymentId, api: api.id) else {
+                    continue
                 }
+                let canary = try stage.canarySettings.flatMap {
+                    try access.snapshot(deployment: $0.deploymentId, api: api.id)
+                }
+                stages.append(.init(stage: stage, definition: snapshot, canaryDefinition: canary))
             }
-            let plans = try access.all(UsagePlan.self, in: .usagePlan)
-            var planKeys: [String: [String]] = [:]
-            for plan in plans { planKeys[plan.id] = try access.keyIds(inPlan: plan.id) }
-            return EngineConfiguration(
-                stages: stages, apiKeys: try access.all(ApiKey.self, in: .apiKey), usagePlans: plans,
-                planKeys: planKeys,
-                vpcLinks: try access.all(VpcLink.self, in: .vpcLink),
-                loadBalancers: try access.all(LoadBalancer.self, in: .loadBalancer), accountThrottle: accountThrottle,
-                domainNames: try access.all(DomainName.self, in: .domainName),
-                functions: try access.all(LambdaFunction.self, in: .function),
-                userPools: try access.all(UserPool.self, in: .userPool))
         }
+        let plans = try access.all(UsagePlan.self, in: .usagePlan)
+        var planKeys: [String: [String]] = [:]
+        for plan in plans { planKeys[plan.id] = try access.keyIds(inPlan: plan.id) }
+        return EngineConfiguration(
+            stages: stages, apiKeys: try access.all(ApiKey.self, in: .apiKey), usagePlans: plans,
+            planKeys: planKeys,
+            vpcLinks: try access.all(VpcLink.self, in: .vpcLink),
+            loadBalancers: try access.all(LoadBalancer.self, in: .loadBalancer), accountThrottle: accountThrottle,
+            domainNames: try access.all(DomainName.self, in: .domainName),
+            functions: try access.all(LambdaFunction.self, in: .function),
+            userPools: try access.all(UserPool.self, in: .userPool))
     }
 
     /// Sets the account-level throttle the engine applies after stage and usage-plan limits.
@@ -189,22 +206,24 @@ extension GatewayControl {
         guard remaining >= 0 else { throw GatewayError.badRequest("The remaining quota must not be negative") }
         let used = max(0, quota.limit - remaining)
         if let engine {
-            engine.setQuotaUsed(used, plan: planId, key: keyId, period: quota.period)
+            try engine.setQuotaUsed(used, plan: planId, key: keyId, period: quota.period)
         } else {
             let start = QuotaLedger.periodStart(quota.period, now: Date())
             try store.writeCounters { try $0.setQuotaUsed(used, plan: planId, key: keyId, periodStart: start) }
         }
     }
 
-    /// Empties a stage's cache (FlushStageCache).
+    /// Empties a stage's cache (FlushStageCache), on every node serving a shared state.
     public func flushStageCache(api: String, stage: String) throws {
         _ = try self.stage(api: api, name: stage)
         engine?.flushCache(api: api, stage: stage)
+        if store.isShared { try store.announceCacheFlush(api: api, stage: stage, authorizers: false) }
     }
 
-    /// Forgets the answers a stage's Lambda authorizers gave (FlushStageAuthorizersCache).
+    /// Forgets the answers a stage's Lambda authorizers gave (FlushStageAuthorizersCache), on every node.
     public func flushStageAuthorizersCache(api: String, stage: String) throws {
         _ = try self.stage(api: api, name: stage)
         engine?.flushAuthorizersCache(api: api, stage: stage)
+        if store.isShared { try store.announceCacheFlush(api: api, stage: stage, authorizers: true) }
     }
 }

@@ -50,9 +50,14 @@ extension GatewayControl {
         emit(.function, .deleted, id: function.name)
     }
 
-    /// Where the serving process writes each function's log (`NAME.log`): beside the state file; nil for a state
+    /// Where the serving process writes each function's log (`NAME.log`): beside the state file; for a shared
+    /// (PostgreSQL) state, each node's own state folder (`$XDG_STATE_HOME/gatehouse/functions`); nil for a state
     /// kept in memory, whose function logs stay in memory too.
     public nonisolated var functionLogDirectory: URL? {
-        store.location == ":memory:" ? nil : URL(fileURLWithPath: store.location + "-functions")
+        if store.isShared {
+            return URL(fileURLWithPath: GatewayStore.defaultLocation()).deletingLastPathComponent()
+                .appendingPathComponent("functions")
+        }
+        return store.location == ":memory:" ? nil : URL(fileURLWithPath: store.location + "-functions")
     }
 }

@@ -166,16 +166,29 @@ extension GatewayControl {
     }
 
     /// Records the outcome of a VPC link's health check.
+    /// A status the state already holds is not written again: with several nodes checking the same targets, the
+    /// first to see a change writes it and the others find it there.
     public func setVpcLinkStatus(_ id: String, status: VpcLinkStatus, message: String?) throws -> VpcLink {
-        let link = try write { access in
-            var link = try requireLink(id, access)
-            link.status = status
-            link.statusMessage = message
-            try access.save(link, in: .vpcLink, id: id)
-            return link
+        let link: VpcLink
+        do {
+            link = try write { access in
+                var link = try requireLink(id, access)
+                guard link.status != status || link.statusMessage != message else { throw Unchanged(link: link) }
+                link.status = status
+                link.statusMessage = message
+                try access.save(link, in: .vpcLink, id: id)
+                return link
+            }
+        } catch let unchanged as Unchanged {
+            return unchanged.link
         }
         emit(.vpcLink, .updated, id: id)
         return link
+    }
+
+    /// Rolls back a write that would change nothing (no new generation, no event).
+    private struct Unchanged: Error {
+        var link: VpcLink
     }
 
     /// Deletes a VPC link that no method of any API's working copy names.

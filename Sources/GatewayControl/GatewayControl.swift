@@ -3,6 +3,7 @@ import GatewayEngine
 import GatewayImport
 import GatewayModel
 import GatewayStore
+import NIOConcurrencyHelpers
 
 /// The control plane: every operation the console, the command line and the control API perform, validated
 /// with API Gateway's error kinds and messages, each one a single store transaction, announced as a change event.
@@ -19,6 +20,12 @@ public actor GatewayControl {
     /// Told when a change is in the state but the engine could not be given it (it goes on serving the previous
     /// configuration until a later publish succeeds).
     var publishFailureHandler: (@Sendable (String) -> Void)?
+    /// The generation of the state the engine serves (read with the configuration it was given).
+    public var servedGeneration: Int {
+        get { generationBox.withLockedValue { $0 } }
+        set { generationBox.withLockedValue { $0 = newValue } }
+    }
+    let generationBox = NIOLockedValueBox(0)
     /// Why the last publish to the engine failed, while it has not succeeded since.
     public internal(set) var publishFailure: String?
 

@@ -28,6 +28,8 @@ public final class GatewayEngine: Sendable {
     public let limits: ServerLimits
     /// The client connections held now, over every listener.
     let connections = ConnectionRegistry()
+    /// How often quota counts are flushed.
+    public let quotaFlushInterval: TimeAmount
 
     /// - Parameters:
     ///   - threads: event loops for the server and the backend calls (default: one per core).
@@ -40,13 +42,16 @@ public final class GatewayEngine: Sendable {
     ///     at the cost of an execution log per request.
     ///   - functionLogDirectory: where each Lambda function's log is written (`NAME.log`); nil keeps logs in memory.
     ///   - signingCredentials: the access keys whose SigV4 signatures `AWS_IAM` methods accept.
+    ///   - quotaFlushInterval: how often quota counts are added to the persistence (and the other nodes' read back).
     public init(
         threads: Int = System.coreCount, quotaPersistence: QuotaPersistence? = nil,
+        quotaFlushInterval: TimeAmount = .seconds(1),
         accessLog: (@Sendable (AccessLogEntry) -> Void)? = nil, healthCheckMilliseconds: Int = 500,
         pendingHealthChecks: Int = 10, limits: ServerLimits = ServerLimits(), recordsDetails: Bool = false,
         functionLogDirectory: URL? = nil, signingCredentials: [SigV4.Credentials] = [.fromEnvironment()]
     ) {
         self.limits = limits
+        self.quotaFlushInterval = quotaFlushInterval
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         ownsGroup = true
         upstream = UpstreamPool(group: group)
@@ -157,8 +162,9 @@ public final class GatewayEngine: Sendable {
             state.channels.append(channel)
             if state.quotaFlush == nil {
                 // The loop only hands the flush to the blocking thread.
-                state.quotaFlush = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) {
-                    _ in blocking.submit { _ in quotas.flush() }
+                let interval = self.quotaFlushInterval
+                state.quotaFlush = group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                    blocking.submit { _ in quotas.flush() }
                 }
             }
         }
@@ -180,7 +186,7 @@ public final class GatewayEngine: Sendable {
         for channel in channels { try? await channel.close().get() }
         connections.closeAll()
         await functions.shutdown()
-        try? await blocking.runIfActive { self.quotas.flush() }
+        _ = try? await blocking.runIfActive { self.quotas.flush() }
         try? await upstream.shutdown().get()
         try? await blocking.shutdownGracefully()
         if ownsGroup { try await group.shutdownGracefully() }
@@ -238,6 +244,16 @@ public final class GatewayEngine: Sendable {
         pipeline.stageMetrics(api, stage).resetCache()
     }
 
+    /// Drops one cached answer of a stage (one invalidated through another node).
+    public func invalidateCache(api: String, stage: String, key: String) {
+        pipeline.caches.withLockedValue { $0[RequestPipeline.stageKey(api, stage)] }?.invalidate(key)
+    }
+
+    /// Who is told of each cached answer a request invalidates (api, stage, cache key); called on an event loop.
+    public func onCacheInvalidation(_ handler: (@Sendable (String, String, String) -> Void)?) {
+        pipeline.invalidationHook.withLockedValue { $0 = handler }
+    }
+
     /// The targets of a load balancer with their health and, for unhealthy ones, why.
     public func targetHealth(balancer: String) -> [(target: Target, healthy: Bool, reason: String?)] {
         links.health(balancer: balancer).map { ($0.0, $0.1, $0.2) }
@@ -249,8 +265,21 @@ public final class GatewayEngine: Sendable {
         quotas.used(plan: plan, key: key, period: period, now: Date())
     }
 
-    /// Writes the quota and per-day counts to the state now (they are otherwise written once a second).
-    public func flushQuotaCounts() { quotas.flush() }
+    /// Writes the quota and per-day counts to the state now (they are otherwise written every
+    /// `quotaFlushInterval`); false when the state did not take them (they are written with a later flush).
+    @discardableResult
+    public func flushQuotaCounts() -> Bool { quotas.flush() }
+
+    /// This node's part of every throttle limit: 1 alone, 1/N when N nodes serve one state.
+    public var throttleShare: Double {
+        get { pipeline.throttles.share }
+        set { pipeline.throttles.share = newValue }
+    }
+
+    /// How long ago the quota counts were last written to the state, nil before the first flush.
+    public var quotaFlushAge: TimeAmount? {
+        quotas.lastFlushed.map { .nanoseconds(Int64(NIODeadline.now().uptimeNanoseconds - $0)) }
+    }
 
     /// FlushStageAuthorizersCache: the stage's Lambda authorizers run again for the next requests.
     public func flushAuthorizersCache(api: String, stage: String) {
@@ -268,8 +297,8 @@ public final class GatewayEngine: Sendable {
     }
 
     /// Sets how many requests a key has made in the quota period running now (UpdateUsage).
-    public func setQuotaUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod) {
-        quotas.setUsed(used, plan: plan, key: key, period: period, now: Date())
+    public func setQuotaUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod) throws {
+        try quotas.setUsed(used, plan: plan, key: key, period: period, now: Date())
     }
 
     /// Client connections open now (over every listener).

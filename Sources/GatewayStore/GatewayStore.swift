@@ -2,20 +2,45 @@ import Foundation
 import GRDB
 import GatewayModel
 
-/// Gatehouse's state: one SQLite database in WAL mode. Every change is one transaction, so a crash or a
-/// `kill -9` at any moment leaves the last committed state intact. Several processes may share a file: a
-/// writer waits up to `busyTimeout` for another to finish, then fails with a clear message.
+/// Gatehouse's state: one SQLite database in WAL mode, or a PostgreSQL database that several nodes share
+/// (`postgres://…`, `PostgresBackend`). Every change is one transaction, so a crash or a `kill -9` at any moment
+/// leaves the last committed state intact. Several processes may share a file: a writer waits up to
+/// `busyTimeout` for another to finish, then fails with a clear message.
 public final class GatewayStore: Sendable {
-    /// Where the state lives: a file path, or `:memory:`.
+    /// Where the state lives: a file path, `:memory:`, or a PostgreSQL URL.
     public let location: String
-    let writer: any DatabaseWriter
+    let backend: Backend
+
+    enum Backend {
+        case sqlite(any DatabaseWriter)
+        case postgres(PostgresBackend)
+    }
+
+    /// Whether several Gatehouse nodes may serve this state at once (PostgreSQL).
+    public var isShared: Bool {
+        if case .postgres = backend { return true }
+        return false
+    }
+
+    /// The location as messages show it (a PostgreSQL URL without its password).
+    public var displayLocation: String {
+        if case .postgres(let postgres) = backend { return postgres.location.display }
+        return location
+    }
 
     /// How long a write waits for another process holding the file.
     public static let busyTimeout: TimeInterval = 5
 
-    /// Opens (creating when needed) the state at `location`; `:memory:` keeps nothing on disk.
+    /// Opens (creating when needed) the state at `location`; `:memory:` keeps nothing on disk; a
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` URL opens (and migrates) that database.
     public init(location: String) throws(StoreError) {
+        if PostgresLocation.isPostgres(location) {
+            self.location = PostgresLocation.redacted(location)
+            backend = .postgres(try PostgresBackend(location: try PostgresLocation(location)))
+            return
+        }
         self.location = location
+        let writer: any DatabaseWriter
         var configuration = Configuration()
         configuration.busyMode = .timeout(GatewayStore.busyTimeout)
         configuration.foreignKeysEnabled = true
@@ -41,6 +66,7 @@ public final class GatewayStore: Sendable {
                 writer = pool
             }
             if location == ":memory:" { try Schema.migrator.migrate(writer) }
+            backend = .sqlite(writer)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -68,31 +94,44 @@ public final class GatewayStore: Sendable {
 
     /// Runs `body` in a read transaction.
     public func read<T>(_ body: (StoreAccess) throws -> T) throws -> T {
-        try reportingErrors { try writer.read { db in try body(StoreAccess(db: db)) } }
+        switch backend {
+        case .sqlite(let writer):
+            try reportingErrors { try writer.read { db in try body(StoreAccess(session: SQLiteSession(db: db))) } }
+        case .postgres(let postgres):
+            try postgres.transaction(.read) { try body(StoreAccess(session: $0)) }
+        }
     }
 
     /// Runs `body` in one write transaction: all of it is committed, or none of it when it throws. The
     /// transaction also advances the state's generation.
     public func write<T>(_ body: (StoreAccess) throws -> T) throws -> T {
-        try reportingErrors {
-            try writer.write { db in
-                let result = try body(StoreAccess(db: db))
-                try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'generation'")
-                return result
+        switch backend {
+        case .sqlite(let writer):
+            try reportingErrors {
+                try writer.write { db in
+                    let result = try body(StoreAccess(session: SQLiteSession(db: db)))
+                    try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+                    return result
+                }
             }
+        case .postgres(let postgres):
+            try postgres.transaction(.write) { try body(StoreAccess(session: $0)) }
         }
     }
 
     /// Runs `body` in a write transaction that does not count as a change of configuration (quota counters).
     public func writeCounters<T>(_ body: (StoreAccess) throws -> T) throws -> T {
-        try reportingErrors { try writer.write { db in try body(StoreAccess(db: db)) } }
+        switch backend {
+        case .sqlite(let writer):
+            try reportingErrors { try writer.write { db in try body(StoreAccess(session: SQLiteSession(db: db))) } }
+        case .postgres(let postgres):
+            try postgres.transaction(.counters) { try body(StoreAccess(session: $0)) }
+        }
     }
 
     /// How many changes have been committed to the state, by any process.
     public func generation() throws -> Int {
-        try reportingErrors {
-            try writer.read { db in try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'generation'") ?? 0 }
-        }
+        try read { try $0.generation() }
     }
 
     /// Lets the caller's own errors through and turns SQLite's into a `StoreError` that names the file.

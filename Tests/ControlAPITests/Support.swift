@@ -5,6 +5,7 @@ import GatewayEngine
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import TestSupport
 import Testing
 
 /// A control API over an in-memory state, called in-process the way the engine's listener calls it.
@@ -13,7 +14,7 @@ struct Client {
     let api: ControlAPI
 
     init(options: ControlAPI.Options = .init()) throws {
-        control = try GatewayControl(location: ":memory:")
+        control = try GatewayControl(location: freshState())
         api = ControlAPI(control: control, options: options)
     }
 
@@ -42,7 +43,7 @@ struct Client {
 
     /// A client over a state that an engine serves on a free loopback port (control API on it too).
     static func served() async throws -> (Client, GatewayEngine, Int) {
-        let control = try GatewayControl(location: ":memory:")
+        let control = try GatewayControl(location: freshState())
         let engine = control.makeEngine(
             threads: 1, signingCredentials: [.init(accessKeyId: "test", secretAccessKey: "test")])
         try await control.attach(engine)
@@ -109,4 +110,10 @@ func patch(_ operations: (String, String, String?)...) -> [String: Any] {
             return entry
         }
     ]
+}
+
+/// An in-memory state, or a new PostgreSQL database when the suite runs on PostgreSQL
+/// (`GATEHOUSE_TEST_STATE=postgres`, as `Tests/Scripts/test` runs it a second time).
+func freshState() throws -> String {
+    PostgresTestDatabase.controlTestsOnPostgres ? try PostgresTestDatabase.make().url : ":memory:"
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayControl
 import GatewayModel
+import TestSupport
 
 enum Fixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -14,8 +15,12 @@ enum Fixtures {
     ]
 }
 
-/// A fresh control plane on an in-memory state.
-func memoryControl() throws -> GatewayControl { try GatewayControl(location: ":memory:") }
+/// A fresh control plane on an in-memory state, or on a new PostgreSQL database when the suite runs on
+/// PostgreSQL (`GATEHOUSE_TEST_STATE=postgres`, as `Tests/Scripts/test` runs it a second time).
+func memoryControl() throws -> GatewayControl {
+    guard PostgresTestDatabase.controlTestsOnPostgres else { return try GatewayControl(location: ":memory:") }
+    return try GatewayControl(location: try PostgresTestDatabase.make().url)
+}
 
 /// A temporary state file path, removed with its WAL files by `cleanup`.
 struct TemporaryState {

@@ -343,7 +343,7 @@ final class SlowQuotaPersistence: QuotaPersistence {
     }
     func saveQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws {}
     func dailyUsed(plan: String, key: String, day: String) throws -> Int { 0 }
-    func saveDailyUsed(_ used: Int, plan: String, key: String, day: String) throws {}
+    func addCounts(_ counts: [QuotaCount]) throws -> [QuotaCount] { counts }
 }
 
 @Suite(.serialized) struct BlockingWorkTests {

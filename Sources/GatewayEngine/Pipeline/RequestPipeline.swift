@@ -96,6 +96,8 @@ final class RequestPipeline: Sendable {
     let throttles = ThrottleRegistry()
     let quotas: QuotaLedger
     let caches = NIOLockedValueBox<[String: ResponseCache]>([:])
+    /// Told of each cached answer a request invalidated (`Cache-Control: max-age=0`): api, stage, cache key.
+    let invalidationHook = NIOLockedValueBox<(@Sendable (String, String, String) -> Void)?>(nil)
     let authorizerCache = AuthorizerCache()
     let metrics = NIOLockedValueBox<[String: StageMetrics]>([:])
     let integrations: IntegrationRunner
@@ -311,7 +313,7 @@ final class RequestPipeline: Sendable {
             if let quota = covering.quota, let quotaDates {
                 let limit = { "plan \(covering.name) quota \(quota.limit) per \(quota.period.rawValue)" }
                 if recordsDetails { context.limits.append(limit()) }
-                if !quotas.take(plan: covering.id, key: key.id, limit: quota.limit, quotaDates) {
+                if !quotas.take(plan: covering.id, key: key.id, limit: quota.limit, quotaDates, now: now) {
                     return throttled(
                         .quotaExceeded, request, stage: stage, methodKey: methodKey, key: maskedKey, context: context,
                         on: eventLoop, reason: limit())
@@ -384,6 +386,7 @@ final class RequestPipeline: Sendable {
                     }
                 } else {
                     cache.invalidate(key)
+                    invalidationHook.withLockedValue { $0 }?(apiId, stageName, key)
                 }
             }
             if let hit = cache.lookup(key, now: NIODeadline.now().uptimeNanoseconds) {

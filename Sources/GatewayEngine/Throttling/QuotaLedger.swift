@@ -1,22 +1,22 @@
 import Foundation
 import GatewayModel
 import NIOConcurrencyHelpers
+import NIOCore
 
-/// Where quota counts are kept between runs.
+/// Where quota counts are kept between runs, and shared between the nodes that serve one state.
 public protocol QuotaPersistence: Sendable {
     /// The requests a key has made under a plan in the period starting at `periodStart`.
     func quotaUsed(plan: String, key: String, periodStart: String) throws -> Int
-    /// Records the requests made in a period.
+    /// Sets the requests made in a period (UpdateUsage).
     func saveQuotaUsed(_ used: Int, plan: String, key: String, periodStart: String) throws
     /// The requests a key made under a plan on a UTC day.
     func dailyUsed(plan: String, key: String, day: String) throws -> Int
-    /// Records the requests made on a UTC day.
-    func saveDailyUsed(_ used: Int, plan: String, key: String, day: String) throws
-    /// Records many counts at once (one transaction where the persistence has them).
-    func saveCounts(_ counts: [QuotaCount]) throws
+    /// Adds each count's requests (`used`, `usedToday`) to the stored counts, in one transaction where the
+    /// persistence has them, and answers the stored counts after: with several nodes, what all of them counted.
+    func addCounts(_ counts: [QuotaCount]) throws -> [QuotaCount]
 }
 
-/// One key's counts under one plan, as a flush writes them.
+/// One key's counts under one plan: what a flush adds, or what is stored.
 public struct QuotaCount: Sendable {
     public var plan: String
     public var key: String
@@ -25,32 +25,51 @@ public struct QuotaCount: Sendable {
     /// The UTC day and its count, when one is kept.
     public var day: String?
     public var usedToday: Int
-}
 
-extension QuotaPersistence {
-    public func saveCounts(_ counts: [QuotaCount]) throws {
-        for count in counts {
-            try saveQuotaUsed(count.used, plan: count.plan, key: count.key, periodStart: count.periodStart)
-            if let day = count.day { try saveDailyUsed(count.usedToday, plan: count.plan, key: count.key, day: day) }
-        }
+    public init(plan: String, key: String, periodStart: String, used: Int, day: String?, usedToday: Int) {
+        self.plan = plan
+        self.key = key
+        self.periodStart = periodStart
+        self.used = used
+        self.day = day
+        self.usedToday = usedToday
     }
 }
 
 /// Usage-plan quotas: requests per key and plan in the current DAY, WEEK (from Monday) or MONTH, in UTC.
-/// Counts are loaded from the persistence on first use (`load`, which the engine runs off its event loops) and
-/// written back by `flush()`, in one transaction, also off the loops.
+///
+/// Each counter holds what was stored at the last flush (`stored`, the cluster's count when several nodes serve
+/// one state) and what this process has counted since (`pending`); a request is admitted while the sum is under
+/// the limit. Counts are loaded from the persistence on first use (`load`, which the engine runs off its event
+/// loops); `flush()` adds the pending counts to the stored ones (an upsert that adds, so that nodes never
+/// overwrite one another) and reads back the totals, in one transaction, also off the loops. Between flushes a
+/// node does not see what the others counted: with N nodes each admitting r requests a second and a flush every
+/// I seconds, a quota can be overrun by at most about (N − 1) · r · 2I requests (see the README's cluster section).
 public final class QuotaLedger: Sendable {
     struct Counter {
         var periodStart: String
-        var used: Int
-        var dirty: Bool
-        /// The UTC day counted in `usedToday` (for GetUsage's per-day figures).
+        /// The count stored at the last flush or load.
+        var stored: Int
+        /// Requests counted here and not yet added to the store.
+        var pending = 0
+        /// The UTC day counted in `storedToday` and `pendingToday` (for GetUsage's per-day figures).
         var day = ""
-        var usedToday = 0
+        var storedToday = 0
+        var pendingToday = 0
+        /// When a request last counted here (uptime nanoseconds): counters idle for a while are not refreshed.
+        var touched: UInt64 = 0
+
+        var used: Int { stored + pending }
     }
 
     private let counters = NIOLockedValueBox<[String: Counter]>([:])
+    /// Held through a flush, so that two flushes never add the same pending counts.
+    private let flushing = NIOLock()
+    /// When a flush last succeeded (uptime nanoseconds; 0 before the first).
+    private let lastFlush = NIOLockedValueBox<UInt64>(0)
     let persistence: QuotaPersistence?
+    /// Counters untouched for this long are no longer read back at each flush (they are read again on next use).
+    static let refreshWindow: UInt64 = 60_000_000_000
 
     init(persistence: QuotaPersistence?) { self.persistence = persistence }
 
@@ -86,28 +105,29 @@ public final class QuotaLedger: Sendable {
 
     /// Counts one request of `key` under `plan`; false when the quota is spent (the request is not counted).
     /// Reads nothing: counts not `load`ed start from zero.
-    func take(plan: String, key: String, limit: Int, _ dates: Dates) -> Bool {
+    func take(plan: String, key: String, limit: Int, _ dates: Dates, now: UInt64 = 0) -> Bool {
         counters.withLockedValue { counters in
             let name = plan + "|" + key
             var counter = QuotaLedger.current(counters[name], dates, stored: 0, storedToday: 0)
             defer { counters[name] = counter }
             guard counter.used < limit else { return false }
-            counter.used += 1
-            counter.usedToday += 1
-            counter.dirty = true
+            counter.pending += 1
+            counter.pendingToday += 1
+            counter.touched = now
             return true
         }
     }
 
     /// `counter` carried into `dates`: a new period starts from `stored`, a new day from `storedToday`.
     private static func current(_ counter: Counter?, _ dates: Dates, stored: Int, storedToday: Int) -> Counter {
-        var counter = counter ?? Counter(periodStart: dates.period, used: stored, dirty: false)
+        var counter = counter ?? Counter(periodStart: dates.period, stored: stored)
         if counter.periodStart != dates.period {
-            counter = Counter(periodStart: dates.period, used: stored, dirty: false)
+            counter = Counter(periodStart: dates.period, stored: stored, touched: counter.touched)
         }
         if counter.day != dates.day {
             counter.day = dates.day
-            counter.usedToday = storedToday
+            counter.storedToday = storedToday
+            counter.pendingToday = 0
         }
         return counter
     }
@@ -121,47 +141,78 @@ public final class QuotaLedger: Sendable {
         let stored = (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: start)) ?? 0
         return counters.withLockedValue { counters in
             if let counter = counters[name], counter.periodStart == start { return counter.used }
-            counters[name] = Counter(periodStart: start, used: stored, dirty: false)
+            counters[name] = Counter(periodStart: start, stored: stored)
             return stored
         }
     }
 
-    /// Sets the count of the current period (UpdateUsage); written with the next flush.
-    func setUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod, now: Date) {
+    /// Sets the count of the current period (UpdateUsage), in the persistence at once (blocking: call off the
+    /// event loops); what this process counted and had not flushed yet is dropped with the old count.
+    func setUsed(_ used: Int, plan: String, key: String, period: QuotaPeriod, now: Date) throws {
         let start = QuotaLedger.periodStart(period, now: now)
+        try persistence?.saveQuotaUsed(max(0, used), plan: plan, key: key, periodStart: start)
         counters.withLockedValue { counters in
-            var counter = Counter(periodStart: start, used: max(0, used), dirty: true)
+            var counter = Counter(periodStart: start, stored: max(0, used))
             if let known = counters[plan + "|" + key] {
                 counter.day = known.day
-                counter.usedToday = known.usedToday
+                counter.storedToday = known.storedToday
+                counter.pendingToday = known.pendingToday
+                counter.touched = known.touched
             }
             counters[plan + "|" + key] = counter
         }
     }
 
-    /// Writes every changed count to the persistence, in one transaction (blocking: call off the event loops).
-    func flush() {
-        guard let persistence else { return }
-        let dirty = counters.withLockedValue { counters -> [(String, Counter)] in
-            let changed = counters.filter(\.value.dirty)
-            for name in changed.keys { counters[name]?.dirty = false }
-            return Array(changed)
+    /// Adds every pending count to the persistence and reads back the stored totals of the counters in use, in
+    /// one transaction (blocking: call off the event loops). Returns whether the persistence took them (true
+    /// when there was nothing to write).
+    @discardableResult
+    func flush(now: UInt64 = NIODeadline.now().uptimeNanoseconds) -> Bool {
+        guard let persistence else { return true }
+        return flushing.withLock {
+            let written = flushLocked(persistence, now: now)
+            if written { lastFlush.withLockedValue { $0 = now } }
+            return written
         }
-        guard !dirty.isEmpty else { return }
-        let counts = dirty.map { name, counter in
-            let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
-            return QuotaCount(
-                plan: parts[0], key: parts[1], periodStart: counter.periodStart, used: counter.used,
-                day: counter.day.isEmpty ? nil : counter.day, usedToday: counter.usedToday)
-        }
-        do {
-            try persistence.saveCounts(counts)
-        } catch {
-            // Not written: mark them changed again, so that the next flush tries.
-            counters.withLockedValue { counters in
-                for (name, _) in dirty { counters[name]?.dirty = true }
+    }
+
+    /// When a flush last succeeded (uptime nanoseconds), nil before the first.
+    var lastFlushed: UInt64? { lastFlush.withLockedValue { $0 == 0 ? nil : $0 } }
+
+    private func flushLocked(_ persistence: QuotaPersistence, now: UInt64) -> Bool {
+        let sent = counters.withLockedValue { counters -> [QuotaCount] in
+            counters.compactMap { name, counter in
+                guard
+                    counter.pending > 0 || counter.pendingToday > 0
+                        || (now >= counter.touched && now - counter.touched < QuotaLedger.refreshWindow)
+                else { return nil }
+                let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
+                return QuotaCount(
+                    plan: parts[0], key: parts[1], periodStart: counter.periodStart, used: counter.pending,
+                    day: counter.day.isEmpty ? nil : counter.day, usedToday: counter.pendingToday)
             }
         }
+        guard !sent.isEmpty else { return true }
+        guard let totals = try? persistence.addCounts(sent), totals.count == sent.count else {
+            // Not written: the pending counts stay, so that the next flush adds them.
+            return false
+        }
+        counters.withLockedValue { counters in
+            for (delta, total) in zip(sent, totals) {
+                let name = delta.plan + "|" + delta.key
+                guard var counter = counters[name] else { continue }
+                if counter.periodStart == delta.periodStart {
+                    counter.pending -= delta.used
+                    counter.stored = total.used
+                }
+                if counter.day == delta.day {
+                    counter.pendingToday -= delta.usedToday
+                    counter.storedToday = total.usedToday
+                }
+                counters[name] = counter
+            }
+        }
+        return true
     }
 
     private static let utc: Calendar = {

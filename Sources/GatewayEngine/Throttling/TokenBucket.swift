@@ -8,8 +8,12 @@ struct TokenBucket {
     var updated: UInt64
 
     init(_ settings: ThrottleSettings, now: UInt64) {
-        rate = settings.rateLimit
-        burst = Double(settings.burstLimit)
+        self.init(rate: settings.rateLimit, burst: Double(settings.burstLimit), now: now)
+    }
+
+    init(rate: Double, burst: Double, now: UInt64) {
+        self.rate = rate
+        self.burst = burst
         tokens = burst
         updated = now
     }
@@ -27,8 +31,12 @@ struct TokenBucket {
 
     /// Follows a change of the settings, keeping the tokens it has (up to the new burst).
     mutating func adopt(_ settings: ThrottleSettings) {
-        rate = settings.rateLimit
-        burst = Double(settings.burstLimit)
+        adopt(rate: settings.rateLimit, burst: Double(settings.burstLimit))
+    }
+
+    mutating func adopt(rate: Double, burst: Double) {
+        self.rate = rate
+        self.burst = burst
         tokens = min(tokens, burst)
     }
 }

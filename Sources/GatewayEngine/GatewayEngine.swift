@@ -271,9 +271,13 @@ public final class GatewayEngine: Sendable {
     public func flushQuotaCounts() -> Bool { quotas.flush() }
 
     /// This node's part of every throttle limit: 1 alone, 1/N when N nodes serve one state.
+    /// It is also the part of what is left of each quota this node admits between two flushes.
     public var throttleShare: Double {
         get { pipeline.throttles.share }
-        set { pipeline.throttles.share = newValue }
+        set {
+            pipeline.throttles.share = newValue
+            quotas.share = newValue
+        }
     }
 
     /// How long ago the quota counts were last written to the state, nil before the first flush.

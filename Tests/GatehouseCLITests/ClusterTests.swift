@@ -271,6 +271,19 @@ func spray(_ urls: [String], count: Int, key: String) async throws -> [[Int]] {
         }
     }
 
+    @Test func nodesStartingTogetherMigrateANewDatabaseOnce() async throws {
+        let database = try PostgresTestDatabase.make()
+        defer { database.stop() }
+        // Four processes open the new database at the same moment: each waits its turn, none fails.
+        let results = try await withThrowingTaskGroup(of: Binary.Result.self) { group in
+            for _ in 0..<4 { group.addTask { try await Binary.run(["apis", "--state", database.url]) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        let migrations = try database.psql("SELECT count(*), count(DISTINCT identifier) FROM gatehouse_migration")
+        #expect(migrations == "9|9")
+    }
+
     @Test func aNodeThatCannotReachPostgresSaysSoInOneLine() async throws {
         let result = try await Binary.run([
             "serve", "--port", "0", "--state", "postgres://gatehouse@127.0.0.1:1/gatehouse",

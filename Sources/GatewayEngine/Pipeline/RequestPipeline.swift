@@ -281,7 +281,9 @@ final class RequestPipeline: Sendable {
             // A key's stored quota count is read once per period, on the blocking thread; then the request is
             // served from the start with it in memory.
             let quotaDates = covering.quota.map { QuotaLedger.dates($0.period, now: Date()) }
-            if loadingQuotas, let quotaDates, !quotas.isLoaded(plan: covering.id, key: key.id, quotaDates) {
+            if loadingQuotas, let quotaDates,
+                !quotas.isLoaded(plan: covering.id, key: key.id, limit: covering.quota?.limit ?? .max, quotaDates)
+            {
                 let quotas = self.quotas
                 return blocking.runIfActive(eventLoop: eventLoop) {
                     quotas.load(plan: covering.id, key: key.id, quotaDates)

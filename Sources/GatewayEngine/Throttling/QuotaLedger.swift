@@ -1,3 +1,4 @@
+import Atomics
 import Foundation
 import GatewayModel
 import NIOConcurrencyHelpers
@@ -85,21 +86,48 @@ public final class QuotaLedger: Sendable {
         return Dates(period: start, day: day)
     }
 
-    /// Whether the counts of `key` under `plan` for `dates` are in memory, so that `take` has what is stored.
-    func isLoaded(plan: String, key: String, _ dates: Dates) -> Bool {
+    /// This node's part of what is left of each quota between two flushes: 1 alone, 1/N when N nodes serve one
+    /// state. A node that has admitted its part since its last flush flushes and reads the others' counts (off
+    /// the event loops) before it admits more, so that the nodes together overrun a quota by little even when
+    /// requests come faster than the flushes.
+    var share: Double {
+        get { Double(bitPattern: shareBits.load(ordering: .relaxed)) }
+        set { shareBits.store(min(1, max(newValue, 0.000_001)).bitPattern, ordering: .relaxed) }
+    }
+    private let shareBits = ManagedAtomic<UInt64>(1.0.bitPattern)
+
+    /// The requests a node may admit between flushes: its share of what was left at the last flush.
+    static func budget(limit: Int, stored: Int, share: Double) -> Int {
+        guard share < 1 else { return Int.max }
+        return max(1, Int((Double(max(0, limit - stored)) * share).rounded(.up)))
+    }
+
+    /// Whether the counts of `key` under `plan` for `dates` are in memory, so that `take` has what is stored,
+    /// and, with several nodes, this node has not admitted its part of what was left since its last flush.
+    func isLoaded(plan: String, key: String, limit: Int = .max, _ dates: Dates) -> Bool {
         guard persistence != nil else { return true }
+        let share = self.share
         return counters.withLockedValue {
-            $0[plan + "|" + key].map { $0.periodStart == dates.period && $0.day == dates.day }
+            $0[plan + "|" + key].map {
+                $0.periodStart == dates.period && $0.day == dates.day
+                    && ($0.used >= limit
+                        || $0.pending < QuotaLedger.budget(limit: limit, stored: $0.stored, share: share))
+            }
         } ?? false
     }
 
-    /// Reads the stored counts of `key` under `plan` for `dates` (blocking: call off the event loops).
+    /// Reads the stored counts of `key` under `plan` for `dates`, first adding what this node counted when it
+    /// has (blocking: call off the event loops).
     func load(plan: String, key: String, _ dates: Dates) {
+        let pending = counters.withLockedValue { $0[plan + "|" + key].map { $0.pending > 0 } } ?? false
+        if pending, flush() { return }
         let stored = (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: dates.period)) ?? 0
         let storedToday = (try? persistence?.dailyUsed(plan: plan, key: key, day: dates.day)) ?? 0
         counters.withLockedValue { counters in
-            counters[plan + "|" + key] = QuotaLedger.current(
+            var counter = QuotaLedger.current(
                 counters[plan + "|" + key], dates, stored: stored, storedToday: storedToday)
+            counter.stored = max(counter.stored, stored)
+            counters[plan + "|" + key] = counter
         }
     }
 

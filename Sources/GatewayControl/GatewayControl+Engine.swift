@@ -20,6 +20,14 @@ struct StoreQuotaPersistence: QuotaPersistence {
         try store.read { try $0.dailyUsage(plan: plan, key: key, from: day, to: day)[day] ?? 0 }
     }
 
+    func reserveQuota(_ requests: Int, limit: Int, plan: String, key: String, periodStart: String) throws
+        -> (granted: Int, stored: Int)
+    {
+        try store.writeCounters {
+            try $0.reserveQuota(requests, limit: limit, plan: plan, key: key, periodStart: periodStart)
+        }
+    }
+
     func addCounts(_ counts: [QuotaCount]) throws -> [QuotaCount] {
         try store.writeCounters { access in
             try counts.map { count in

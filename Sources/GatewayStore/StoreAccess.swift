@@ -233,6 +233,18 @@ public struct StoreAccess {
         return try quotaUsed(plan: plan, key: key, periodStart: periodStart)
     }
 
+    /// Counts up to `requests` in advance, as far as `limit` allows: the first upsert locks the key's row (on
+    /// PostgreSQL until the transaction ends, so that reservations of several nodes follow one another; the next
+    /// statement then reads the newest count). Answers what was granted and the stored count after.
+    public func reserveQuota(_ requests: Int, limit: Int, plan: String, key: String, periodStart: String) throws
+        -> (granted: Int, stored: Int)
+    {
+        let before = try addQuotaUsed(0, plan: plan, key: key, periodStart: periodStart)
+        let granted = max(0, min(requests, limit - before))
+        guard granted > 0 else { return (0, before) }
+        return (granted, try addQuotaUsed(granted, plan: plan, key: key, periodStart: periodStart))
+    }
+
     /// Adds `requests` to a key's count under a plan on a UTC day; returns the stored count.
     public func addDailyUsage(_ requests: Int, plan: String, key: String, day: String) throws -> Int {
         try session.execute(

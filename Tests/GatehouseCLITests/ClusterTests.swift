@@ -152,31 +152,27 @@ func spray(_ urls: [String], count: Int, key: String) async throws -> [[Int]] {
         try await withCleanup({ await cluster.stop() }) {
             let key = "clusterquotakey0123456789"
             let urls = try await cluster.keyedStage(key: key, "--quota", "300", "--period", "DAY")
-            let started = ContinuousClock.now
             let statuses = try await spray(urls, count: 160, key: key)
-            let elapsed = ContinuousClock.now - started
             let admitted = statuses.joined().filter { $0 == 200 }.count
             let refused = statuses.joined().filter { $0 == 429 }.count
             #expect(admitted + refused == 480, "\(statuses)")
-            // Each node sees the others' counts within two flushes (2 × 100 ms): the overrun is at most what the
-            // two other nodes admit in that time, at the rate this run reached.
-            let perNode =
-                Double(480) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / 3
-            let tolerance = Int((2 * perNode * 0.2).rounded(.up)) + 2
-            #expect(admitted >= 300, "admitted \(admitted)")
-            #expect(
-                admitted <= 300 + tolerance,
-                "admitted \(admitted), tolerance \(tolerance) at \(Int(perNode)) req/s a node")
+            // Nodes admit only what they reserved in the state: never more than the quota; fewer only by what
+            // nodes held in hand when the traffic stopped (a part of what was left, handed back at the next flush).
+            #expect(admitted <= 300, "admitted \(admitted)")
+            #expect(admitted >= 270, "admitted \(admitted)")
+            // Every request was counted once: the nodes' reservations handed back, the state holds what was admitted.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await http(urls[0], headers: ["x-api-key": key]).0 == (admitted < 300 ? 200 : 429))
             // Every admitted request is in the state once the nodes have flushed: nothing counted twice or lost.
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(10)
             var stored = ""
             while clock.now < deadline {
                 stored = try cluster.database.psql("SELECT used FROM quota_usage")
-                if stored == String(admitted) { break }
+                if stored == String(admitted) || stored == String(admitted + 1) { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(stored == String(admitted))
+            #expect(stored == String(admitted) || (admitted < 300 && stored == String(admitted + 1)))
         }
     }
 

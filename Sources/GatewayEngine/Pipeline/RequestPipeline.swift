@@ -286,7 +286,7 @@ final class RequestPipeline: Sendable {
             {
                 let quotas = self.quotas
                 return blocking.runIfActive(eventLoop: eventLoop) {
-                    quotas.load(plan: covering.id, key: key.id, quotaDates)
+                    quotas.load(plan: covering.id, key: key.id, limit: covering.quota?.limit ?? .max, quotaDates)
                 }.recover { _ in }.flatMap {
                     self.serve(
                         request, api: apiId, stage: stageName, on: eventLoop, loadingQuotas: false,

@@ -15,6 +15,18 @@ public protocol QuotaPersistence: Sendable {
     /// Adds each count's requests (`used`, `usedToday`) to the stored counts, in one transaction where the
     /// persistence has them, and answers the stored counts after: with several nodes, what all of them counted.
     func addCounts(_ counts: [QuotaCount]) throws -> [QuotaCount]
+    /// Counts up to `requests` in advance for one node, as far as `limit` allows, in one transaction that no other
+    /// node's reservation interleaves with; answers how many were granted and the stored count after.
+    func reserveQuota(_ requests: Int, limit: Int, plan: String, key: String, periodStart: String) throws
+        -> (granted: Int, stored: Int)
+}
+
+extension QuotaPersistence {
+    public func reserveQuota(_ requests: Int, limit: Int, plan: String, key: String, periodStart: String) throws
+        -> (granted: Int, stored: Int)
+    {
+        (0, try quotaUsed(plan: plan, key: key, periodStart: periodStart))
+    }
 }
 
 /// One key's counts under one plan: what a flush adds, or what is stored.
@@ -26,6 +38,8 @@ public struct QuotaCount: Sendable {
     /// The UTC day and its count, when one is kept.
     public var day: String?
     public var usedToday: Int
+    /// Of `used`, the reserved requests handed back (counted negative in `used`).
+    public var returned = 0
 
     public init(plan: String, key: String, periodStart: String, used: Int, day: String?, usedToday: Int) {
         self.plan = plan
@@ -45,7 +59,11 @@ public struct QuotaCount: Sendable {
 /// loops); `flush()` adds the pending counts to the stored ones (an upsert that adds, so that nodes never
 /// overwrite one another) and reads back the totals, in one transaction, also off the loops. Between flushes a
 /// node does not see what the others counted: with N nodes each admitting r requests a second and a flush every
-/// I seconds, a quota can be overrun by at most about (N − 1) · r · 2I requests (see the README's cluster section).
+/// I seconds, a quota could be overrun by about (N − 1) · r · 2I requests. So with several nodes (`share` < 1) a node
+/// admits only requests it has reserved: it counts a part of what is left in advance (`reserveQuota`, one
+/// transaction that locks the key's row, off the event loops), admits against it, and hands back what it did not
+/// use at its next flush. Nodes together then never admit more than the quota; a node killed with reservations
+/// in hand leaves them counted (at most its last part) until the period ends.
 public final class QuotaLedger: Sendable {
     struct Counter {
         var periodStart: String
@@ -53,6 +71,11 @@ public final class QuotaLedger: Sendable {
         var stored: Int
         /// Requests counted here and not yet added to the store.
         var pending = 0
+        /// Requests reserved in the store for this node (with several nodes) and not admitted yet.
+        var granted = 0
+        /// The last reservation failed (the store is out of reach): requests are counted as one node counts them,
+        /// to be added when the store is back.
+        var unreserved = false
         /// The UTC day counted in `storedToday` and `pendingToday` (for GetUsage's per-day figures).
         var day = ""
         var storedToday = 0
@@ -86,62 +109,72 @@ public final class QuotaLedger: Sendable {
         return Dates(period: start, day: day)
     }
 
-    /// This node's part of what is left of each quota between two flushes: 1 alone, 1/N when N nodes serve one
-    /// state. A node that has admitted its part since its last flush flushes and reads the others' counts (off
-    /// the event loops) before it admits more, so that the nodes together overrun a quota by little even when
-    /// requests come faster than the flushes.
+    /// This node's part of the nodes serving one state: 1 alone, 1/N with N nodes. Below 1, requests are admitted
+    /// against reservations, each of at most half this node's part of what is left.
     var share: Double {
         get { Double(bitPattern: shareBits.load(ordering: .relaxed)) }
         set { shareBits.store(min(1, max(newValue, 0.000_001)).bitPattern, ordering: .relaxed) }
     }
     private let shareBits = ManagedAtomic<UInt64>(1.0.bitPattern)
 
-    /// The requests a node may admit between flushes: its share of what was left at the last flush.
-    static func budget(limit: Int, stored: Int, share: Double) -> Int {
-        guard share < 1 else { return Int.max }
-        return max(1, Int((Double(max(0, limit - stored)) * share).rounded(.up)))
-    }
-
     /// Whether the counts of `key` under `plan` for `dates` are in memory, so that `take` has what is stored,
-    /// and, with several nodes, this node has not admitted its part of what was left since its last flush.
+    /// and, with several nodes, this node holds a reservation (or knows the quota spent).
     func isLoaded(plan: String, key: String, limit: Int = .max, _ dates: Dates) -> Bool {
         guard persistence != nil else { return true }
-        let share = self.share
-        return counters.withLockedValue {
-            $0[plan + "|" + key].map {
-                $0.periodStart == dates.period && $0.day == dates.day
-                    && ($0.used >= limit
-                        || $0.pending < QuotaLedger.budget(limit: limit, stored: $0.stored, share: share))
-            }
-        } ?? false
+        let shared = share < 1
+        return counters.withLockedValue { counters -> Bool in
+            guard let counter = counters[plan + "|" + key], counter.periodStart == dates.period,
+                counter.day == dates.day
+            else { return false }
+            return !shared || counter.granted > 0 || counter.used >= limit || counter.unreserved
+        }
     }
 
-    /// Reads the stored counts of `key` under `plan` for `dates`, first adding what this node counted when it
-    /// has (blocking: call off the event loops).
-    func load(plan: String, key: String, _ dates: Dates) {
-        let pending = counters.withLockedValue { $0[plan + "|" + key].map { $0.pending > 0 } } ?? false
-        if pending, flush() { return }
-        let stored = (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: dates.period)) ?? 0
+    /// Reads the stored counts of `key` under `plan` for `dates`; with several nodes, reserves a part of what is
+    /// left of `limit` for this node (blocking: call off the event loops).
+    func load(plan: String, key: String, limit: Int = .max, _ dates: Dates) {
+        let name = plan + "|" + key
+        let share = self.share
+        var stored = (try? persistence?.quotaUsed(plan: plan, key: key, periodStart: dates.period)) ?? 0
+        var granted = 0
+        var unreserved = false
+        if share < 1, limit != .max, stored < limit {
+            let part = max(1, Int((Double(limit - stored) * share / 2).rounded(.up)))
+            if let reserved = try? persistence?.reserveQuota(
+                part, limit: limit, plan: plan, key: key, periodStart: dates.period)
+            {
+                granted = reserved.granted
+                stored = reserved.stored
+            } else {
+                unreserved = true
+            }
+        }
         let storedToday = (try? persistence?.dailyUsed(plan: plan, key: key, day: dates.day)) ?? 0
         counters.withLockedValue { counters in
-            var counter = QuotaLedger.current(
-                counters[plan + "|" + key], dates, stored: stored, storedToday: storedToday)
+            var counter = QuotaLedger.current(counters[name], dates, stored: stored, storedToday: storedToday)
             counter.stored = max(counter.stored, stored)
-            counters[plan + "|" + key] = counter
+            counter.granted += granted
+            counter.unreserved = unreserved
+            counters[name] = counter
         }
     }
 
     /// Counts one request of `key` under `plan`; false when the quota is spent (the request is not counted).
-    /// Reads nothing: counts not `load`ed start from zero.
+    /// Reads nothing: counts not `load`ed start from zero. With several nodes only reserved requests are admitted.
     func take(plan: String, key: String, limit: Int, _ dates: Dates, now: UInt64 = 0) -> Bool {
-        counters.withLockedValue { counters in
+        let shared = share < 1
+        return counters.withLockedValue { counters in
             let name = plan + "|" + key
             var counter = QuotaLedger.current(counters[name], dates, stored: 0, storedToday: 0)
             defer { counters[name] = counter }
-            guard counter.used < limit else { return false }
-            counter.pending += 1
-            counter.pendingToday += 1
             counter.touched = now
+            if counter.granted > 0 {
+                counter.granted -= 1
+            } else {
+                guard !shared || counter.unreserved, counter.used < limit else { return false }
+                counter.pending += 1
+            }
+            counter.pendingToday += 1
             return true
         }
     }
@@ -180,6 +213,7 @@ public final class QuotaLedger: Sendable {
         let start = QuotaLedger.periodStart(period, now: now)
         try persistence?.saveQuotaUsed(max(0, used), plan: plan, key: key, periodStart: start)
         counters.withLockedValue { counters in
+            // Reservations go with the old count.
             var counter = Counter(periodStart: start, stored: max(0, used))
             if let known = counters[plan + "|" + key] {
                 counter.day = known.day
@@ -211,13 +245,17 @@ public final class QuotaLedger: Sendable {
         let sent = counters.withLockedValue { counters -> [QuotaCount] in
             counters.compactMap { name, counter in
                 guard
-                    counter.pending > 0 || counter.pendingToday > 0
+                    counter.pending > 0 || counter.pendingToday > 0 || counter.granted > 0
                         || (now >= counter.touched && now - counter.touched < QuotaLedger.refreshWindow)
                 else { return nil }
                 let parts = name.split(separator: "|", maxSplits: 1).map(String.init)
-                return QuotaCount(
-                    plan: parts[0], key: parts[1], periodStart: counter.periodStart, used: counter.pending,
-                    day: counter.day.isEmpty ? nil : counter.day, usedToday: counter.pendingToday)
+                // What was reserved and not admitted goes back.
+                var count = QuotaCount(
+                    plan: parts[0], key: parts[1], periodStart: counter.periodStart,
+                    used: counter.pending - counter.granted, day: counter.day.isEmpty ? nil : counter.day,
+                    usedToday: counter.pendingToday)
+                count.returned = counter.granted
+                return count
             }
         }
         guard !sent.isEmpty else { return true }
@@ -230,8 +268,11 @@ public final class QuotaLedger: Sendable {
                 let name = delta.plan + "|" + delta.key
                 guard var counter = counters[name] else { continue }
                 if counter.periodStart == delta.periodStart {
-                    counter.pending -= delta.used
+                    counter.pending -= delta.used + delta.returned
+                    counter.granted -= delta.returned
                     counter.stored = total.used
+                    // The store answers again: reservations from the next request on.
+                    counter.unreserved = false
                 }
                 if counter.day == delta.day {
                     counter.pendingToday -= delta.usedToday

@@ -19,8 +19,8 @@ final class Cluster: @unchecked Sendable {
 
     /// Starts a node; returns its index.
     @discardableResult
-    func startNode() async throws -> Int {
-        let node = try Running(["serve", "--port", "0", "--quiet", "--state", url])
+    func startNode(quiet: Bool = true) async throws -> Int {
+        let node = try Running(["serve", "--port", "0"] + (quiet ? ["--quiet"] : []) + ["--state", url])
         nodes.append(node)
         let port = try await node.wait(for: #"Gatehouse serving on http://127\.0\.0\.1:(\d+)"#)
         _ = try await node.wait(for: "Press Ctrl-C to stop")
@@ -264,6 +264,50 @@ func spray(_ urls: [String], count: Int, key: String) async throws -> [[Int]] {
             #expect(
                 cluster.nodes.contains { $0.text.contains("closed the connection") || $0.text.contains("Cannot reach") }
             )
+        }
+    }
+
+    @Test func aCacheFlushThroughOneNodeEmptiesEveryNodesCache() async throws {
+        let cluster = try Cluster()
+        try await withCleanup({ await cluster.stop() }) {
+            for _ in 0..<2 { try await cluster.startNode(quiet: false) }
+            let api = try await cluster.petStore()
+            try await cluster.gatehouse("method", api, "/", "GET", "--api-key-required", "false")
+            try await cluster.gatehouse("deploy", api, "--stage", "cached")
+            try await cluster.gatehouse("stage", api, "cached", "--cache", "on", "--cache-ttl", "300")
+            let url = cluster.invokeURL(node: 1, api: api, stage: "cached")
+            let node = cluster.nodes[1]
+            func count(_ use: String) -> Int { node.text.components(separatedBy: "cache=" + use).count - 1 }
+            /// Waits until node 1's access log has `n` lines with `use`.
+            func waitFor(_ use: String, _ n: Int) async throws {
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(10)
+                while count(use) < n, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            // Node 1 serves the cache setting: its cache fills, then answers.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            while count("hit") == 0, clock.now < deadline {
+                #expect(try await http(url).0 == 200)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(count("hit") > 0)
+            // FlushStageCache through node 0's control API.
+            var request = URLRequest(
+                url: URL(string: "http://127.0.0.1:\(cluster.ports[0])/restapis/\(api)/stages/cached/cache/data")!)
+            request.httpMethod = "DELETE"
+            let (_, response) = try await URLSession.shared.data(for: request)
+            #expect((response as? HTTPURLResponse)?.statusCode == 202)
+            try await Task.sleep(for: .milliseconds(300))
+            // Node 1 answers its next request from the integration again (a miss), the one after from its cache.
+            let misses = count("miss")
+            let hits = count("hit")
+            #expect(try await http(url).0 == 200)
+            try await waitFor("miss", misses + 1)
+            #expect(count("miss") == misses + 1)
+            #expect(try await http(url).0 == 200)
+            try await waitFor("hit", hits + 1)
+            #expect(count("hit") == hits + 1)
         }
     }
 

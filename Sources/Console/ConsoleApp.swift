@@ -55,6 +55,8 @@ public final class ConsoleApp {
     let surface: Surface
     let options: Options
     var engine: GatewayEngine?
+    /// This console's place among the nodes serving a shared state.
+    var membership: ClusterMembership?
     let logs = LogBuffer()
     var model = ConsoleModel()
     /// Where the user has been: the pane shown is the last; `esc` goes back one.
@@ -150,6 +152,11 @@ public final class ConsoleApp {
                 }
             }
             invokeBase = "http://127.0.0.1:\(port)"
+            // On a shared (PostgreSQL) state the console's engine is a node like `serve`'s: it follows every
+            // change at once and takes its share of the limits.
+            membership = try await control.joinCluster(address: "127.0.0.1:\(port)") { [weak self] problem in
+                Task { @MainActor in self?.flashError(problem) }
+            }
         } catch {
             flashError("the engine did not start: \(error)")
         }
@@ -223,6 +230,7 @@ public final class ConsoleApp {
     }
 
     public func stop() async {
+        await membership?.leave()
         eventsTask?.cancel()
         try? await engine?.stop()
         await sample?.stop()

@@ -203,6 +203,11 @@ import Testing
         }
         let ready = try await control.setVpcLinkStatus(link.id, status: .available, message: VpcLink.readyMessage)
         #expect(ready.statusMessage == "Your vpc link is ready for use")
+        // Several nodes check the same targets: a status the state already holds is not written again.
+        let generation = try control.store.generation()
+        let again = try await control.setVpcLinkStatus(link.id, status: .available, message: VpcLink.readyMessage)
+        #expect(again == ready)
+        #expect(try control.store.generation() == generation)
 
         let (api, resource) = try await deployableApi(control)
         _ = try await control.putIntegration(

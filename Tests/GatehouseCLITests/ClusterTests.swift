@@ -132,18 +132,17 @@ func spray(_ urls: [String], count: Int, key: String) async throws -> [[Int]] {
             let (_, response) = try await URLSession.shared.data(for: request)
             #expect((response as? HTTPURLResponse)?.statusCode == 201)
             let committed = ContinuousClock.now
-            // Nodes 1 and 2 serve it (403 without a key: the stage exists) well before their next heartbeat
-            // check could have found it: the change came to them as a notification.
-            var waits: [Duration] = []
+            // Nodes 1 and 2 serve it (403 without a key: the stage exists). How fast is the benchmark's to say
+            // (cluster-benchmark: milliseconds); that it comes as a notification, StoreTests' to show.
             for node in 1...2 {
                 let url = cluster.invokeURL(node: node, api: api, stage: "blue")
-                while try await http(url).0 != 403, ContinuousClock.now - committed < .seconds(10) {
+                while try await http(url).0 != 403, ContinuousClock.now - committed < .seconds(20) {
                     try await Task.sleep(for: .milliseconds(5))
                 }
-                waits.append(ContinuousClock.now - committed)
             }
-            #expect(waits.allSatisfy { $0 < .milliseconds(900) }, "served after \(waits)")
-            #expect(try await http(cluster.invokeURL(node: 2, api: api, stage: "blue")).0 == 403)
+            for node in 1...2 {
+                #expect(try await http(cluster.invokeURL(node: node, api: api, stage: "blue")).0 == 403)
+            }
         }
     }
 

@@ -2,9 +2,32 @@ import Foundation
 import GatewayControl
 import GatewayModel
 import GatewayStore
+import TestSupport
 import Testing
 
 @Suite struct StoreTests {
+    /// What makes every node serve a change at once: a write through one store is announced, with its generation,
+    /// to every other store LISTENing on the same PostgreSQL database; a cache flush too.
+    @Test(.timeLimit(.minutes(1))) func aWriteOnAPostgresStateIsAnnouncedToTheOtherNodes() async throws {
+        let database = try PostgresTestDatabase.make()
+        defer { database.stop() }
+        let writer = try GatewayControl(location: database.url)
+        let reader = try GatewayStore(location: database.url)
+        let notices = try #require(reader.notices())
+        defer { notices.stop() }
+        var iterator = notices.stream.makeAsyncIterator()
+        #expect(await iterator.next() == .connected)
+        _ = try await writer.createApiKey(name: "announced", enabled: true)
+        let generation = try writer.store.generation()
+        #expect(await iterator.next() == .changed(generation: generation))
+        try writer.store.announceCacheFlush(api: "a1b2c3d4e5", stage: "prod", authorizers: false)
+        #expect(await iterator.next() == .cacheFlushed(api: "a1b2c3d4e5", stage: "prod", authorizers: false))
+        try writer.store.announceCacheInvalidation(api: "a1b2c3d4e5", stage: "prod", key: "GET /pets")
+        #expect(await iterator.next() == .cacheInvalidated(api: "a1b2c3d4e5", stage: "prod", key: "GET /pets"))
+        // A SQLite state has no notifications: its readers look at the generation.
+        #expect(try GatewayStore(location: ":memory:").notices() == nil)
+    }
+
     @Test func stateSurvivesReopening() async throws {
         let state = TemporaryState()
         defer { state.cleanup() }

@@ -243,7 +243,7 @@ public final class QuotaLedger: Sendable {
 
     private func flushLocked(_ persistence: QuotaPersistence, now: UInt64) -> Bool {
         let sent = counters.withLockedValue { counters -> [QuotaCount] in
-            counters.compactMap { name, counter in
+            let sent = counters.compactMap { name, counter -> QuotaCount? in
                 guard
                     counter.pending > 0 || counter.pendingToday > 0 || counter.granted > 0
                         || (now >= counter.touched && now - counter.touched < QuotaLedger.refreshWindow)
@@ -257,10 +257,20 @@ public final class QuotaLedger: Sendable {
                 count.returned = counter.granted
                 return count
             }
+            // Reservations handed back can no longer be admitted against (a request counted between this and
+            // the write would be handed back too, and counted by nobody).
+            for count in sent where count.returned > 0 { counters[count.plan + "|" + count.key]?.granted = 0 }
+            return sent
         }
         guard !sent.isEmpty else { return true }
         guard let totals = try? persistence.addCounts(sent), totals.count == sent.count else {
-            // Not written: the pending counts stay, so that the next flush adds them.
+            // Not written: the pending counts stay, so that the next flush adds them; the reservations are kept.
+            counters.withLockedValue { counters in
+                for count in sent where count.returned > 0 {
+                    let name = count.plan + "|" + count.key
+                    if counters[name]?.periodStart == count.periodStart { counters[name]?.granted += count.returned }
+                }
+            }
             return false
         }
         counters.withLockedValue { counters in
@@ -269,7 +279,6 @@ public final class QuotaLedger: Sendable {
                 guard var counter = counters[name] else { continue }
                 if counter.periodStart == delta.periodStart {
                     counter.pending -= delta.used + delta.returned
-                    counter.granted -= delta.returned
                     counter.stored = total.used
                     // The store answers again: reservations from the next request on.
                     counter.unreserved = false

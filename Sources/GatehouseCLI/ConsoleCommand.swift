@@ -26,10 +26,12 @@ struct ConsoleCommand: AsyncParsableCommand {
         try await runReporting {
             let location = options.state ?? GatewayStore.defaultLocation()
             let control = try GatewayControl(location: location)
+            // The sample's files go beside a state file; for a PostgreSQL state, in this machine's state folder.
             let sampleDirectory =
                 location == ":memory:"
                 ? FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-sample-\(getpid())")
-                : URL(fileURLWithPath: location).deletingLastPathComponent().appendingPathComponent("sample")
+                : URL(fileURLWithPath: control.store.isShared ? GatewayStore.defaultLocation() : location)
+                    .deletingLastPathComponent().appendingPathComponent("sample")
             let environment = ProcessInfo.processInfo.environment
             let chosenTheme = theme ?? environment["GATEHOUSE_THEME"] ?? "default"
             let problem = await ConsoleLauncher.run(

@@ -16,8 +16,9 @@ public struct PostgresTestDatabase: Sendable {
     /// The environment variable that names a running server (its `postgres` database).
     public static let environmentKey = "GATEHOUSE_TEST_POSTGRES"
 
-    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Scripts")
+    /// `Tests/Scripts/postgres`, which starts, restarts and stops the servers.
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Scripts/postgres").path
 
     /// Whether the control-plane tests should run on PostgreSQL (`GATEHOUSE_TEST_STATE=postgres`).
     public static var controlTestsOnPostgres: Bool {
@@ -36,7 +37,7 @@ public struct PostgresTestDatabase: Sendable {
         // The server runs as the postgres user when the tests run as root: it must reach its folder.
         try FileManager.default.createDirectory(
             at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        let started = try run(scripts.appendingPathComponent("postgres").path, ["start", directory.path + "/pg"])
+        let started = try runProgram(script, ["start", directory.path + "/pg"])
         guard started.status == 0, let server = started.output.split(separator: "\n").last.map(String.init) else {
             try? FileManager.default.removeItem(at: directory)
             throw PostgresTestError(message: "Tests/Scripts/postgres start failed: \(started.output)")
@@ -44,7 +45,7 @@ public struct PostgresTestDatabase: Sendable {
         do {
             return PostgresTestDatabase(url: try createDatabase(in: server), ownedServer: directory.path)
         } catch {
-            _ = try? run(scripts.appendingPathComponent("postgres").path, ["stop", directory.path + "/pg"])
+            _ = try? runProgram(script, ["stop", directory.path + "/pg"])
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
@@ -53,8 +54,8 @@ public struct PostgresTestDatabase: Sendable {
     /// Stops the server this test started (nothing for the shared one).
     public func stop() {
         guard let ownedServer else { return }
-        _ = try? PostgresTestDatabase.run(
-            PostgresTestDatabase.scripts.appendingPathComponent("postgres").path, ["stop", ownedServer + "/pg"])
+        _ = try? runProgram(
+            PostgresTestDatabase.script, ["stop", ownedServer + "/pg"])
         try? FileManager.default.removeItem(atPath: ownedServer)
     }
 
@@ -63,21 +64,21 @@ public struct PostgresTestDatabase: Sendable {
         guard let ownedServer else {
             throw PostgresTestError(message: "only a server the test started itself can be restarted")
         }
-        let result = try PostgresTestDatabase.run(
-            PostgresTestDatabase.scripts.appendingPathComponent("postgres").path, ["restart", ownedServer + "/pg"])
+        let result = try runProgram(
+            PostgresTestDatabase.script, ["restart", ownedServer + "/pg"])
         guard result.status == 0 else { throw PostgresTestError(message: "restart failed: \(result.output)") }
     }
 
     /// Runs one SQL statement with psql against this database; its output, unaligned, without headers.
     public func psql(_ sql: String) throws -> String {
-        let result = try PostgresTestDatabase.run("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-c", sql, url])
+        let result = try runProgram("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-c", sql, url])
         guard result.status == 0 else { throw PostgresTestError(message: "psql: \(result.output)") }
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func createDatabase(in server: String) throws -> String {
         let name = "gatehouse_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        let result = try run("/usr/bin/psql", ["-X", "-q", "-c", "CREATE DATABASE \(name)", server])
+        let result = try runProgram("/usr/bin/psql", ["-X", "-q", "-c", "CREATE DATABASE \(name)", server])
         guard result.status == 0 else {
             throw PostgresTestError(message: "CREATE DATABASE on \(server) failed: \(result.output)")
         }
@@ -85,10 +86,6 @@ public struct PostgresTestDatabase: Sendable {
             throw PostgresTestError(message: "\(server) names no database")
         }
         return server[..<slash.upperBound] + name
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        try runProgram(executable, arguments)
     }
 }
 
